@@ -1,0 +1,345 @@
+package io.riffle.cli.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.riffle.cli.KafkaTopics;
+import io.riffle.cli.LocalFlink;
+import io.riffle.embedded.EmbeddedKafka;
+import io.riffle.jobs.ScoringJob;
+import io.riffle.jobs.ScoringOptions;
+import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.schemas.ModelVersion;
+import org.HdrHistogram.Histogram;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * {@code riffle demo}: the whole pipeline in one JVM — an embedded Kafka broker (unless
+ * {@code --bootstrap-servers} is given), a Flink MiniCluster with its web UI, the scoring job,
+ * bootstrap models fitted to the synthetic traffic, the traffic itself, and a live status line.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Runs the whole pipeline on embedded Kafka and Flink with synthetic card payments,",
+                "prints live status, and at the end checks that every event became a score or a dead letter."})
+public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = "--duration", defaultValue = "2m", description = "How long to run (e.g. 90s, 2m). Default: ${DEFAULT-VALUE}.")
+    Duration duration;
+
+    @Option(names = "--events-per-second", defaultValue = "500", description = "Synthetic events per second. Default: ${DEFAULT-VALUE}.")
+    double eventsPerSecond;
+
+    @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the run's totals as JSON to FILE.")
+    File summaryJson;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting an embedded broker.")
+    String bootstrapServers;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port (0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int webUiPort;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "Records per ONNX Runtime call. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--delivery", defaultValue = "exactly-once", description = "exactly-once or at-least-once. Default: ${DEFAULT-VALUE}.")
+    String delivery;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda[:N] or auto. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--bad-record-rate", defaultValue = "0.002", description = "Share of deliberately corrupt events (dead letters). Default: ${DEFAULT-VALUE}.")
+    double badRecordRate;
+
+    @Option(names = "--label-delay", defaultValue = "10s", description = "Mean delay before an event's label arrives. Default: ${DEFAULT-VALUE}.")
+    Duration labelDelay;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic data. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--status-interval", defaultValue = "5s", description = "How often to print a status line. Default: ${DEFAULT-VALUE}.")
+    Duration statusInterval;
+
+    private static final int CARDS = 20_000;
+    private static final int FIT_EXAMPLES = 60_000;
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (duration.isNegative() || duration.isZero() || eventsPerSecond <= 0) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--duration and --events-per-second must be positive");
+        }
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            out.println("\nStopping (Ctrl-C) ...");
+            main.interrupt();
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                // the JVM is going down anyway
+            }
+        }, "riffle-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // fine: the hook is what is running
+            }
+        }
+    }
+
+    private int run() throws Exception {
+        long demoStart = System.currentTimeMillis();
+        EmbeddedKafka kafka = null;
+        JobClient job = null;
+        DemoTraffic traffic = null;
+        PipelineMonitor monitor = null;
+        try {
+            String servers = bootstrapServers;
+            if (servers == null) {
+                out.print("Starting embedded Kafka (KRaft) ... ");
+                out.flush();
+                kafka = EmbeddedKafka.start();
+                servers = kafka.bootstrapServers();
+                out.println(servers);
+            } else {
+                out.println("Using Kafka at " + servers);
+            }
+            KafkaTopics.ensureDefaults(servers, parallelism);
+
+            out.print("Fitting bootstrap models on " + FIT_EXAMPLES + " synthetic payments ... ");
+            out.flush();
+            List<ModelVersion> bootstrap = BootstrapModels.fit(seed, FIT_EXAMPLES);
+            try (ModelRegistry registry = new ModelRegistry(servers, io.riffle.schemas.Topics.MODELS)) {
+                StringBuilder published = new StringBuilder();
+                for (ModelVersion mv : bootstrap) {
+                    int version = registry.nextVersion(mv.getName(), Duration.ofSeconds(30));
+                    ModelVersion numbered = ModelVersion.newBuilder(mv).setVersion(version).build();
+                    registry.publish(numbered);
+                    published.append(published.length() == 0 ? "" : ", ").append(describe(numbered));
+                }
+                out.println("published " + published);
+            }
+
+            traffic = new DemoTraffic(servers, seed, CARDS, eventsPerSecond, badRecordRate, labelDelay);
+            monitor = new PipelineMonitor(servers, demoStart, traffic::isFraud);
+            monitor.start();
+
+            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
+            new ScoringJob(jobConfig(servers, demoStart)).build(env);
+            job = env.executeAsync("riffle-demo-scoring");
+            out.println("Flink MiniCluster: scoring job " + job.getJobID()
+                    + (webUiPort > 0 ? " — web UI http://127.0.0.1:" + webUiPort : ""));
+            traffic.start();
+            out.printf(Locale.ROOT, "Producing %.0f events/s for %s (Ctrl-C stops early) ...%n", eventsPerSecond,
+                    human(duration));
+
+            boolean interrupted = runFor(traffic, monitor, servers, demoStart);
+            traffic.stop();
+            boolean reconciled = drain(traffic, monitor, interrupted ? Duration.ofSeconds(20) : Duration.ofSeconds(90));
+            Map<String, Object> summary = summary(traffic, monitor, demoStart, reconciled);
+            printSummary(summary, monitor);
+            if (summaryJson != null) {
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson, summary);
+                out.println("Summary written to " + summaryJson);
+            }
+            return reconciled ? 0 : 1;
+        } finally {
+            Thread.interrupted();
+            if (traffic != null) {
+                traffic.close();
+            }
+            if (job != null) {
+                try {
+                    job.cancel().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // the job may have failed or finished already; the cluster goes down with it
+                }
+            }
+            if (monitor != null) {
+                monitor.close();
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
+    }
+
+    private Configuration jobConfig(String servers, long demoStart) {
+        Configuration conf = new Configuration();
+        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, servers);
+        conf.set(ScoringOptions.PARALLELISM, parallelism);
+        conf.set(ScoringOptions.BATCH_SIZE, batchSize);
+        conf.set(ScoringOptions.DELIVERY, delivery);
+        conf.set(ScoringOptions.DEVICE, device);
+        conf.set(ScoringOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+        conf.set(ScoringOptions.REQUIRED_MODELS, BootstrapModels.CLASSIFIER + "," + BootstrapModels.ANOMALY);
+        conf.set(ScoringOptions.START_TIMESTAMP, demoStart);
+        conf.set(ScoringOptions.GROUP_ID, "riffle-demo-" + UUID.randomUUID());
+        conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, "riffle-demo-" + UUID.randomUUID().toString().substring(0, 8));
+        return conf;
+    }
+
+    /** Runs until the duration is over or Ctrl-C; prints status lines; publishes a model update halfway. */
+    private boolean runFor(DemoTraffic traffic, PipelineMonitor monitor, String servers, long demoStart) {
+        long start = System.currentTimeMillis();
+        long end = start + duration.toMillis();
+        long updateAt = start + duration.toMillis() / 2;
+        boolean updated = false;
+        long lastIn = 0;
+        long lastAt = start;
+        while (System.currentTimeMillis() < end) {
+            try {
+                long sleep = Math.min(statusInterval.toMillis(), end - System.currentTimeMillis());
+                Thread.sleep(Math.max(1, sleep));
+            } catch (InterruptedException e) {
+                return true;
+            }
+            long now = System.currentTimeMillis();
+            if (!updated && now >= updateAt) {
+                updated = true;
+                publishUpdate(servers);
+            }
+            long in = traffic.eventsIn();
+            double rate = (in - lastIn) * 1000.0 / Math.max(1, now - lastAt);
+            lastIn = in;
+            lastAt = now;
+            Histogram h = monitor.intervalLatency();
+            out.printf(Locale.ROOT, "[%s] in %,.0f/s (%,d) | scores %,d | dead letters %,d | alerts %,d | "
+                            + "latency p50 %s p99 %s | models %s | device %s%n",
+                    clock(now - demoStart), rate, in, monitor.scoresOut.get(), monitor.deadLettersOut.get(),
+                    monitor.alerts.get(), ms(h, 50), ms(h, 99), serving(monitor), devices(monitor));
+        }
+        return false;
+    }
+
+    private void publishUpdate(String servers) {
+        try (ModelRegistry registry = new ModelRegistry(servers, io.riffle.schemas.Topics.MODELS)) {
+            int version = registry.nextVersion(BootstrapModels.CLASSIFIER, Duration.ofSeconds(30));
+            ModelVersion update = BootstrapModels.refitClassifier(seed + version, FIT_EXAMPLES, version);
+            registry.publish(update);
+            out.println("Published model update " + describe(update) + " (refit on fresh traffic; the scorer swaps it in)");
+        } catch (RuntimeException e) {
+            out.println("Could not publish the model update: " + e.getMessage());
+        }
+    }
+
+    /** Waits until every event has come out as a score or a dead letter. */
+    private boolean drain(DemoTraffic traffic, PipelineMonitor monitor, Duration limit) {
+        long in = traffic.eventsIn();
+        out.printf(Locale.ROOT, "Stopped producing at %,d events; waiting for the pipeline to finish them ...%n", in);
+        long deadline = System.currentTimeMillis() + limit.toMillis();
+        while (System.currentTimeMillis() < deadline) {
+            long outCount = monitor.scoresOut.get() + monitor.deadLettersOut.get();
+            if (outCount >= in) {
+                return outCount == in;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private Map<String, Object> summary(DemoTraffic traffic, PipelineMonitor monitor, long demoStart, boolean reconciled) {
+        Histogram total = monitor.totalLatency();
+        Histogram visible = monitor.totalVisibleLatency();
+        double seconds = (System.currentTimeMillis() - demoStart) / 1000.0;
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("events_in", traffic.eventsIn());
+        s.put("scores_out", monitor.scoresOut.get());
+        s.put("dead_letters", monitor.deadLettersOut.get());
+        s.put("reconciled", reconciled);
+        s.put("corrupt_events_sent", traffic.corruptIn());
+        s.put("labels_sent", traffic.labelsIn());
+        s.put("alerts", monitor.alerts.get());
+        s.put("fraud_events_scored", monitor.fraudScored.get());
+        s.put("fraud_events_alerted", monitor.fraudAlerted.get());
+        s.put("model_versions_loaded", monitor.versionsLoaded().size());
+        s.put("model_versions", List.copyOf(monitor.versionsLoaded()));
+        s.put("models_rejected", monitor.rejected.get());
+        s.put("device", String.join(",", monitor.devices()));
+        s.put("latency_ms_p50", total.getValueAtPercentile(50));
+        s.put("latency_ms_p99", total.getValueAtPercentile(99));
+        s.put("latency_ms_max", total.getMaxValue());
+        s.put("visible_latency_ms_p50", visible.getValueAtPercentile(50));
+        s.put("visible_latency_ms_p99", visible.getValueAtPercentile(99));
+        s.put("events_per_second", Math.round(traffic.eventsIn() / Math.max(1e-9, duration.toMillis() / 1000.0)));
+        s.put("run_seconds", Math.round(seconds));
+        s.put("parallelism", parallelism);
+        s.put("batch_size", batchSize);
+        s.put("delivery", delivery);
+        return s;
+    }
+
+    private void printSummary(Map<String, Object> s, PipelineMonitor monitor) {
+        out.println();
+        out.printf(Locale.ROOT, "events in %,d = scores %,d + dead letters %,d : %s%n", s.get("events_in"),
+                s.get("scores_out"), s.get("dead_letters"),
+                Boolean.TRUE.equals(s.get("reconciled")) ? "every event accounted for" : "NOT RECONCILED");
+        out.printf(Locale.ROOT, "latency from ingestion to score: p50 %s ms, p99 %s ms, max %s ms "
+                        + "(readable by read_committed consumers: p50 %s ms, p99 %s ms)%n",
+                s.get("latency_ms_p50"), s.get("latency_ms_p99"), s.get("latency_ms_max"),
+                s.get("visible_latency_ms_p50"), s.get("visible_latency_ms_p99"));
+        out.printf(Locale.ROOT, "fraud: %,d of %,d fraudulent events alerted; %,d alerts in all%n",
+                s.get("fraud_events_alerted"), s.get("fraud_events_scored"), s.get("alerts"));
+        out.println("model versions loaded: " + s.get("model_versions") + " on " + s.get("device"));
+        for (String sample : monitor.deadLetterSamples()) {
+            out.println("dead letter e.g.: " + sample);
+        }
+    }
+
+    private static String describe(ModelVersion mv) {
+        Double auc = mv.getMetrics().get("train_auc");
+        return mv.getName() + " v" + mv.getVersion() + (auc == null ? "" : String.format(Locale.ROOT, " (AUC %.3f)", auc));
+    }
+
+    private static String serving(PipelineMonitor monitor) {
+        Map<String, Integer> serving = monitor.serving();
+        return serving.isEmpty() ? "loading" : serving.entrySet().stream().map(e -> e.getKey() + " v" + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String devices(PipelineMonitor monitor) {
+        return monitor.devices().isEmpty() ? "-" : String.join(",", monitor.devices());
+    }
+
+    private static String ms(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? "-" : h.getValueAtPercentile(percentile) + " ms";
+    }
+
+    private static String clock(long ms) {
+        long s = ms / 1000;
+        return String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
+    }
+
+    private static String human(Duration d) {
+        long s = d.toSeconds();
+        return s % 60 == 0 ? (s / 60) + "m" : s + "s";
+    }
+}

@@ -1,0 +1,166 @@
+package io.riffle.cli.demo;
+
+import io.riffle.schemas.Label;
+import io.riffle.schemas.Topics;
+import io.riffle.schemas.Transaction;
+import io.riffle.schemas.serde.AvroSerde;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.PriorityQueue;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Produces the demo's traffic at a steady rate: synthetic transactions (a small share of them
+ * corrupt on purpose, to show dead letters), and each transaction's label after a delay, as
+ * chargebacks arrive. Counts only what Kafka acknowledged, so the totals reconcile.
+ */
+final class DemoTraffic implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DemoTraffic.class);
+
+    private final TransactionGenerator generator;
+    private final double eventsPerSecond;
+    private final double badRecordRate;
+    private final long labelDelayMs;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AvroSerde<Transaction> events = AvroSerde.of(Transaction.class);
+    private final AvroSerde<Label> labels = AvroSerde.of(Label.class);
+    private final Random random;
+    private final Set<String> fraudIds = ConcurrentHashMap.newKeySet();
+
+    private final AtomicLong eventsAcked = new AtomicLong();
+    private final AtomicLong badAcked = new AtomicLong();
+    private final AtomicLong labelsAcked = new AtomicLong();
+    private final AtomicLong sendFailures = new AtomicLong();
+    private volatile boolean running;
+    private Thread thread;
+
+    private record PendingLabel(long due, Label label) {}
+
+    DemoTraffic(String bootstrapServers, long seed, int cards, double eventsPerSecond, double badRecordRate,
+                Duration labelDelay) {
+        this.generator = new TransactionGenerator(seed, cards);
+        this.random = new Random(seed ^ 0x5DEECE66DL);
+        this.eventsPerSecond = eventsPerSecond;
+        this.badRecordRate = badRecordRate;
+        this.labelDelayMs = labelDelay.toMillis();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "riffle-demo-traffic");
+        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    void start() {
+        running = true;
+        thread = new Thread(this::run, "riffle-demo-traffic");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        PriorityQueue<PendingLabel> pending = new PriorityQueue<>((a, b) -> Long.compare(a.due(), b.due()));
+        long started = System.currentTimeMillis();
+        long sent = 0;
+        while (running) {
+            long now = System.currentTimeMillis();
+            long due = (long) ((now - started) * eventsPerSecond / 1000.0);
+            for (; sent < due && running; sent++) {
+                sendEvent(now, pending);
+            }
+            while (!pending.isEmpty() && pending.peek().due() <= now) {
+                Label label = pending.poll().label();
+                send(Topics.LABELS, label.getEventId(), labels.encode(label), labelsAcked);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void sendEvent(long now, PriorityQueue<PendingLabel> pending) {
+        if (random.nextDouble() < badRecordRate) {
+            byte[] garbage = ("corrupt record #" + random.nextInt(1_000_000)).getBytes(StandardCharsets.UTF_8);
+            send(Topics.EVENTS, "corrupt", garbage, badAcked);
+            return;
+        }
+        GeneratedEvent generated = generator.next(now);
+        Transaction t = generated.transaction();
+        if (generated.fraud()) {
+            fraudIds.add(t.getEventId());
+        }
+        send(Topics.EVENTS, t.getCardId(), events.encode(t), eventsAcked);
+        long delay = labelDelayMs / 2 + (labelDelayMs <= 0 ? 0 : (long) (random.nextDouble() * labelDelayMs));
+        pending.add(new PendingLabel(now + delay, new Label(t.getEventId(), generated.fraud() ? 1 : 0, now + delay)));
+    }
+
+    private void send(String topic, String key, byte[] value, AtomicLong acked) {
+        producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
+            if (error == null) {
+                acked.incrementAndGet();
+            } else if (sendFailures.incrementAndGet() == 1) {
+                LOG.warn("Kafka refused a demo record on {}: {}", topic, error.getMessage());
+            }
+        });
+    }
+
+    /** Stops producing and waits until every record sent has been acknowledged or has failed. */
+    void stop() {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        producer.flush();
+    }
+
+    /** Events Kafka acknowledged, the corrupt ones included: each must end as a score or a dead letter. */
+    long eventsIn() {
+        return eventsAcked.get() + badAcked.get();
+    }
+
+    long corruptIn() {
+        return badAcked.get();
+    }
+
+    long labelsIn() {
+        return labelsAcked.get();
+    }
+
+    long sendFailures() {
+        return sendFailures.get();
+    }
+
+    boolean isFraud(String eventId) {
+        return fraudIds.contains(eventId);
+    }
+
+    long fraudEvents() {
+        return fraudIds.size();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        producer.close(Duration.ofSeconds(5));
+    }
+}

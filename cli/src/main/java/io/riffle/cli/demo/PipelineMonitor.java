@@ -1,0 +1,214 @@
+package io.riffle.cli.demo;
+
+import io.riffle.schemas.DeadLetter;
+import io.riffle.schemas.Decision;
+import io.riffle.schemas.ModelEvent;
+import io.riffle.schemas.ModelEventKind;
+import io.riffle.schemas.Score;
+import io.riffle.schemas.Topics;
+import io.riffle.schemas.serde.AvroSerde;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * Reads what the pipeline wrote (scores, dead letters, model events) as a user would, with
+ * {@code isolation.level=read_committed}, and keeps the demo's running totals: counts, latency
+ * histograms (HdrHistogram), the model versions loaded and the device serving them.
+ */
+final class PipelineMonitor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineMonitor.class);
+    private static final long MAX_LATENCY_MS = 3_600_000;
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Predicate<String> isFraud;
+    private final AvroSerde<Score> scores = AvroSerde.of(Score.class);
+    private final AvroSerde<DeadLetter> deadLetters = AvroSerde.of(DeadLetter.class);
+    private final AvroSerde<ModelEvent> modelEvents = AvroSerde.of(ModelEvent.class);
+
+    final AtomicLong scoresOut = new AtomicLong();
+    final AtomicLong deadLettersOut = new AtomicLong();
+    final AtomicLong alerts = new AtomicLong();
+    final AtomicLong fraudScored = new AtomicLong();
+    final AtomicLong fraudAlerted = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
+    /** Scorer-side latency: ingestion (Kafka timestamp of the event) to scoring. */
+    private final Recorder latency = new Recorder(MAX_LATENCY_MS, 3);
+    private final Histogram latencyTotal = new Histogram(MAX_LATENCY_MS, 3);
+    /** Visible latency: ingestion to the score being readable by a read_committed consumer. */
+    private final Histogram visibleTotal = new Histogram(MAX_LATENCY_MS, 3);
+    private final Set<String> versionsLoaded = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> serving = new ConcurrentHashMap<>();
+    private final Set<String> devices = ConcurrentHashMap.newKeySet();
+    private final List<String> deadLetterSamples = new ArrayList<>();
+    private volatile boolean running;
+    private Thread thread;
+
+    PipelineMonitor(String bootstrapServers, long fromTimestamp, Predicate<String> isFraud) {
+        this.isFraud = isFraud;
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "riffle-demo-monitor");
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(Topics.SCORES, Topics.DEAD_LETTERS, Topics.MODEL_EVENTS)) {
+            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+        }
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, fromTimestamp));
+        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(query, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp o = offsets.get(tp);
+            consumer.seek(tp, o != null ? o.offset() : ends.get(tp));
+        }
+    }
+
+    void start() {
+        running = true;
+        thread = new Thread(this::run, "riffle-demo-monitor");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        accept(r);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Unreadable record {}/{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+                    }
+                }
+            }
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
+            // closing
+        }
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> r) {
+        switch (r.topic()) {
+            case Topics.SCORES: {
+                Score s = scores.decode(r.value());
+                scoresOut.incrementAndGet();
+                long lat = Math.max(0, Math.min(MAX_LATENCY_MS, s.getLatencyMs()));
+                latency.recordValue(lat);
+                long visible = Math.max(0, Math.min(MAX_LATENCY_MS, System.currentTimeMillis() - s.getIngestTime()));
+                synchronized (this) {
+                    latencyTotal.recordValue(lat);
+                    visibleTotal.recordValue(visible);
+                }
+                boolean alert = s.getDecision() != Decision.ALLOW;
+                if (alert) {
+                    alerts.incrementAndGet();
+                }
+                if (isFraud.test(s.getEventId())) {
+                    fraudScored.incrementAndGet();
+                    if (alert) {
+                        fraudAlerted.incrementAndGet();
+                    }
+                }
+                break;
+            }
+            case Topics.DEAD_LETTERS: {
+                DeadLetter d = deadLetters.decode(r.value());
+                deadLettersOut.incrementAndGet();
+                synchronized (deadLetterSamples) {
+                    if (deadLetterSamples.size() < 3) {
+                        deadLetterSamples.add(d.getErrorMessage());
+                    }
+                }
+                break;
+            }
+            case Topics.MODEL_EVENTS: {
+                ModelEvent e = modelEvents.decode(r.value());
+                if (e.getKind() == ModelEventKind.LOADED) {
+                    versionsLoaded.add(e.getModelName() + " v" + e.getVersion());
+                    serving.merge(e.getModelName(), e.getVersion(), Math::max);
+                    if (e.getDevice() != null) {
+                        devices.add(e.getDevice());
+                    }
+                } else if (e.getKind() == ModelEventKind.REJECTED) {
+                    rejected.incrementAndGet();
+                    LOG.warn("Model {} v{} rejected by {}: {}", e.getModelName(), e.getVersion(), e.getSource(),
+                            e.getReason());
+                }
+                break;
+            }
+            default:
+                break;
+        }
+    }
+
+    /** Latency since the previous call (for the status line). */
+    Histogram intervalLatency() {
+        return latency.getIntervalHistogram();
+    }
+
+    synchronized Histogram totalLatency() {
+        return latencyTotal.copy();
+    }
+
+    synchronized Histogram totalVisibleLatency() {
+        return visibleTotal.copy();
+    }
+
+    Set<String> versionsLoaded() {
+        return new TreeSet<>(versionsLoaded);
+    }
+
+    Map<String, Integer> serving() {
+        return new TreeMap<>(serving);
+    }
+
+    Set<String> devices() {
+        return new TreeSet<>(devices);
+    }
+
+    List<String> deadLetterSamples() {
+        synchronized (deadLetterSamples) {
+            return List.copyOf(deadLetterSamples);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        if (thread != null) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        consumer.close(Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,151 @@
+package io.riffle.modelops.cli;
+
+import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.modelops.registry.ModelRegistryException;
+import io.riffle.modelops.registry.ModelVersions;
+import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.validation.ModelLoader;
+import io.riffle.modelops.validation.ModelRejectedException;
+import io.riffle.schemas.ModelRole;
+import io.riffle.schemas.ModelTask;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.schemas.Topics;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code riffle models publish}: validate an ONNX file locally, then publish it as the next version. */
+@Command(
+        name = "publish",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Publish an ONNX model as the next version of NAME on the models topic.",
+            "The file is validated first (ONNX Runtime loads it, input float [batch, N], output fits the task,"
+                    + " golden batch in [0,1]); a model that fails is not published."
+        })
+public final class Publish implements Callable<Integer> {
+
+    static final int EXIT_REJECTED = 1;
+    static final int EXIT_KAFKA = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--file", required = true, paramLabel = "FILE", description = "The .onnx model file.")
+    Path file;
+
+    @Option(names = "--name", required = true, paramLabel = "NAME", description = "Model name (the record key).")
+    String name;
+
+    @Option(names = "--task", required = true, paramLabel = "TASK", converter = CliConverters.Task.class,
+            description = "binary (probability of the positive class) or anomaly (score in [0,1]).")
+    ModelTask task;
+
+    @Option(names = "--features", required = true, paramLabel = "N",
+            description = "Width of the float input [batch, N]: the number of features.")
+    int features;
+
+    @Option(names = "--input", paramLabel = "NAME", description = "Input tensor name (default: the model's only input).")
+    String inputName;
+
+    @Option(names = "--output", paramLabel = "NAME", description = "Output tensor name (default: the model's first output).")
+    String outputName;
+
+    @Option(names = "--positive-index", paramLabel = "I", defaultValue = "1",
+            description = "Column of the positive class when a binary output is [N,2] (default: ${DEFAULT-VALUE}).")
+    int positiveIndex;
+
+    @Option(names = "--review-threshold", paramLabel = "X", defaultValue = "0.5",
+            description = "Score at or above which an event is sent to review (default: ${DEFAULT-VALUE}).")
+    double reviewThreshold;
+
+    @Option(names = "--block-threshold", paramLabel = "Y", defaultValue = "0.9",
+            description = "Score at or above which an event is blocked (default: ${DEFAULT-VALUE}).")
+    double blockThreshold;
+
+    @Option(names = "--role", paramLabel = "ROLE", defaultValue = "champion", converter = CliConverters.Role.class,
+            description = "champion, shadow or challenger (default: ${DEFAULT-VALUE}).")
+    ModelRole role;
+
+    @Option(names = "--spec-hash", paramLabel = "HASH", description = "Feature spec hash the model was built for.")
+    String specHash;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.MODELS,
+            description = "Models topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT30S",
+            description = "How long to wait for Kafka when reading the topic (ISO-8601, default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!(reviewThreshold <= blockThreshold)) {
+            err.printf("not published: --review-threshold %s must not exceed --block-threshold %s%n",
+                    reviewThreshold, blockThreshold);
+            return EXIT_REJECTED;
+        }
+        byte[] onnx;
+        try {
+            onnx = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            err.printf("not published: model file %s does not exist%n", file);
+            return EXIT_REJECTED;
+        } catch (IOException e) {
+            err.printf("not published: cannot read model file %s: %s%n", file, e);
+            return EXIT_REJECTED;
+        }
+        try (ModelRegistry registry = new ModelRegistry(bootstrapServers, topic)) {
+            int version = registry.nextVersion(name, timeout);
+            ModelVersion mv = ModelVersion.newBuilder(ModelVersions.fromOnnx(onnx, name, version, task, features))
+                    .setRole(role)
+                    .setInputName(inputName)
+                    .setOutputName(outputName)
+                    .setPositiveIndex(positiveIndex)
+                    .setReviewThreshold(reviewThreshold)
+                    .setBlockThreshold(blockThreshold)
+                    .setFeatureSpecHash(specHash)
+                    .build();
+            String problem = validate(mv);
+            if (problem != null) {
+                err.printf("not published: %s%n", problem);
+                err.println("Fix the model (or the --features/--input/--output/--task/--positive-index options)"
+                        + " and publish again.");
+                return EXIT_REJECTED;
+            }
+            registry.publish(mv);
+            out.printf("published %s v%d (sha256 %s, %d bytes) to %s%n", name, version, mv.getSha256(), onnx.length, topic);
+            return 0;
+        } catch (ModelRegistryException e) {
+            err.printf("not published: %s%n", e.getMessage());
+            return EXIT_KAFKA;
+        }
+    }
+
+    /** Returns the rejection reason, or null when the model would be served. */
+    static String validate(ModelVersion mv) {
+        // A private cache: a CLI run must not keep a session open in a shared cache.
+        ModelLoader loader = new ModelLoader(EngineOptions.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES,
+                new io.riffle.modelops.engine.SessionCache());
+        try (LoadedModel ignored = loader.load(mv, mv.getFeatureCount(), null)) {
+            return null;
+        } catch (ModelRejectedException e) {
+            return e.getMessage();
+        }
+    }
+}

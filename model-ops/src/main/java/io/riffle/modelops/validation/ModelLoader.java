@@ -1,0 +1,349 @@
+package io.riffle.modelops.validation;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.ValueInfo;
+import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.modelops.engine.ModelLoadException;
+import io.riffle.modelops.engine.ModelSession;
+import io.riffle.modelops.engine.SessionCache;
+import io.riffle.schemas.ModelTask;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.schemas.serde.AvroClassAllowList;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Validates a {@link ModelVersion} and opens it for serving. Checks, in order: bytes present,
+ * size limit, sha256, feature spec hash, feature count, ONNX Runtime loads it, input and output
+ * fit the task, and a golden batch gives finite outputs in [0,1]. Each failure is a {@link
+ * ModelRejectedException} whose message names the model and the values involved; nothing stays
+ * open after a rejection. Thread-safe (holds no mutable state).
+ */
+public final class ModelLoader {
+
+    public static final long DEFAULT_MAX_MODEL_BYTES = 256L * 1024 * 1024;
+
+    /** Rows in the golden batch: zeros, ones, then fixed-seed standard-normal rows. */
+    static final int GOLDEN_ROWS = 8;
+
+    private static final long GOLDEN_SEED = 20261122L;
+    private static final float RANGE_SLACK = 1e-6f;
+
+    private final EngineOptions options;
+    private final long maxModelBytes;
+    private final SessionCache cache;
+
+    public ModelLoader(EngineOptions options) {
+        this(options, DEFAULT_MAX_MODEL_BYTES);
+    }
+
+    public ModelLoader(EngineOptions options, long maxModelBytes) {
+        this(options, maxModelBytes, SessionCache.shared());
+    }
+
+    /** With a private session cache (tests). */
+    public ModelLoader(EngineOptions options, long maxModelBytes, SessionCache cache) {
+        if (maxModelBytes <= 0) {
+            throw new IllegalArgumentException("maxModelBytes must be > 0, got " + maxModelBytes);
+        }
+        // metadataOnly() copies the record through its builder, which Avro 1.12 only allows for
+        // allow-listed classes.
+        AvroClassAllowList.allowRiffleRecords();
+        this.options = options;
+        this.maxModelBytes = maxModelBytes;
+        this.cache = cache;
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    /**
+     * @param expectedFeatureCount the width of the feature vectors the caller will score
+     * @param expectedSpecHash the caller's feature spec hash; null skips the check (as does a
+     *     model without one)
+     */
+    public LoadedModel load(ModelVersion mv, int expectedFeatureCount, String expectedSpecHash)
+            throws ModelRejectedException {
+        String label = "model " + mv.getName() + " v" + mv.getVersion();
+        byte[] onnx = bytesOf(mv, label);
+        if (onnx.length > maxModelBytes) {
+            throw tooLarge(label, onnx.length);
+        }
+        String actualSha = Digests.sha256Hex(onnx);
+        if (mv.getSha256() == null || !actualSha.equalsIgnoreCase(mv.getSha256().trim())) {
+            throw new ModelRejectedException(label + ": sha256 mismatch: the metadata says " + mv.getSha256()
+                    + " but the " + onnx.length + " ONNX bytes hash to " + actualSha
+                    + " (bytes corrupted or metadata from another file)");
+        }
+        String specHash = mv.getFeatureSpecHash();
+        if (expectedSpecHash != null && specHash != null && !expectedSpecHash.equalsIgnoreCase(specHash)) {
+            throw new ModelRejectedException(label + ": feature spec hash mismatch: the model was built for spec "
+                    + specHash + " but this pipeline computes features with spec " + expectedSpecHash);
+        }
+        if (mv.getFeatureCount() != expectedFeatureCount) {
+            throw new ModelRejectedException(label + ": feature count mismatch: the model declares "
+                    + mv.getFeatureCount() + " features but the pipeline provides " + expectedFeatureCount);
+        }
+        if (mv.getTask() == ModelTask.MULTICLASS) {
+            throw new ModelRejectedException(label + ": task MULTICLASS is not supported yet (binary and anomaly are)");
+        }
+
+        ModelSession session;
+        try {
+            session = cache.acquire(actualSha, onnx, options);
+        } catch (ModelLoadException e) {
+            throw new ModelRejectedException(label + ": ONNX Runtime could not load it on " + options.device() + ": "
+                    + e.getMessage(), e);
+        }
+        LoadedModel model = null;
+        try {
+            String inputName = checkInput(mv, label, session);
+            String outputName = outputName(mv, label, session);
+            int[] layout = checkOutput(mv, label, session.outputInfo().get(outputName));
+            model = new LoadedModel(metadataOnly(mv), session, inputName, outputName, layout[0], layout[1]);
+            checkGoldenBatch(label, model, mv.getTask());
+            return model;
+        } catch (ModelRejectedException | RuntimeException e) {
+            // The session reference must not outlive a rejected model.
+            session.close();
+            throw e;
+        }
+    }
+
+    private byte[] bytesOf(ModelVersion mv, String label) throws ModelRejectedException {
+        ByteBuffer inline = mv.getOnnx();
+        if (inline != null) {
+            ByteBuffer b = inline.duplicate();
+            if (b.remaining() > maxModelBytes) {
+                throw tooLarge(label, b.remaining());
+            }
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            if (bytes.length == 0) {
+                throw new ModelRejectedException(label + ": the onnx field is empty (0 bytes)");
+            }
+            return bytes;
+        }
+        String uri = mv.getUri();
+        if (uri == null || uri.isBlank()) {
+            throw new ModelRejectedException(label + ": no model bytes: both onnx and uri are empty");
+        }
+        URI parsed;
+        try {
+            parsed = new URI(uri.trim());
+        } catch (URISyntaxException e) {
+            throw new ModelRejectedException(label + ": uri '" + uri + "' is not a valid URI: " + e.getMessage());
+        }
+        if (!"file".equalsIgnoreCase(parsed.getScheme())) {
+            throw new ModelRejectedException(label + ": uri '" + uri + "' is not supported: only file: URIs are read;"
+                    + " publish the bytes inline (onnx field) or copy the model to a path every scorer can read");
+        }
+        Path path;
+        try {
+            path = Path.of(parsed);
+        } catch (IllegalArgumentException e) {
+            throw new ModelRejectedException(label + ": uri '" + uri + "' is not a usable file path: " + e.getMessage());
+        }
+        try {
+            long size = Files.size(path);
+            if (size > maxModelBytes) {
+                throw tooLarge(label, size);
+            }
+            return Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new ModelRejectedException(label + ": model file " + path + " (from uri '" + uri + "') does not exist");
+        } catch (IOException e) {
+            throw new ModelRejectedException(label + ": cannot read model file " + path + ": " + e, e);
+        }
+    }
+
+    private ModelRejectedException tooLarge(String label, long size) {
+        return new ModelRejectedException(label + ": the model is " + size + " bytes (" + mib(size)
+                + "), above the size limit of " + maxModelBytes + " bytes (" + mib(maxModelBytes) + ")");
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+
+    private static String checkInput(ModelVersion mv, String label, ModelSession session) throws ModelRejectedException {
+        Map<String, NodeInfo> inputs = session.inputInfo();
+        String name = mv.getInputName();
+        if (name == null) {
+            if (inputs.size() != 1) {
+                throw new ModelRejectedException(label + ": the model has " + inputs.size() + " inputs " + inputs.keySet()
+                        + "; set inputName to the one that takes the feature vector");
+            }
+            name = inputs.keySet().iterator().next();
+        } else if (!inputs.containsKey(name)) {
+            throw new ModelRejectedException(label + ": input '" + name + "' not found; the model's inputs are "
+                    + inputs.keySet());
+        }
+        ValueInfo info = inputs.get(name).getInfo();
+        int n = mv.getFeatureCount();
+        String expected = "float [batch, " + n + "]";
+        if (!(info instanceof TensorInfo t)) {
+            throw new ModelRejectedException(label + ": input '" + name + "' is " + info + ", expected a tensor " + expected);
+        }
+        if (t.type != OnnxJavaType.FLOAT) {
+            throw new ModelRejectedException(label + ": input '" + name + "' has element type " + t.type
+                    + ", expected " + expected);
+        }
+        long[] shape = t.getShape();
+        if (shape.length != 2) {
+            throw new ModelRejectedException(label + ": input '" + name + "' has shape " + shapeText(t)
+                    + " (rank " + shape.length + "), expected " + expected);
+        }
+        if (shape[0] > 0) {
+            throw new ModelRejectedException(label + ": input '" + name + "' has a fixed batch dimension "
+                    + shapeText(t) + ", expected " + expected + "; export it with a dynamic batch axis");
+        }
+        if (shape[1] >= 0 && shape[1] != n) {
+            throw new ModelRejectedException(label + ": input '" + name + "' has shape " + shapeText(t) + " but "
+                    + expected + " is expected (featureCount " + n + ")");
+        }
+        return name;
+    }
+
+    private static String outputName(ModelVersion mv, String label, ModelSession session) throws ModelRejectedException {
+        Map<String, NodeInfo> outputs = session.outputInfo();
+        String name = mv.getOutputName();
+        if (name == null) {
+            if (outputs.isEmpty()) {
+                throw new ModelRejectedException(label + ": the model has no outputs");
+            }
+            return outputs.keySet().iterator().next();
+        }
+        if (!outputs.containsKey(name)) {
+            throw new ModelRejectedException(label + ": output '" + name + "' not found; the model's outputs are "
+                    + outputs.keySet());
+        }
+        return name;
+    }
+
+    /** Returns {width, column}. */
+    private static int[] checkOutput(ModelVersion mv, String label, NodeInfo node) throws ModelRejectedException {
+        ModelTask task = mv.getTask();
+        String accepted = task == ModelTask.BINARY ? "[N], [N,1] or [N,2]" : "[N] or [N,1]";
+        ValueInfo info = node.getInfo();
+        if (!(info instanceof TensorInfo t)) {
+            throw new ModelRejectedException(label + ": output '" + node.getName() + "' is " + info
+                    + ", expected a float tensor " + accepted + " for a " + task + " model");
+        }
+        if (t.type != OnnxJavaType.FLOAT) {
+            throw new ModelRejectedException(label + ": output '" + node.getName() + "' has element type " + t.type
+                    + ", expected float " + accepted + " for a " + task + " model");
+        }
+        long[] shape = t.getShape();
+        boolean fits;
+        int width;
+        if (shape.length == 1) {
+            fits = true;
+            width = 1;
+        } else if (shape.length == 2 && shape[1] == 1) {
+            fits = true;
+            width = 1;
+        } else if (shape.length == 2 && shape[1] == 2 && task == ModelTask.BINARY) {
+            fits = true;
+            width = 2;
+        } else {
+            fits = false;
+            width = -1;
+        }
+        if (!fits) {
+            String hint = shape.length == 2 && shape[1] < 0
+                    ? " (the class dimension is symbolic; export the output with a fixed width)" : "";
+            throw new ModelRejectedException(label + ": output '" + node.getName() + "' has shape " + shapeText(t)
+                    + ", but a " + task + " model must output " + accepted + hint);
+        }
+        int column = 0;
+        if (width == 2) {
+            column = mv.getPositiveIndex();
+            if (column != 0 && column != 1) {
+                throw new ModelRejectedException(label + ": positiveIndex is " + column + " but output '"
+                        + node.getName() + "' has 2 columns; it must be 0 or 1");
+            }
+        }
+        return new int[] {width, column};
+    }
+
+    private static void checkGoldenBatch(String label, LoadedModel model, ModelTask task) throws ModelRejectedException {
+        int n = model.featureCount();
+        float[] batch = goldenBatch(n);
+        float[] all;
+        try {
+            all = model.scoreAllColumns(batch, GOLDEN_ROWS);
+        } catch (OrtException | ModelScoringException e) {
+            throw new ModelRejectedException(label + ": scoring the golden batch (" + GOLDEN_ROWS + " rows) failed: "
+                    + e.getMessage(), e);
+        }
+        int width = model.outputWidth();
+        for (int i = 0; i < all.length; i++) {
+            float v = all[i];
+            int row = i / width;
+            String where = "golden row " + row + " (" + rowKind(row) + ")" + (width > 1 ? " column " + (i % width) : "");
+            if (!Float.isFinite(v)) {
+                throw new ModelRejectedException(label + ": non-finite output " + v + " for " + where
+                        + "; the graph must give finite values for every input (check divisions, logs and exps)");
+            }
+            if (v < -RANGE_SLACK || v > 1f + RANGE_SLACK) {
+                throw new ModelRejectedException(label + ": output " + v + " for " + where + " is outside [0,1]: "
+                        + (task == ModelTask.ANOMALY ? "anomaly" : "binary")
+                        + " outputs must be probabilities/scores in [0,1]; add a Sigmoid to the graph");
+            }
+        }
+        // Exercise the serving path once, so a model that only fails there is rejected here.
+        model.score(batch, GOLDEN_ROWS, new float[GOLDEN_ROWS]);
+    }
+
+    private static String rowKind(int row) {
+        return row == 0 ? "zeros" : row == 1 ? "ones" : "normal(0,1)";
+    }
+
+    /** The golden batch: a row of zeros, a row of ones, then fixed-seed standard-normal rows. */
+    static float[] goldenBatch(int n) {
+        float[] batch = new float[GOLDEN_ROWS * n];
+        Arrays.fill(batch, n, 2 * n, 1f);
+        Random random = new Random(GOLDEN_SEED);
+        for (int i = 2 * n; i < batch.length; i++) {
+            batch[i] = (float) random.nextGaussian();
+        }
+        return batch;
+    }
+
+    private static ModelVersion metadataOnly(ModelVersion mv) {
+        return ModelVersion.newBuilder(mv).setOnnx(null).build();
+    }
+
+    private static String shapeText(TensorInfo t) {
+        long[] shape = t.getShape();
+        String[] names = t.getDimensionNames();
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < shape.length; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            if (shape[i] >= 0) {
+                sb.append(shape[i]);
+            } else if (names != null && i < names.length && names[i] != null && !names[i].isEmpty()) {
+                sb.append(names[i]);
+            } else {
+                sb.append('?');
+            }
+        }
+        return sb.append(']').toString();
+    }
+}

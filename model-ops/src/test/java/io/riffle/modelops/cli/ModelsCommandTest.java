@@ -1,0 +1,91 @@
+package io.riffle.modelops.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riffle.modelops.onnx.OutputActivation;
+import io.riffle.modelops.registry.ModelVersions;
+import io.riffle.modelops.testing.TestModels;
+import io.riffle.schemas.ModelTask;
+import io.riffle.schemas.ModelVersion;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ModelsCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = new CommandLine(new ModelsCommand());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("publish").contains("list");
+        assertThat(run("publish", "--help")).isZero();
+        assertThat(out.toString()).contains("--file", "--task", "--features", "--positive-index",
+                "--review-threshold", "--block-threshold", "--role", "--topic", "--bootstrap-servers",
+                "localhost:9092", "riffle.models");
+        assertThat(run("list", "-h")).isZero();
+        assertThat(run("publish", "--version")).isZero();
+    }
+
+    @Test
+    void taskAndRoleAreCheckedBeforeAnythingHappens(@TempDir Path dir) {
+        assertThat(run("publish", "--file", "x.onnx", "--name", "m", "--task", "multiclass", "--features", "3"))
+                .isNotZero();
+        assertThat(err.toString()).contains("multiclass is not supported yet");
+        assertThat(run("publish", "--file", "x.onnx", "--name", "m", "--task", "regression", "--features", "3"))
+                .isNotZero();
+        assertThat(err.toString()).contains("unknown task 'regression'; use binary or anomaly");
+        assertThat(run("publish", "--file", "x.onnx", "--name", "m", "--task", "BINARY", "--features", "3",
+                "--role", "boss")).isNotZero();
+        assertThat(err.toString()).contains("unknown role 'boss'");
+    }
+
+    @Test
+    void missingFileIsRefused(@TempDir Path dir) {
+        int code = run("publish", "--file", dir.resolve("nope.onnx").toString(), "--name", "m", "--task", "binary",
+                "--features", "3");
+        assertThat(code).isEqualTo(Publish.EXIT_REJECTED);
+        assertThat(err.toString()).contains("not published: model file").contains("does not exist");
+    }
+
+    @Test
+    void localValidationExplainsWhyAModelIsRefused(@TempDir Path dir) throws Exception {
+        byte[] logits = TestModels.mlpScaled(9L, OutputActivation.NONE, 50.0, 6, 4, 1);
+        assertThat(Publish.validate(ModelVersions.fromOnnx(logits, "m", 1, ModelTask.BINARY, 6)))
+                .contains("add a Sigmoid");
+        assertThat(Publish.validate(TestModels.binaryMlp("m", 1, 6, 1L))).isNull();
+        Path file = dir.resolve("m.onnx");
+        Files.write(file, ModelVersions.onnxBytes(TestModels.binaryMlp("m", 1, 6, 1L)));
+        ModelVersion wrongWidth = ModelVersions.fromOnnx(Files.readAllBytes(file), "m", 1, ModelTask.BINARY, 5);
+        assertThat(Publish.validate(wrongWidth)).contains("[batch, 6]").contains("[batch, 5]");
+    }
+
+    @Test
+    void listPrintsATable() {
+        ModelVersion a = TestModels.binaryMlp("fraud", 1, 4, 1L);
+        ModelVersion b = TestModels.anomaly("odd", 2, 4);
+        StringWriter table = new StringWriter();
+        ListVersions.print(List.of(a, b), new PrintWriter(table));
+        String[] lines = table.toString().split("\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).contains("NAME", "VERSION", "TASK", "ROLE", "FEATURES", "SHA256", "CREATED AT");
+        assertThat(lines[1]).contains("fraud", "binary", "champion", a.getSha256().substring(0, 12));
+        assertThat(lines[2]).contains("odd", "anomaly");
+        StringWriter empty = new StringWriter();
+        ListVersions.print(List.of(), new PrintWriter(empty));
+        assertThat(empty.toString()).contains("(no model versions)");
+    }
+}

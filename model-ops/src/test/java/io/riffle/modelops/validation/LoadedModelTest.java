@@ -1,0 +1,77 @@
+package io.riffle.modelops.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.modelops.engine.SessionCache;
+import io.riffle.modelops.onnx.OutputActivation;
+import io.riffle.modelops.registry.ModelVersions;
+import io.riffle.modelops.testing.TestModels;
+import io.riffle.schemas.ModelRole;
+import io.riffle.schemas.ModelTask;
+import io.riffle.schemas.ModelVersion;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class LoadedModelTest {
+
+    private final SessionCache cache = new SessionCache();
+    private final ModelLoader loader = new ModelLoader(EngineOptions.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES, cache);
+
+    @Test
+    void mlpMatchesJavaForwardPassAtEveryBatchSize() throws Exception {
+        ModelVersion mv = ModelVersions.fromOnnx(TestModels.mlp(7L, OutputActivation.SIGMOID, 32, 64, 32, 1),
+                "fraud", 3, ModelTask.BINARY, 32);
+        try (LoadedModel model = loader.load(mv, 32, null)) {
+            // 1, 7, then 256 rows: the last outgrows the initial input buffer (64 rows).
+            for (int rows : new int[] {1, 7, 256, 3}) {
+                float[] x = TestModels.randomRows(rows, rows, 32);
+                float[] out = new float[rows + 2];
+                Arrays.fill(out, -7f);
+                model.score(x, rows, out);
+                for (int i = 0; i < rows; i++) {
+                    float expected = TestModels.forward(mv, Arrays.copyOfRange(x, i * 32, (i + 1) * 32))[0];
+                    assertThat(Math.abs(out[i] - expected)).as("batch %d row %d", rows, i).isLessThanOrEqualTo(1e-5f);
+                }
+                assertThat(out[rows]).as("nothing written past rows").isEqualTo(-7f);
+            }
+        }
+    }
+
+    @Test
+    void exposesMetadataAndReleasesTheSessionOnClose() throws Exception {
+        ModelVersion mv = ModelVersion.newBuilder(TestModels.binaryMlp("fraud", 5, 12, 3L))
+                .setRole(ModelRole.SHADOW).build();
+        LoadedModel model = loader.load(mv, 12, null);
+        assertThat(model.name()).isEqualTo("fraud");
+        assertThat(model.versionNumber()).isEqualTo(5);
+        assertThat(model.task()).isEqualTo(ModelTask.BINARY);
+        assertThat(model.role()).isEqualTo(ModelRole.SHADOW);
+        assertThat(model.device()).isEqualTo("cpu");
+        assertThat(model.featureCount()).isEqualTo(12);
+        assertThat(model.version().getOnnx()).as("bytes dropped from the kept metadata").isNull();
+        assertThat(model.version().getSha256()).isEqualTo(mv.getSha256());
+        assertThat(cache.references(mv.getSha256())).isEqualTo(1);
+
+        try (LoadedModel second = loader.load(mv, 12, null)) {
+            assertThat(cache.openSessions()).isEqualTo(1);
+            assertThat(cache.references(mv.getSha256())).isEqualTo(2);
+        }
+        model.close();
+        model.close();
+        assertThat(cache.openSessions()).isZero();
+        assertThatThrownBy(() -> model.score(new float[12], 1, new float[1])).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void rejectsBadArguments() throws Exception {
+        try (LoadedModel model = loader.load(TestModels.binaryMlp("m", 1, 4, 1L), 4, null)) {
+            assertThatThrownBy(() -> model.score(new float[7], 2, new float[2]))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> model.score(new float[8], 2, new float[1]))
+                    .isInstanceOf(IllegalArgumentException.class);
+            model.score(new float[0], 0, new float[0]); // an empty batch is a no-op
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Riffle's topic contracts: the Avro-generated records (from {@code src/main/avro}) and the
+ * default topic names.
+ */
+package io.riffle.schemas;

@@ -1,0 +1,119 @@
+package io.riffle.schemas.serde;
+
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+
+/**
+ * Avro single-object encoding of a generated record class: header {@code C3 01}, the 8-byte
+ * schema fingerprint, then Avro binary. A reader resolves any writer schema it has been told
+ * about ({@link #addWriterSchema}) or that a {@link SchemaStore} supplies.
+ *
+ * <p>Not thread-safe (encoder and decoder reuse their buffers); one instance per thread or
+ * operator. Serializable so a Flink function can carry it; the codecs are rebuilt lazily.
+ */
+public final class AvroSerde<T extends SpecificRecordBase> implements Serializer<T>, Deserializer<T>, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Class<T> type;
+    private transient Schema schema;
+    private transient BinaryMessageEncoder<T> encoder;
+    private transient BinaryMessageDecoder<T> decoder;
+
+    private AvroSerde(Class<T> type) {
+        this.type = type;
+    }
+
+    public static <T extends SpecificRecordBase> AvroSerde<T> of(Class<T> type) {
+        return new AvroSerde<>(type);
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    public Schema schema() {
+        init();
+        return schema;
+    }
+
+    /** Lets this reader decode records written with {@code writerSchema} (an older or newer version). */
+    public AvroSerde<T> addWriterSchema(Schema writerSchema) {
+        init();
+        decoder.addSchema(writerSchema);
+        return this;
+    }
+
+    public byte[] encode(T value) {
+        init();
+        try {
+            ByteBuffer buffer = encoder.encode(value);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new SerdeException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Decodes one record.
+     *
+     * @throws SerdeException naming the record type and what is wrong (bad header, unknown
+     *     schema fingerprint, truncated or corrupt body)
+     */
+    public T decode(byte[] bytes) {
+        init();
+        if (bytes == null) {
+            throw new SerdeException("cannot decode " + type.getSimpleName() + ": the value is null");
+        }
+        try {
+            return decoder.decode(bytes);
+        } catch (IOException | RuntimeException e) {
+            throw new SerdeException("cannot decode " + type.getSimpleName() + " (" + bytes.length + " bytes): "
+                    + describe(e), e);
+        }
+    }
+
+    @Override
+    public byte[] serialize(String topic, T data) {
+        return data == null ? null : encode(data);
+    }
+
+    @Override
+    public T deserialize(String topic, byte[] data) {
+        return data == null ? null : decode(data);
+    }
+
+    @Override
+    public void configure(java.util.Map<String, ?> configs, boolean isKey) {}
+
+    @Override
+    public void close() {}
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void init() {
+        if (encoder != null) {
+            return;
+        }
+        AvroClassAllowList.allowRiffleRecords();
+        SpecificData model = SpecificData.getForClass(type);
+        schema = model.getSchema(type);
+        encoder = new BinaryMessageEncoder<>(model, schema);
+        decoder = new BinaryMessageDecoder<>(model, schema);
+    }
+}

@@ -1,0 +1,144 @@
+package io.riffle.jobs;
+
+import io.riffle.jobs.serde.EventFormat;
+import io.riffle.schemas.Topics;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every option of the scoring job, typed, with its default and description. Nothing else reads
+ * an option by a bare string; the README's reference table lists these.
+ */
+public final class ScoringOptions {
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("riffle.kafka.bootstrap-servers")
+            .stringType().defaultValue("localhost:9092")
+            .withDescription("Kafka bootstrap servers.");
+
+    public static final ConfigOption<String> EVENTS_TOPIC = ConfigOptions.key("riffle.topics.events")
+            .stringType().defaultValue(Topics.EVENTS).withDescription("Topic of the events to score.");
+
+    public static final ConfigOption<EventFormat> EVENTS_FORMAT = ConfigOptions.key("riffle.events.format")
+            .enumType(EventFormat.class).defaultValue(EventFormat.AVRO)
+            .withDescription("Encoding of the events topic: AVRO (single-object encoding) or JSON.");
+
+    public static final ConfigOption<String> MODELS_TOPIC = ConfigOptions.key("riffle.topics.models")
+            .stringType().defaultValue(Topics.MODELS).withDescription("Compacted topic of model versions.");
+
+    public static final ConfigOption<String> SCORES_TOPIC = ConfigOptions.key("riffle.topics.scores")
+            .stringType().defaultValue(Topics.SCORES).withDescription("Topic the scores are written to.");
+
+    public static final ConfigOption<String> ALERTS_TOPIC = ConfigOptions.key("riffle.topics.alerts")
+            .stringType().defaultValue(Topics.ALERTS)
+            .withDescription("Topic that receives the scores whose decision is REVIEW or BLOCK.");
+
+    public static final ConfigOption<String> MODEL_EVENTS_TOPIC = ConfigOptions.key("riffle.topics.model-events")
+            .stringType().defaultValue(Topics.MODEL_EVENTS).withDescription("Topic of model loaded/rejected events.");
+
+    public static final ConfigOption<String> DEAD_LETTERS_TOPIC = ConfigOptions.key("riffle.topics.dead-letters")
+            .stringType().defaultValue(Topics.DEAD_LETTERS).withDescription("Topic of records that could not be scored.");
+
+    public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("riffle.kafka.group-id")
+            .stringType().defaultValue("riffle-scorer")
+            .withDescription("Consumer group of the events source (offsets are committed on checkpoints).");
+
+    public static final ConfigOption<Boolean> FROM_EARLIEST = ConfigOptions.key("riffle.events.from-earliest")
+            .booleanType().defaultValue(true)
+            .withDescription("Start from the earliest events when the group has no committed offset (else the latest).");
+
+    public static final ConfigOption<Long> START_TIMESTAMP = ConfigOptions.key("riffle.events.start-timestamp")
+            .longType().defaultValue(-1L)
+            .withDescription("If set (epoch ms), start from the first events at or after this Kafka timestamp instead of the committed offsets.");
+
+    public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("riffle.scoring.batch-size")
+            .intType().defaultValue(256)
+            .withDescription("Records per ONNX Runtime call: a batch is scored when it is this full...");
+
+    public static final ConfigOption<Duration> BATCH_MAX_DELAY = ConfigOptions.key("riffle.scoring.batch-max-delay")
+            .durationType().defaultValue(Duration.ofMillis(20))
+            .withDescription("...or when its first record has waited this long (processing time).");
+
+    public static final ConfigOption<Integer> MAX_WAITING = ConfigOptions.key("riffle.scoring.max-waiting")
+            .intType().defaultValue(100_000)
+            .withDescription("Records held per subtask while no model is loaded; beyond it they become dead letters.");
+
+    public static final ConfigOption<String> REQUIRED_MODELS = ConfigOptions.key("riffle.scoring.required-models")
+            .stringType().defaultValue("")
+            .withDescription("Comma-separated model names that must all be loaded before scoring starts (empty: any one).");
+
+    public static final ConfigOption<String> DEVICE = ConfigOptions.key("riffle.scoring.device")
+            .stringType().defaultValue("cpu")
+            .withDescription("ONNX Runtime device: cpu, cuda, cuda:N, or auto (CUDA if available, else CPU with a warning).");
+
+    public static final ConfigOption<Integer> INTRA_OP_THREADS = ConfigOptions.key("riffle.scoring.intra-op-threads")
+            .intType().defaultValue(1).withDescription("ONNX Runtime intra-op threads per session.");
+
+    public static final ConfigOption<String> DELIVERY = ConfigOptions.key("riffle.sink.delivery")
+            .stringType().defaultValue("exactly-once")
+            .withDescription("Sink delivery guarantee: exactly-once (Kafka transactions tied to checkpoints) or at-least-once.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("riffle.checkpoint.interval")
+            .durationType().defaultValue(Duration.ofSeconds(2))
+            .withDescription("Checkpoint interval; with exactly-once, scores become visible to read_committed readers at each checkpoint.");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("riffle.sink.transaction-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(2))
+            .withDescription("Kafka transaction timeout; must stay below the broker's transaction.max.timeout.ms (15 min by default).");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = ConfigOptions.key("riffle.sink.transactional-id-prefix")
+            .stringType().defaultValue("riffle-scorer")
+            .withDescription("Prefix of the sinks' transactional ids; unique per job on one Kafka cluster.");
+
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("riffle.events.out-of-orderness")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("Bounded out-of-orderness of event-time watermarks.");
+
+    public static final ConfigOption<Duration> IDLENESS = ConfigOptions.key("riffle.events.idleness")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("A partition without events for this long stops holding the watermark back.");
+
+    public static final ConfigOption<Duration> ENTITY_STATE_TTL = ConfigOptions.key("riffle.features.entity-state-ttl")
+            .durationType().defaultValue(Duration.ofDays(7))
+            .withDescription("Per-entity feature state is dropped after this long without an event.");
+
+    public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("riffle.parallelism")
+            .intType().defaultValue(2).withDescription("Parallelism of the events source, features and scorer.");
+
+    private ScoringOptions() {}
+
+    /** Every option declared here, for documentation and validation. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field f : ScoringOptions.class.getFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
+                try {
+                    options.add((ConfigOption<?>) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+
+    /** Whether the sinks use Kafka transactions; rejects anything but the two documented values. */
+    public static boolean exactlyOnce(Configuration conf) {
+        String delivery = conf.get(DELIVERY).trim().toLowerCase();
+        switch (delivery) {
+            case "exactly-once":
+                return true;
+            case "at-least-once":
+                return false;
+            default:
+                throw new IllegalArgumentException(DELIVERY.key() + " is '" + conf.get(DELIVERY)
+                        + "'; use exactly-once or at-least-once");
+        }
+    }
+}

@@ -1,0 +1,456 @@
+package io.riffle.jobs.operators;
+
+import io.riffle.jobs.serde.DeadLetters;
+import io.riffle.modelops.decision.DecisionPolicy;
+import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.validation.ModelLoader;
+import io.riffle.modelops.validation.ModelRejectedException;
+import io.riffle.schemas.DeadLetter;
+import io.riffle.schemas.Decision;
+import io.riffle.schemas.FeatureVector;
+import io.riffle.schemas.ModelEvent;
+import io.riffle.schemas.ModelEventKind;
+import io.riffle.schemas.ModelScore;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.schemas.Score;
+import io.riffle.schemas.serde.AvroClassAllowList;
+import io.riffle.schemas.serde.AvroSerde;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.util.OutputTag;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Scores feature vectors in micro-batches with every serving model, and swaps models as new
+ * versions arrive on the second (broadcast) input.
+ *
+ * <p>Guarantees, each relied on by a test:
+ * <ul>
+ *   <li>A batch is scored when it holds {@code batchSize} records, when its first record has
+ *       waited {@code maxDelayMs} (processing-time timer), before every checkpoint barrier
+ *       ({@link #prepareSnapshotPreBarrier}), before a watermark is forwarded, and at end of
+ *       input. One ONNX Runtime call per batch and model.</li>
+ *   <li>A new model version is installed only between batches: the buffered batch is scored by
+ *       the old versions first. A version that fails validation is rejected (a REJECTED
+ *       {@link ModelEvent} with the reason) and the serving version stays.</li>
+ *   <li>The serving {@link ModelVersion} per name lives in broadcast state, so a restored job
+ *       serves the versions it served.</li>
+ *   <li>Records that arrive before the required models are loaded wait (and are checkpointed
+ *       while they wait, watermarks held back behind them); beyond {@code maxWaiting} they
+ *       become dead letters. Nothing is dropped.</li>
+ * </ul>
+ * The model input's watermarks are ignored: the models topic has no event time and must not
+ * hold the scores' watermark back. Buffered values are kept across calls, so the upstream must
+ * not reuse record objects.
+ */
+public final class BatchingScorer extends AbstractStreamOperator<Score>
+        implements TwoInputStreamOperator<FeatureVector, ModelVersion, Score>, BoundedMultiInput {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<ModelEvent> MODEL_EVENTS =
+            new OutputTag<>("model-events", new AvroTypeInfo<>(ModelEvent.class));
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("scorer-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+
+    /** Serving version per model name. */
+    static final MapStateDescriptor<String, ModelVersion> SERVING_STATE = new MapStateDescriptor<>(
+            "riffle-serving-models", BasicTypeInfo.STRING_TYPE_INFO, new AvroTypeInfo<>(ModelVersion.class));
+    /** Records still waiting for a model when a checkpoint is taken. */
+    static final ListStateDescriptor<FeatureVector> WAITING_STATE =
+            new ListStateDescriptor<>("riffle-waiting-records", new AvroTypeInfo<>(FeatureVector.class));
+
+    private final ScorerConfig config;
+
+    private transient BroadcastState<String, ModelVersion> servingState;
+    private transient ListState<FeatureVector> waitingState;
+    private transient ModelLoader loader;
+    /** Serving models by name; iteration order fixes each model's slot in a Score. */
+    private transient TreeMap<String, LoadedModel> serving;
+    private transient LoadedModel[] slots;
+    private transient float[][] outputs;
+    private transient List<ModelEvent> restoreEvents;
+
+    private transient FeatureVector[] batch;
+    private transient long[] timestamps;
+    private transient boolean[] hasTimestamp;
+    private transient float[] features;
+    private transient int size;
+    private transient long batchDeadline;
+
+    private transient ArrayDeque<StreamRecord<FeatureVector>> waiting;
+    private transient Watermark heldWatermark;
+    private transient AvroSerde<FeatureVector> featureSerde;
+    private transient Set<String> gauged;
+
+    private transient Counter scored;
+    private transient Counter batches;
+    private transient Counter deadLettered;
+    private transient Counter rejected;
+
+    public BatchingScorer(ScorerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        // Before any Avro record is restored or received in this JVM (each task manager's own).
+        AvroClassAllowList.allowRiffleRecords();
+        super.initializeState(context);
+        servingState = context.getOperatorStateStore().getBroadcastState(SERVING_STATE);
+        waitingState = context.getOperatorStateStore().getListState(WAITING_STATE);
+        loader = new ModelLoader(config.engine());
+        serving = new TreeMap<>();
+        waiting = new ArrayDeque<>();
+        restoreEvents = new ArrayList<>();
+        for (Map.Entry<String, ModelVersion> e : servingState.entries()) {
+            ModelVersion mv = e.getValue();
+            try {
+                LoadedModel model = loader.load(mv, config.featureCount(), config.specHash());
+                serving.put(mv.getName(), model);
+                restoreEvents.add(event(mv, ModelEventKind.LOADED, "restored from checkpoint", model.device()));
+            } catch (ModelRejectedException ex) {
+                LOG.error("Model {} v{} from the checkpoint can no longer be served: {}", mv.getName(), mv.getVersion(),
+                        ex.getMessage());
+                restoreEvents.add(event(mv, ModelEventKind.REJECTED, ex.getMessage(), null));
+            }
+        }
+        for (FeatureVector fv : waitingState.get()) {
+            waiting.add(new StreamRecord<>(fv, fv.getEventTime()));
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        batch = new FeatureVector[config.batchSize()];
+        timestamps = new long[config.batchSize()];
+        hasTimestamp = new boolean[config.batchSize()];
+        features = new float[config.batchSize() * config.featureCount()];
+        gauged = new HashSet<>();
+        scored = getMetricGroup().counter("riffleScored");
+        batches = getMetricGroup().counter("riffleBatches");
+        deadLettered = getMetricGroup().counter("riffleDeadLetters");
+        rejected = getMetricGroup().counter("riffleModelsRejected");
+        getMetricGroup().gauge("riffleWaiting", () -> waiting == null ? 0 : waiting.size());
+        getMetricGroup().gauge("riffleDevice", () -> slots == null || slots.length == 0 ? "none" : slots[0].device());
+        rebuildSlots();
+        for (ModelEvent e : restoreEvents) {
+            output.collect(MODEL_EVENTS, new StreamRecord<>(e));
+        }
+        restoreEvents.clear();
+        if (ready()) {
+            drainWaiting();
+        }
+    }
+
+    @Override
+    public void processElement1(StreamRecord<FeatureVector> element) throws Exception {
+        if (!ready()) {
+            hold(element);
+            return;
+        }
+        add(element.getValue(), element.hasTimestamp(), element.getTimestamp());
+    }
+
+    @Override
+    public void processElement2(StreamRecord<ModelVersion> element) throws Exception {
+        ModelVersion mv = element.getValue();
+        LoadedModel current = serving.get(mv.getName());
+        if (current != null && mv.getVersion() <= current.versionNumber()) {
+            LOG.debug("Ignoring {} v{}: already serving v{}", mv.getName(), mv.getVersion(), current.versionNumber());
+            return;
+        }
+        LoadedModel next;
+        try {
+            next = loader.load(mv, config.featureCount(), config.specHash());
+        } catch (ModelRejectedException e) {
+            rejected.inc();
+            LOG.warn("Rejected model {} v{}: {}", mv.getName(), mv.getVersion(), e.getMessage());
+            output.collect(MODEL_EVENTS, new StreamRecord<>(event(mv, ModelEventKind.REJECTED, e.getMessage(), null)));
+            return;
+        }
+        // The buffered batch is scored entirely by the versions it arrived under.
+        flush();
+        serving.put(mv.getName(), next);
+        servingState.put(mv.getName(), mv);
+        if (current != null) {
+            current.close();
+        }
+        rebuildSlots();
+        LOG.info("Serving model {} v{} on {}", mv.getName(), mv.getVersion(), next.device());
+        output.collect(MODEL_EVENTS, new StreamRecord<>(event(mv, ModelEventKind.LOADED, null, next.device())));
+        if (ready()) {
+            drainWaiting();
+        }
+    }
+
+    @Override
+    public void processWatermark1(Watermark mark) throws Exception {
+        if (!waiting.isEmpty()) {
+            heldWatermark = mark;
+            return;
+        }
+        flush();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void processWatermark2(Watermark mark) {
+        // The models stream has no event time: it must not hold the scores' watermark back.
+    }
+
+    @Override
+    protected void processWatermarkStatus(WatermarkStatus status, int index) throws Exception {
+        if (index == 0) {
+            output.emitWatermarkStatus(status);
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        List<FeatureVector> held = new ArrayList<>(waiting.size());
+        for (StreamRecord<FeatureVector> r : waiting) {
+            held.add(r.getValue());
+        }
+        waitingState.update(held);
+    }
+
+    @Override
+    public void endInput(int inputId) throws Exception {
+        if (inputId != 1) {
+            return;
+        }
+        flush();
+        while (!waiting.isEmpty()) {
+            deadLetter(waiting.poll().getValue(), "io.riffle.jobs.NoModelLoaded",
+                    "no model was loaded before the end of input" + missingModels());
+        }
+        if (heldWatermark != null) {
+            super.processWatermark(heldWatermark);
+            heldWatermark = null;
+        }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (serving != null) {
+                for (LoadedModel m : serving.values()) {
+                    m.close();
+                }
+                serving.clear();
+            }
+        } finally {
+            super.close();
+        }
+    }
+
+    /** Records currently buffered for the next batch (tests). */
+    int buffered() {
+        return size;
+    }
+
+    /** Records waiting for a first model (tests). */
+    int waitingCount() {
+        return waiting.size();
+    }
+
+    private boolean ready() {
+        if (serving.isEmpty()) {
+            return false;
+        }
+        for (String name : config.requiredModels()) {
+            if (!serving.containsKey(name)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void hold(StreamRecord<FeatureVector> element) {
+        if (waiting.size() >= config.maxWaiting()) {
+            deadLetter(element.getValue(), "io.riffle.jobs.NoModelLoaded", "no model is loaded and "
+                    + config.maxWaiting() + " records are already waiting" + missingModels()
+                    + "; publish one with 'riffle models publish'");
+            return;
+        }
+        waiting.add(element.hasTimestamp()
+                ? new StreamRecord<>(element.getValue(), element.getTimestamp())
+                : new StreamRecord<>(element.getValue()));
+    }
+
+    private void drainWaiting() throws Exception {
+        while (!waiting.isEmpty()) {
+            StreamRecord<FeatureVector> r = waiting.poll();
+            add(r.getValue(), r.hasTimestamp(), r.getTimestamp());
+        }
+        if (heldWatermark != null) {
+            flush();
+            super.processWatermark(heldWatermark);
+            heldWatermark = null;
+        }
+    }
+
+    private void add(FeatureVector fv, boolean withTimestamp, long timestamp) throws Exception {
+        List<Float> values = fv.getValues();
+        int n = config.featureCount();
+        if (values.size() != n) {
+            deadLetter(fv, "io.riffle.jobs.FeatureWidthMismatch", "feature vector of event " + fv.getEventId()
+                    + " has " + values.size() + " values; the models expect " + n);
+            return;
+        }
+        int base = size * n;
+        for (int j = 0; j < n; j++) {
+            features[base + j] = values.get(j);
+        }
+        batch[size] = fv;
+        hasTimestamp[size] = withTimestamp;
+        timestamps[size] = timestamp;
+        size++;
+        if (size == 1) {
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            batchDeadline = now + config.maxDelayMs();
+            getProcessingTimeService().registerTimer(batchDeadline, this::onBatchTimer);
+        }
+        if (size == config.batchSize()) {
+            flush();
+        }
+    }
+
+    private void onBatchTimer(long time) throws Exception {
+        // A timer outlives the batch it was set for when that batch filled up first.
+        if (size > 0 && time >= batchDeadline) {
+            flush();
+        }
+    }
+
+    /** Scores the buffered batch with every serving model and emits one Score per record. */
+    private void flush() {
+        if (size == 0) {
+            return;
+        }
+        int rows = size;
+        for (int m = 0; m < slots.length; m++) {
+            try {
+                slots[m].score(features, rows, outputs[m]);
+            } catch (RuntimeException e) {
+                LOG.error("Model {} v{} failed on a batch of {}: {}", slots[m].name(), slots[m].versionNumber(), rows,
+                        e.getMessage(), e);
+                for (int i = 0; i < rows; i++) {
+                    deadLetter(batch[i], e.getClass().getName(), "model " + slots[m].name() + " v"
+                            + slots[m].versionNumber() + " failed to score event " + batch[i].getEventId() + ": "
+                            + e.getMessage());
+                    batch[i] = null;
+                }
+                size = 0;
+                return;
+            }
+        }
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        for (int i = 0; i < rows; i++) {
+            FeatureVector fv = batch[i];
+            List<ModelScore> scores = new ArrayList<>(slots.length);
+            Decision decision = Decision.ALLOW;
+            List<String> reasons = List.of();
+            for (int m = 0; m < slots.length; m++) {
+                ModelVersion mv = slots[m].version();
+                float value = outputs[m][i];
+                scores.add(new ModelScore(mv.getName(), mv.getVersion(), mv.getTask(), mv.getRole(), value, null));
+                if (DecisionPolicy.decides(mv)) {
+                    Decision d = DecisionPolicy.decide(mv, value);
+                    if (d != Decision.ALLOW) {
+                        if (reasons.isEmpty()) {
+                            reasons = new ArrayList<>(2);
+                        }
+                        reasons.add(DecisionPolicy.reason(mv, value, d));
+                        decision = DecisionPolicy.mostSevere(decision, d);
+                    }
+                }
+            }
+            Score score = new Score(fv.getEventId(), fv.getEntityId(), fv.getEventTime(), fv.getIngestTime(), now,
+                    now - fv.getIngestTime(), scores, decision, reasons);
+            output.collect(hasTimestamp[i] ? new StreamRecord<>(score, timestamps[i]) : new StreamRecord<>(score));
+            batch[i] = null;
+        }
+        size = 0;
+        scored.inc(rows);
+        batches.inc();
+    }
+
+    private void rebuildSlots() {
+        slots = serving.values().toArray(new LoadedModel[0]);
+        outputs = new float[slots.length][config.batchSize()];
+        for (LoadedModel m : slots) {
+            String name = m.name();
+            if (gauged != null && gauged.add(name)) {
+                getMetricGroup().addGroup("model", name).gauge("version", () -> {
+                    LoadedModel current = serving.get(name);
+                    return current == null ? 0 : current.versionNumber();
+                });
+            }
+        }
+    }
+
+    private String missingModels() {
+        List<String> missing = new ArrayList<>();
+        for (String name : config.requiredModels()) {
+            if (!serving.containsKey(name)) {
+                missing.add(name);
+            }
+        }
+        return missing.isEmpty() ? "" : " (waiting for " + String.join(", ", missing) + ")";
+    }
+
+    private void deadLetter(FeatureVector fv, String errorClass, String message) {
+        if (featureSerde == null) {
+            featureSerde = AvroSerde.of(FeatureVector.class);
+        }
+        byte[] key = fv.getEventId() == null ? null : fv.getEventId().getBytes(StandardCharsets.UTF_8);
+        output.collect(DEAD_LETTERS, new StreamRecord<>(DeadLetters.of(config.sourceTopic(), -1, -1L, key,
+                featureSerde.encode(fv), errorClass, message + " [event " + fv.getEventId() + "]")));
+        if (deadLettered != null) {
+            deadLettered.inc();
+        }
+    }
+
+    private ModelEvent event(ModelVersion mv, ModelEventKind kind, String reason, String device) {
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1;
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        return new ModelEvent(mv.getName(), mv.getVersion(), kind, reason, device,
+                "scorer " + subtask + "/" + parallelism, System.currentTimeMillis());
+    }
+}

@@ -1,0 +1,33 @@
+package io.riffle.jobs.operators;
+
+import io.riffle.modelops.engine.EngineOptions;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * What a {@link BatchingScorer} needs to know, fixed when the job is built.
+ *
+ * @param batchSize records per ONNX Runtime call (the batch is scored when full)
+ * @param maxDelayMs processing time the first record of a batch may wait before the batch is scored
+ * @param maxWaiting records held while no model is loaded; further ones become dead letters
+ * @param requiredModels model names that must all be loaded before scoring starts (empty: any one)
+ * @param engine ONNX Runtime device and threads
+ * @param featureCount width of the feature vectors (a model of another width is rejected)
+ * @param specHash feature spec hash the models must have been trained for (null: not checked)
+ * @param sourceTopic topic named in dead letters the scorer writes
+ */
+public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
+                           EngineOptions engine, int featureCount, String specHash, String sourceTopic)
+        implements Serializable {
+
+    public ScorerConfig {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
+        }
+        if (maxDelayMs < 0) {
+            throw new IllegalArgumentException("batch max delay must not be negative, was " + maxDelayMs + " ms");
+        }
+        requiredModels = List.copyOf(requiredModels);
+    }
+}

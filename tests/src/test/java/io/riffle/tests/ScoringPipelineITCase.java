@@ -1,0 +1,260 @@
+package io.riffle.tests;
+
+import io.riffle.cli.KafkaTopics;
+import io.riffle.embedded.EmbeddedKafka;
+import io.riffle.jobs.ScoringJob;
+import io.riffle.jobs.ScoringOptions;
+import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.modelops.testing.TestModels;
+import io.riffle.schemas.DeadLetter;
+import io.riffle.schemas.ModelEvent;
+import io.riffle.schemas.ModelEventKind;
+import io.riffle.schemas.ModelScore;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.schemas.Score;
+import io.riffle.schemas.Topics;
+import io.riffle.schemas.Transaction;
+import io.riffle.schemas.serde.AvroSerde;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The scoring job end to end on a real KRaft broker and a Flink MiniCluster with exactly-once
+ * sinks: every event comes out once, as a score or as a dead letter, read with
+ * {@code isolation.level=read_committed}; a model version published mid-stream is served to
+ * every later event.
+ */
+class ScoringPipelineITCase {
+    static final int PARALLELISM = 2;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(PARALLELISM).build());
+
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start();
+        KafkaTopics.ensureDefaults(kafka.bootstrapServers(), PARALLELISM);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static ModelVersion model(ModelVersion mv) {
+        return ModelVersion.newBuilder(mv).setFeatureSpecHash(TransactionFeatures.SPEC_HASH).build();
+    }
+
+    static Transaction transaction(int i) {
+        return Transaction.newBuilder().setEventId("e-" + i).setCardId("card-" + (i % 17)).setMerchantId("m-" + (i % 5))
+                .setAmount(5 + (i % 50) * 3.5).setCurrency("EUR").setCountry(i % 11 == 0 ? "BR" : "DE")
+                .setChannel(i % 3 == 0 ? "ONLINE" : "POS").setMerchantCategory("grocery")
+                .setEventTime(1_700_000_000_000L + i * 1000L).build();
+    }
+
+    @Test
+    void everyEventIsScoredOrDeadLetteredOnceAndANewVersionServesEveryLaterEvent() throws Exception {
+        String servers = kafka.bootstrapServers();
+        try (ModelRegistry registry = new ModelRegistry(servers, Topics.MODELS)) {
+            registry.publish(model(TestModels.binaryMlp("fraud", 1, TransactionFeatures.COUNT, 1)));
+            registry.publish(model(TestModels.anomaly("anomaly", 1, TransactionFeatures.COUNT)));
+        }
+
+        Configuration conf = new Configuration();
+        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, servers);
+        conf.set(ScoringOptions.PARALLELISM, PARALLELISM);
+        conf.set(ScoringOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
+        conf.set(ScoringOptions.BATCH_SIZE, 32);
+        conf.set(ScoringOptions.REQUIRED_MODELS, "fraud,anomaly");
+        conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, "it-scoring");
+        Configuration envConf = new Configuration();
+        envConf.set(PipelineOptions.GENERIC_TYPES, false);   // proves no record goes through Kryo
+        envConf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        envConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
+        new ScoringJob(conf).build(env);
+        JobClient job = env.executeAsync("it-scoring");
+        try (Outputs outputs = new Outputs(servers);
+             KafkaProducer<byte[], byte[]> producer = producer(servers)) {
+            AvroSerde<Transaction> serde = AvroSerde.of(Transaction.class);
+            Set<String> badKeys = new HashSet<>();
+
+            // Phase 1: good events and some that cannot be scored.
+            int phase1 = 400;
+            for (int i = 0; i < phase1; i++) {
+                Transaction t = transaction(i);
+                byte[] value;
+                if (i % 50 == 7) {
+                    value = ("garbage " + i).getBytes(StandardCharsets.UTF_8);          // not Avro at all
+                } else if (i % 50 == 19) {
+                    byte[] good = serde.encode(t);
+                    value = java.util.Arrays.copyOf(good, good.length - 6);             // truncated
+                } else if (i % 50 == 31) {
+                    t.setCardId("");                                                    // no entity
+                    value = serde.encode(t);
+                } else {
+                    value = serde.encode(t);
+                }
+                if (i % 50 == 7 || i % 50 == 19 || i % 50 == 31) {
+                    badKeys.add("bad-" + i);
+                    producer.send(new ProducerRecord<>(Topics.EVENTS, ("bad-" + i).getBytes(StandardCharsets.UTF_8), value));
+                } else {
+                    producer.send(new ProducerRecord<>(Topics.EVENTS, t.getCardId().getBytes(StandardCharsets.UTF_8), value));
+                }
+            }
+            producer.flush();
+            outputs.awaitUntil(() -> outputs.scores.size() + outputs.deadLetters.size() >= phase1, Duration.ofMinutes(2));
+
+            // A second version of the classifier, published while the job runs.
+            try (ModelRegistry registry = new ModelRegistry(servers, Topics.MODELS)) {
+                registry.publish(model(TestModels.binaryMlp("fraud", 2, TransactionFeatures.COUNT, 2)));
+            }
+            outputs.awaitUntil(() -> outputs.loaded("fraud", 2) == PARALLELISM, Duration.ofMinutes(1));
+
+            int phase2 = 400;
+            for (int i = phase1; i < phase1 + phase2; i++) {
+                Transaction t = transaction(i);
+                producer.send(new ProducerRecord<>(Topics.EVENTS, t.getCardId().getBytes(StandardCharsets.UTF_8),
+                        serde.encode(t)));
+            }
+            producer.flush();
+            int total = phase1 + phase2;
+            outputs.awaitUntil(() -> outputs.scores.size() + outputs.deadLetters.size() >= total, Duration.ofMinutes(2));
+            // Anything extra (a duplicate) would have arrived with the same checkpoint; poll a little longer.
+            outputs.pollFor(Duration.ofSeconds(2));
+
+            int bad = badKeys.size();
+            assertThat(outputs.deadLetters).hasSize(bad);
+            assertThat(outputs.scores).hasSize(total - bad);
+            Set<String> scoredIds = new HashSet<>();
+            for (Score s : outputs.scores) {
+                assertThat(scoredIds.add(s.getEventId())).as("scored once: %s", s.getEventId()).isTrue();
+            }
+            for (int i = 0; i < total; i++) {
+                boolean isBad = i < phase1 && (i % 50 == 7 || i % 50 == 19 || i % 50 == 31);
+                assertThat(scoredIds.contains("e-" + i)).as("e-%d scored", i).isEqualTo(!isBad);
+            }
+            for (DeadLetter d : outputs.deadLetters) {
+                assertThat(d.getSourceTopic()).isEqualTo(Topics.EVENTS);
+                assertThat(d.getOffset()).isGreaterThanOrEqualTo(0);
+                assertThat(badKeys).contains(StandardCharsets.UTF_8.decode(d.getKey()).toString());
+                assertThat(d.getErrorMessage()).containsAnyOf("Transaction", "cardId");
+            }
+            for (Score s : outputs.scores) {
+                int index = Integer.parseInt(s.getEventId().substring(2));
+                Map<String, Integer> versions = new HashMap<>();
+                for (ModelScore ms : s.getModels()) {
+                    versions.put(ms.getName(), ms.getVersion());
+                    assertThat(ms.getValue()).isBetween(0f, 1f);
+                }
+                assertThat(versions).containsEntry("anomaly", 1);
+                assertThat(versions).containsEntry("fraud", index < phase1 ? 1 : 2);
+            }
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String servers) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Reads the job's output topics as a read_committed consumer. */
+    static final class Outputs implements AutoCloseable {
+        final KafkaConsumer<byte[], byte[]> consumer;
+        final List<Score> scores = new ArrayList<>();
+        final List<DeadLetter> deadLetters = new ArrayList<>();
+        final List<ModelEvent> modelEvents = new ArrayList<>();
+        final AvroSerde<Score> scoreSerde = AvroSerde.of(Score.class);
+        final AvroSerde<DeadLetter> deadSerde = AvroSerde.of(DeadLetter.class);
+        final AvroSerde<ModelEvent> eventSerde = AvroSerde.of(ModelEvent.class);
+
+        Outputs(String servers) {
+            Map<String, Object> props = new HashMap<>();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(Topics.SCORES, Topics.DEAD_LETTERS, Topics.MODEL_EVENTS)) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+        }
+
+        void poll() {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                switch (r.topic()) {
+                    case Topics.SCORES -> scores.add(scoreSerde.decode(r.value()));
+                    case Topics.DEAD_LETTERS -> deadLetters.add(deadSerde.decode(r.value()));
+                    default -> modelEvents.add(eventSerde.decode(r.value()));
+                }
+            }
+        }
+
+        void awaitUntil(BooleanSupplier condition, Duration limit) {
+            await().atMost(limit).pollInterval(Duration.ofMillis(1)).until(() -> {
+                poll();
+                return condition.getAsBoolean();
+            });
+        }
+
+        void pollFor(Duration d) {
+            long end = System.currentTimeMillis() + d.toMillis();
+            while (System.currentTimeMillis() < end) {
+                poll();
+            }
+        }
+
+        long loaded(String name, int version) {
+            return modelEvents.stream().filter(e -> e.getKind() == ModelEventKind.LOADED
+                    && e.getModelName().equals(name) && e.getVersion() == version).count();
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+}
