@@ -128,6 +128,19 @@ public final class ScoringOptions {
         return options;
     }
 
+    /** The README's option reference table (Markdown), generated from the declarations above. */
+    public static String markdownTable() {
+        StringBuilder table = new StringBuilder("| option | default | meaning |\n|---|---|---|\n");
+        for (ConfigOption<?> option : all()) {
+            Object value = option.defaultValue();
+            String shown = value instanceof Duration d ? d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms"
+                    : String.valueOf(value);
+            table.append("| `").append(option.key()).append("` | `").append(shown.isEmpty() ? "(empty)" : shown)
+                    .append("` | ").append(new org.apache.flink.configuration.description.HtmlFormatter().format(option.description()).replace("|", "\\|")).append(" |\n");
+        }
+        return table.toString();
+    }
+
     /** Whether the sinks use Kafka transactions; rejects anything but the two documented values. */
     public static boolean exactlyOnce(Configuration conf) {
         String delivery = conf.get(DELIVERY).trim().toLowerCase();
