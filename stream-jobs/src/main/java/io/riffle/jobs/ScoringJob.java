@@ -52,6 +52,7 @@ public final class ScoringJob {
     public void build(StreamExecutionEnvironment env) {
         boolean exactlyOnce = ScoringOptions.exactlyOnce(conf);
         int parallelism = conf.get(ScoringOptions.PARALLELISM);
+        env.setBufferTimeout(conf.get(ScoringOptions.BUFFER_TIMEOUT).toMillis());
         env.enableCheckpointing(conf.get(ScoringOptions.CHECKPOINT_INTERVAL).toMillis(),
                 exactlyOnce ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
 

@@ -59,21 +59,38 @@ public final class BootstrapModels {
 
     private BootstrapModels() {}
 
-    /** {@code [fraud v1 (BINARY), anomaly v1 (ANOMALY)]} fitted on {@code examples} generated events. */
+    /**
+     * {@code [fraud v1 (BINARY), anomaly v1 (ANOMALY)]} fitted on {@code examples} events of a
+     * stream shaped like the demo's ({@link LabeledExamples#DEFAULT_CARDS} cards at
+     * {@link LabeledExamples#DEFAULT_EVENTS_PER_SECOND} events/s).
+     */
     public static List<ModelVersion> fit(long seed, int examples) {
-        Split split = Split.generate(seed, examples);
+        return fit(seed, examples, LabeledExamples.DEFAULT_CARDS, LabeledExamples.DEFAULT_EVENTS_PER_SECOND);
+    }
+
+    /** As {@link #fit(long, int)} on a stream of {@code cards} cards at {@code eventsPerSecond}. */
+    public static List<ModelVersion> fit(long seed, int examples, int cards, double eventsPerSecond) {
+        Split split = Split.generate(seed, examples, cards, eventsPerSecond);
         return List.of(classifier(split, seed, 1), anomaly(split));
     }
 
     /**
      * Another version of the classifier, fitted on a fresh stream from {@code seed} (pass a
-     * different seed from {@link #fit}'s to get a genuinely different model).
+     * different seed from {@link #fit}'s to get a genuinely different model); its parent is
+     * {@code version - 1}.
      */
     public static ModelVersion refitClassifier(long seed, int examples, int version) {
+        return refitClassifier(seed, examples, version, LabeledExamples.DEFAULT_CARDS,
+                LabeledExamples.DEFAULT_EVENTS_PER_SECOND);
+    }
+
+    /** As {@link #refitClassifier(long, int, int)} on a stream of {@code cards} cards at {@code eventsPerSecond}. */
+    public static ModelVersion refitClassifier(long seed, int examples, int version, int cards,
+                                               double eventsPerSecond) {
         if (version < 1) {
             throw new IllegalArgumentException("version must be >= 1, got " + version);
         }
-        return classifier(Split.generate(seed, examples), seed, version);
+        return classifier(Split.generate(seed, examples, cards, eventsPerSecond), seed, version);
     }
 
     private static ModelVersion classifier(Split split, long seed, int version) {
@@ -229,16 +246,16 @@ public final class BootstrapModels {
 
     /** Training rows, then the next quarter as many events of the same stream held out. */
     private record Split(LabeledExamples train, LabeledExamples holdout) {
-        static Split generate(long seed, int examples) {
+        static Split generate(long seed, int examples, int cards, double eventsPerSecond) {
             if (examples < 1_000) {
                 throw new IllegalArgumentException("need at least 1000 examples, got " + examples);
             }
-            TransactionGenerator generator = new TransactionGenerator(seed, LabeledExamples.DEFAULT_CARDS);
+            TransactionGenerator generator = new TransactionGenerator(seed, cards);
             Map<String, EntityStats> stats = new HashMap<>();
-            LabeledExamples train = LabeledExamples.generate(generator, seed, examples,
-                    LabeledExamples.DEFAULT_EVENTS_PER_SECOND, LabeledExamples.DEFAULT_START_MS, stats);
+            LabeledExamples train = LabeledExamples.generate(generator, seed, examples, eventsPerSecond,
+                    LabeledExamples.DEFAULT_START_MS, stats);
             LabeledExamples holdout = LabeledExamples.generate(generator, seed + 1, Math.max(1_000, examples / 4),
-                    LabeledExamples.DEFAULT_EVENTS_PER_SECOND, train.lastEventTime(), stats);
+                    eventsPerSecond, train.lastEventTime(), stats);
             return new Split(train, holdout);
         }
     }

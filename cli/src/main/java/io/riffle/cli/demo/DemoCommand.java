@@ -153,11 +153,12 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             job = env.executeAsync("riffle-demo-scoring");
             out.println("Flink MiniCluster: scoring job " + job.getJobID()
                     + (webUiPort > 0 ? " — web UI http://127.0.0.1:" + webUiPort : ""));
+            awaitModels(monitor, job);
             traffic.start();
             out.printf(Locale.ROOT, "Producing %.0f events/s for %s (Ctrl-C stops early) ...%n", eventsPerSecond,
                     human(duration));
 
-            boolean interrupted = runFor(traffic, monitor, servers, demoStart);
+            boolean interrupted = runFor(traffic, monitor, servers, demoStart, job);
             traffic.stop();
             boolean reconciled = drain(traffic, monitor, interrupted ? Duration.ofSeconds(20) : Duration.ofSeconds(90));
             Map<String, Object> summary = summary(traffic, monitor, demoStart, reconciled);
@@ -203,8 +204,29 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         return conf;
     }
 
+    /** Waits until the job reports both bootstrap models loaded, so latency figures start from a running job. */
+    private void awaitModels(PipelineMonitor monitor, JobClient job) throws InterruptedException {
+        out.print("Waiting for the scoring job to load the models ... ");
+        out.flush();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            Map<String, Integer> serving = monitor.serving();
+            if (serving.containsKey(BootstrapModels.CLASSIFIER) && serving.containsKey(BootstrapModels.ANOMALY)) {
+                out.println("serving " + serving(monitor) + " on " + devices(monitor));
+                return;
+            }
+            String status = jobStatus(job);
+            if (!status.isEmpty() && !status.equals("CREATED") && !status.equals("INITIALIZING")) {
+                out.println("the job is " + status);
+                return;
+            }
+            Thread.sleep(100);
+        }
+        out.println("not yet after 2 minutes; producing anyway (events wait for the models)");
+    }
+
     /** Runs until the duration is over or Ctrl-C; prints status lines; publishes a model update halfway. */
-    private boolean runFor(DemoTraffic traffic, PipelineMonitor monitor, String servers, long demoStart) {
+    private boolean runFor(DemoTraffic traffic, PipelineMonitor monitor, String servers, long demoStart, JobClient job) {
         long start = System.currentTimeMillis();
         long end = start + duration.toMillis();
         long updateAt = start + duration.toMillis() / 2;
@@ -228,6 +250,10 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             lastIn = in;
             lastAt = now;
             Histogram h = monitor.intervalLatency();
+            String status = jobStatus(job);
+            if (!status.isEmpty()) {
+                out.println("Scoring job is " + status + " (see the Flink web UI for why)");
+            }
             out.printf(Locale.ROOT, "[%s] in %,.0f/s (%,d) | scores %,d | dead letters %,d | alerts %,d | "
                             + "latency p50 %s p99 %s | models %s | device %s%n",
                     clock(now - demoStart), rate, in, monitor.scoresOut.get(), monitor.deadLettersOut.get(),
@@ -311,6 +337,16 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         out.println("model versions loaded: " + s.get("model_versions") + " on " + s.get("device"));
         for (String sample : monitor.deadLetterSamples()) {
             out.println("dead letter e.g.: " + sample);
+        }
+    }
+
+    /** The job's status when it is not simply running, else empty. */
+    private static String jobStatus(JobClient job) {
+        try {
+            org.apache.flink.api.common.JobStatus status = job.getJobStatus().get(5, TimeUnit.SECONDS);
+            return status == org.apache.flink.api.common.JobStatus.RUNNING ? "" : status.name();
+        } catch (Exception e) {
+            return "unreachable (" + e.getClass().getSimpleName() + ")";
         }
     }
 

@@ -74,6 +74,18 @@ class BootstrapModelsTest {
     }
 
     @Test
+    void classifierHoldsUpOnAStreamOfAnotherShape() throws Exception {
+        // Ten times fewer cards, each paying ten times as often as in the training stream.
+        LabeledExamples other = LabeledExamples.generate(99, 30_000, 2_000, 200);
+        float[] scores = new float[other.size()];
+        try (LoadedModel model = new ModelLoader(EngineOptions.defaults())
+                .load(models.get(0), TransactionFeatures.COUNT, TransactionFeatures.SPEC_HASH)) {
+            model.score(other.rowMajor(), other.size(), scores);
+        }
+        assertThat(RocAuc.of(scores, other.labels())).isGreaterThan(0.95);
+    }
+
+    @Test
     void anomalyModelScoresFraudHigherThanGenuinePayments() throws Exception {
         float[] scores = scoreWithOnnxRuntime(models.get(1));
         double auc = RocAuc.of(scores, fresh.labels());

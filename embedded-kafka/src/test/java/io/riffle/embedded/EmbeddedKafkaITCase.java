@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(120)
-class EmbeddedKafkaTest {
+class EmbeddedKafkaITCase {
 
     @Test
     void producesAndConsumesAcrossTwoPartitions() throws Exception {
