@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
 
 /** {@code riffle score}: runs the scoring job on a local Flink MiniCluster against an existing Kafka. */
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = {"Runs the scoring job on a local Flink MiniCluster (web UI included) against your Kafka,",
-                "until Ctrl-C. Any job option can be set with -D, e.g. -Driffle.scoring.batch-size=512."})
+        description = {"Runs the scoring job on a local Flink MiniCluster against your Kafka.",
+                "Runs until Ctrl-C; the Flink web UI is on. Any job option can be set with -D,",
+                "e.g. -Driffle.scoring.batch-size=512 (see the README's option table)."})
 public final class ScoreCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")

@@ -34,8 +34,8 @@ import java.util.stream.Collectors;
  * bootstrap models fitted to the synthetic traffic, the traffic itself, and a live status line.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the whole pipeline on embedded Kafka and Flink with synthetic card payments,",
-                "prints live status, and at the end checks that every event became a score or a dead letter."})
+        description = {"Runs the whole pipeline on embedded Kafka and Flink with synthetic payments.",
+                "Prints live status; at the end checks that every event became a score or a dead letter."})
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--duration", defaultValue = "2m", description = "How long to run (e.g. 90s, 2m). Default: ${DEFAULT-VALUE}.")
