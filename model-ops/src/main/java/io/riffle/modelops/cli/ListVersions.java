@@ -5,13 +5,13 @@ import io.riffle.modelops.registry.ModelRegistryException;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Topics;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -28,23 +28,14 @@ public final class ListVersions implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.MODELS,
-            description = "Models topic (default: ${DEFAULT-VALUE}).")
-    String topic;
-
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT30S",
-            description = "How long to wait for Kafka (ISO-8601, default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @Mixin
+    RegistryOptions registry;
 
     @Override
     public Integer call() {
         List<ModelVersion> versions;
-        try (ModelRegistry registry = new ModelRegistry(bootstrapServers, topic)) {
-            versions = registry.list(timeout);
+        try (ModelRegistry models = registry.open()) {
+            versions = models.list(registry.timeout);
         } catch (ModelRegistryException e) {
             spec.commandLine().getErr().println("cannot list models: " + e.getMessage());
             return Publish.EXIT_KAFKA;

@@ -16,10 +16,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -79,17 +79,8 @@ public final class Publish implements Callable<Integer> {
     @Option(names = "--spec-hash", paramLabel = "HASH", description = "Feature spec hash the model was built for.")
     String specHash;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.MODELS,
-            description = "Models topic (default: ${DEFAULT-VALUE}).")
-    String topic;
-
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT30S",
-            description = "How long to wait for Kafka when reading the topic (ISO-8601, default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @Mixin
+    RegistryOptions registry;
 
     @Override
     public Integer call() {
@@ -110,8 +101,8 @@ public final class Publish implements Callable<Integer> {
             err.printf("not published: cannot read model file %s: %s%n", file, e);
             return EXIT_REJECTED;
         }
-        try (ModelRegistry registry = new ModelRegistry(bootstrapServers, topic)) {
-            int version = registry.nextVersion(name, timeout);
+        try (ModelRegistry models = registry.open()) {
+            int version = models.nextVersion(name, registry.timeout);
             ModelVersion mv = ModelVersion.newBuilder(ModelVersions.fromOnnx(onnx, name, version, task, features))
                     .setRole(role)
                     .setInputName(inputName)
@@ -128,8 +119,8 @@ public final class Publish implements Callable<Integer> {
                         + " and publish again.");
                 return EXIT_REJECTED;
             }
-            registry.publish(mv);
-            out.printf("published %s v%d (sha256 %s, %d bytes) to %s%n", name, version, mv.getSha256(), onnx.length, topic);
+            models.publish(mv);
+            out.printf("published %s v%d (sha256 %s, %d bytes) to %s%n", name, version, mv.getSha256(), onnx.length, registry.topic);
             return 0;
         } catch (ModelRegistryException e) {
             err.printf("not published: %s%n", e.getMessage());
