@@ -26,6 +26,8 @@ public final class KafkaTopics {
         List<NewTopic> topics = new ArrayList<>();
         topics.add(new NewTopic(Topics.EVENTS, partitions, (short) 1).configs(plain));
         topics.add(new NewTopic(Topics.LABELS, partitions, (short) 1).configs(plain));
+        topics.add(new NewTopic(Topics.FEATURES, partitions, (short) 1).configs(plain));
+        topics.add(new NewTopic(Topics.TRAINING, partitions, (short) 1).configs(plain));
         topics.add(new NewTopic(Topics.SCORES, partitions, (short) 1).configs(plain));
         topics.add(new NewTopic(Topics.ALERTS, partitions, (short) 1).configs(plain));
         topics.add(new NewTopic(Topics.DEAD_LETTERS, 1, (short) 1).configs(plain));

@@ -37,9 +37,10 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * The scoring job: events → decode (failures to dead letters) → per-card features → batched
- * scoring with every serving model (models broadcast from the models topic) → scores, alerts,
- * model events and dead letters, each to its Kafka topic.
+ * The scoring job: events → decode (failures to dead letters) → per-card features (also written
+ * to the features topic for the label join) → batched scoring with every serving model (models
+ * broadcast from the models topic) → scores, alerts, model events and dead letters, each to its
+ * Kafka topic.
  */
 public final class ScoringJob {
     private final Configuration conf;
@@ -71,6 +72,12 @@ public final class ScoringJob {
                 .process(new TransactionFeaturizer(conf.get(ScoringOptions.ENTITY_STATE_TTL)),
                         new AvroTypeInfo<>(FeatureVector.class))
                 .name("features").uid("features").setParallelism(parallelism);
+
+        String featuresTopic = conf.get(ScoringOptions.FEATURES_TOPIC);
+        if (!featuresTopic.isEmpty()) {
+            features.sinkTo(sink(featuresTopic, FeatureVector.class, FeatureVector::getEventId, exactlyOnce, "features"))
+                    .name("features-sink").uid("features-sink").setParallelism(parallelism);
+        }
 
         DataStream<ModelVersion> models = env
                 .fromSource(modelsSource(), WatermarkStrategy.noWatermarks(), "models")

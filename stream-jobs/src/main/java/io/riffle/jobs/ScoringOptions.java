@@ -35,6 +35,10 @@ public final class ScoringOptions {
     public static final ConfigOption<String> SCORES_TOPIC = ConfigOptions.key("riffle.topics.scores")
             .stringType().defaultValue(Topics.SCORES).withDescription("Topic the scores are written to.");
 
+    public static final ConfigOption<String> FEATURES_TOPIC = ConfigOptions.key("riffle.topics.features")
+            .stringType().defaultValue(Topics.FEATURES)
+            .withDescription("Topic the feature vectors are written to (the label join trains on exactly these); empty to not write them.");
+
     public static final ConfigOption<String> ALERTS_TOPIC = ConfigOptions.key("riffle.topics.alerts")
             .stringType().defaultValue(Topics.ALERTS)
             .withDescription("Topic that receives the scores whose decision is REVIEW or BLOCK.");
