@@ -2,13 +2,15 @@ package io.riffle.cli;
 
 import io.riffle.cli.demo.DemoCommand;
 import io.riffle.modelops.cli.ModelsCommand;
+import io.riffle.trainer.cli.TrainerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code riffle} command. */
 @Command(name = "riffle", mixinStandardHelpOptions = true, version = "riffle 0.1.0-SNAPSHOT",
         description = "Streaming inference and online learning: Kafka -> Flink -> ONNX Runtime.",
-        subcommands = {DemoCommand.class, ScoreCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ScoreCommand.class, TrainerCommand.class, ModelsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Riffle implements Runnable {
 
     @CommandLine.Spec

@@ -20,7 +20,6 @@ import io.riffle.schemas.Score;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -34,7 +33,6 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * The scoring job: events → decode (failures to dead letters) → per-card features (also written
@@ -148,18 +146,8 @@ public final class ScoringJob {
     private <T extends SpecificRecordBase> KafkaSink<T> sink(String topic, Class<T> type,
                                                              AvroRecordSerializer.KeyOf<T> key, boolean exactlyOnce,
                                                              String name) {
-        Properties producer = new Properties();
-        producer.setProperty("transaction.timeout.ms",
-                String.valueOf(conf.get(ScoringOptions.TRANSACTION_TIMEOUT).toMillis()));
-        producer.setProperty("linger.ms", "5");
-        producer.setProperty("batch.size", String.valueOf(256 * 1024));
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(conf.get(ScoringOptions.BOOTSTRAP_SERVERS))
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, type, key))
-                .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix(conf.get(ScoringOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
-                .setKafkaProducerConfig(producer)
-                .build();
+        return KafkaSinks.avro(conf.get(ScoringOptions.BOOTSTRAP_SERVERS), topic, type, key, exactlyOnce,
+                conf.get(ScoringOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name, conf.get(ScoringOptions.TRANSACTION_TIMEOUT));
     }
 
     /**

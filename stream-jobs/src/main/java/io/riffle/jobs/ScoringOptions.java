@@ -6,10 +6,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -123,43 +120,16 @@ public final class ScoringOptions {
 
     /** Every option declared here, for documentation and validation. */
     public static List<ConfigOption<?>> all() {
-        List<ConfigOption<?>> options = new ArrayList<>();
-        for (Field f : ScoringOptions.class.getFields()) {
-            if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
-                try {
-                    options.add((ConfigOption<?>) f.get(null));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return options;
+        return OptionTables.declaredIn(ScoringOptions.class);
     }
 
     /** The README's option reference table (Markdown), generated from the declarations above. */
     public static String markdownTable() {
-        StringBuilder table = new StringBuilder("| option | default | meaning |\n|---|---|---|\n");
-        for (ConfigOption<?> option : all()) {
-            Object value = option.defaultValue();
-            String shown = value instanceof Duration d ? d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms"
-                    : String.valueOf(value);
-            table.append("| `").append(option.key()).append("` | `").append(shown.isEmpty() ? "(empty)" : shown)
-                    .append("` | ").append(new org.apache.flink.configuration.description.HtmlFormatter().format(option.description()).replace("|", "\\|")).append(" |\n");
-        }
-        return table.toString();
+        return OptionTables.markdown(all());
     }
 
     /** Whether the sinks use Kafka transactions; rejects anything but the two documented values. */
     public static boolean exactlyOnce(Configuration conf) {
-        String delivery = conf.get(DELIVERY).trim().toLowerCase();
-        switch (delivery) {
-            case "exactly-once":
-                return true;
-            case "at-least-once":
-                return false;
-            default:
-                throw new IllegalArgumentException(DELIVERY.key() + " is '" + conf.get(DELIVERY)
-                        + "'; use exactly-once or at-least-once");
-        }
+        return OptionTables.exactlyOnce(conf, DELIVERY);
     }
 }

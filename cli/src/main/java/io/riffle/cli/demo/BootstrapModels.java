@@ -93,6 +93,19 @@ public final class BootstrapModels {
         return classifier(Split.generate(seed, examples, cards, eventsPerSecond), seed, version);
     }
 
+    /**
+     * A classifier version fitted on {@code train} (e.g. a window of examples that spans the
+     * demo's drift, from {@link LabeledExamples#generateWithDrift}) exactly as the bootstrap
+     * classifier is fitted, with metrics measured on {@code holdout}; its parent is
+     * {@code version - 1}. Both sets must contain fraud and genuine payments.
+     */
+    public static ModelVersion fitClassifier(LabeledExamples train, LabeledExamples holdout, long seed, int version) {
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be >= 1, got " + version);
+        }
+        return classifier(new Split(train, holdout), seed, version);
+    }
+
     private static ModelVersion classifier(Split split, long seed, int version) {
         boolean[] ignored = new boolean[TransactionFeatures.COUNT];
         ignored[HOUR_SIN] = true;

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.riffle.cli.KafkaTopics;
 import io.riffle.cli.LocalFlink;
 import io.riffle.embedded.EmbeddedKafka;
+import io.riffle.jobs.LabelJoinJob;
+import io.riffle.jobs.LabelJoinOptions;
 import io.riffle.jobs.ScoringJob;
 import io.riffle.jobs.ScoringOptions;
 import io.riffle.modelops.registry.ModelRegistry;
@@ -74,12 +76,21 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic data. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--retrain-every", defaultValue = "30s", description = "How often the trainers retrain. Default: ${DEFAULT-VALUE}.")
+    Duration retrainEvery;
+
+    @Option(names = "--train-window", defaultValue = "3m", description = "The trainers' sliding window. Default: ${DEFAULT-VALUE}.")
+    Duration trainWindow;
+
     @Option(names = "--status-interval", defaultValue = "5s", description = "How often to print a status line. Default: ${DEFAULT-VALUE}.")
     Duration statusInterval;
 
     private static final int CARDS = 20_000;
     private static final int FIT_EXAMPLES = 60_000;
     private final PrintStream out = System.out;
+    private ModelVersion bootstrapClassifier;
+    private volatile Double championAucBeforeDrift;
+    private volatile Long driftAtSeconds;
 
     @Override
     public Integer call() throws Exception {
@@ -117,6 +128,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         JobClient job = null;
         DemoTraffic traffic = null;
         PipelineMonitor monitor = null;
+        DemoTrainers trainers = null;
         try {
             String servers = bootstrapServers;
             if (servers == null) {
@@ -133,6 +145,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             out.print("Fitting bootstrap models on " + FIT_EXAMPLES + " synthetic payments ... ");
             out.flush();
             List<ModelVersion> bootstrap = BootstrapModels.fit(seed, FIT_EXAMPLES);
+            bootstrapClassifier = bootstrap.get(0);
             try (ModelRegistry registry = new ModelRegistry(servers, io.riffle.schemas.Topics.MODELS)) {
                 StringBuilder published = new StringBuilder();
                 for (ModelVersion mv : bootstrap) {
@@ -149,19 +162,34 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             monitor.start();
 
             StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
-            new ScoringJob(jobConfig(servers, demoStart)).build(env);
-            job = env.executeAsync("riffle-demo-scoring");
-            out.println("Flink MiniCluster: scoring job " + job.getJobID()
+            Configuration conf = jobConfig(servers, demoStart);
+            new ScoringJob(conf).build(env);
+            new LabelJoinJob(conf).build(env);
+            job = env.executeAsync("riffle-demo");
+            out.println("Flink MiniCluster: scoring + label-join job " + job.getJobID()
                     + (webUiPort > 0 ? " — web UI http://127.0.0.1:" + webUiPort : ""));
             awaitModels(monitor, job);
+            trainers = new DemoTrainers(servers, retrainEvery, trainWindow, out);
+            trainers.start();
             traffic.start();
             out.printf(Locale.ROOT, "Producing %.0f events/s for %s (Ctrl-C stops early) ...%n", eventsPerSecond,
                     human(duration));
 
-            boolean interrupted = runFor(traffic, monitor, servers, demoStart, job);
+            boolean interrupted = runFor(traffic, monitor, trainers, demoStart, job);
             traffic.stop();
             boolean reconciled = drain(traffic, monitor, interrupted ? Duration.ofSeconds(20) : Duration.ofSeconds(90));
+            ModelVersion champion = trainers.champion(BootstrapModels.CLASSIFIER);
+            trainers.close();
             Map<String, Object> summary = summary(traffic, monitor, demoStart, reconciled);
+            summary.put("model_versions_published", trainers.published());
+            summary.put("trainer_rounds", trainers.rounds());
+            summary.put("champion_version_at_end", champion == null ? null : champion.getVersion());
+            summary.put("champion_auc_before_drift", championAucBeforeDrift);
+            summary.put("champion_auc_after_drift", champion == null ? null : trainers.holdoutAuc(champion));
+            summary.put("bootstrap_auc_after_drift", trainers.holdoutAuc(bootstrapClassifier));
+            summary.put("prequential_auc", finite(monitor.prequentialAuc()));
+            summary.put("prequential_pairs", monitor.prequentialPairs());
+            summary.put("drift_at_seconds", driftAtSeconds);
             printSummary(summary, monitor);
             if (summaryJson != null) {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson, summary);
@@ -172,6 +200,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             Thread.interrupted();
             if (traffic != null) {
                 traffic.close();
+            }
+            if (trainers != null) {
+                trainers.close();
             }
             if (job != null) {
                 try {
@@ -201,6 +232,12 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         conf.set(ScoringOptions.START_TIMESTAMP, demoStart);
         conf.set(ScoringOptions.GROUP_ID, "riffle-demo-" + UUID.randomUUID());
         conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, "riffle-demo-" + UUID.randomUUID().toString().substring(0, 8));
+        conf.set(LabelJoinOptions.PARALLELISM, parallelism);
+        conf.set(LabelJoinOptions.START_TIMESTAMP, demoStart);
+        conf.set(LabelJoinOptions.GROUP_ID, "riffle-demo-join-" + UUID.randomUUID());
+        conf.set(LabelJoinOptions.TRANSACTIONAL_ID_PREFIX, "riffle-demo-join-" + UUID.randomUUID().toString().substring(0, 8));
+        // Labels come within 1.5x the mean delay: keep unlabeled vectors a little longer, not an hour.
+        conf.set(LabelJoinOptions.MAX_DELAY, labelDelay.multipliedBy(3).plusSeconds(30));
         return conf;
     }
 
@@ -225,12 +262,13 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         out.println("not yet after 2 minutes; producing anyway (events wait for the models)");
     }
 
-    /** Runs until the duration is over or Ctrl-C; prints status lines; publishes a model update halfway. */
-    private boolean runFor(DemoTraffic traffic, PipelineMonitor monitor, String servers, long demoStart, JobClient job) {
+    /** Runs until the duration is over or Ctrl-C; prints status lines; introduces a new kind of fraud halfway. */
+    private boolean runFor(DemoTraffic traffic, PipelineMonitor monitor, DemoTrainers trainers, long demoStart,
+                           JobClient job) {
         long start = System.currentTimeMillis();
         long end = start + duration.toMillis();
-        long updateAt = start + duration.toMillis() / 2;
-        boolean updated = false;
+        long driftAt = start + duration.toMillis() / 2;
+        boolean drifted = false;
         long lastIn = 0;
         long lastAt = start;
         while (System.currentTimeMillis() < end) {
@@ -241,9 +279,18 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 return true;
             }
             long now = System.currentTimeMillis();
-            if (!updated && now >= updateAt) {
-                updated = true;
-                publishUpdate(servers);
+            if (!drifted && now >= driftAt) {
+                drifted = true;
+                ModelVersion champion = trainers.champion(BootstrapModels.CLASSIFIER);
+                championAucBeforeDrift = champion == null ? null : trainers.holdoutAuc(champion);
+                if (championAucBeforeDrift == null && champion != null) {
+                    championAucBeforeDrift = trainers.auc(champion.getName(), champion.getVersion(), bootstrapClassifier);
+                }
+                traffic.introduceNewFraud();
+                driftAtSeconds = (now - demoStart) / 1000;
+                out.printf(Locale.ROOT, "Drift: a new kind of fraud (account takeover) appears from now on; champion %s"
+                                + " holdout AUC before it: %s%n", champion == null ? "-" : "v" + champion.getVersion(),
+                        championAucBeforeDrift == null ? "-" : String.format(Locale.ROOT, "%.3f", championAucBeforeDrift));
             }
             long in = traffic.eventsIn();
             double rate = (in - lastIn) * 1000.0 / Math.max(1, now - lastAt);
@@ -257,20 +304,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             out.printf(Locale.ROOT, "[%s] in %,.0f/s (%,d) | scores %,d | dead letters %,d | alerts %,d | "
                             + "latency p50 %s p99 %s | models %s | device %s%n",
                     clock(now - demoStart), rate, in, monitor.scoresOut.get(), monitor.deadLettersOut.get(),
-                    monitor.alerts.get(), ms(h, 50), ms(h, 99), serving(monitor), devices(monitor));
+                    monitor.alerts.get(), ms(h, 50), ms(h, 99), serving(monitor, trainers), devices(monitor));
         }
         return false;
-    }
-
-    private void publishUpdate(String servers) {
-        try (ModelRegistry registry = new ModelRegistry(servers, io.riffle.schemas.Topics.MODELS)) {
-            int version = registry.nextVersion(BootstrapModels.CLASSIFIER, Duration.ofSeconds(30));
-            ModelVersion update = BootstrapModels.refitClassifier(seed + version, FIT_EXAMPLES, version);
-            registry.publish(update);
-            out.println("Published model update " + describe(update) + " (refit on fresh traffic; the scorer swaps it in)");
-        } catch (RuntimeException e) {
-            out.println("Could not publish the model update: " + e.getMessage());
-        }
     }
 
     /** Waits until every event has come out as a score or a dead letter. */
@@ -335,6 +371,10 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         out.printf(Locale.ROOT, "fraud: %,d of %,d fraudulent events alerted; %,d alerts in all%n",
                 s.get("fraud_events_alerted"), s.get("fraud_events_scored"), s.get("alerts"));
         out.println("model versions loaded: " + s.get("model_versions") + " on " + s.get("device"));
+        out.printf(Locale.ROOT, "trainers: %s versions published in %s rounds; fraud champion AUC before the drift %s, "
+                        + "after it %s (bootstrap model on the drifted data: %s); prequential AUC of live scores %s%n",
+                s.get("model_versions_published"), s.get("trainer_rounds"), fmt(s.get("champion_auc_before_drift")),
+                fmt(s.get("champion_auc_after_drift")), fmt(s.get("bootstrap_auc_after_drift")), fmt(s.get("prequential_auc")));
         for (String sample : monitor.deadLetterSamples()) {
             out.println("dead letter e.g.: " + sample);
         }
@@ -350,15 +390,30 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
     }
 
+    private static String fmt(Object auc) {
+        return auc instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : "-";
+    }
+
     private static String describe(ModelVersion mv) {
         Double auc = mv.getMetrics().get("train_auc");
         return mv.getName() + " v" + mv.getVersion() + (auc == null ? "" : String.format(Locale.ROOT, " (AUC %.3f)", auc));
     }
 
-    private static String serving(PipelineMonitor monitor) {
+    private String serving(PipelineMonitor monitor) {
+        return serving(monitor, null);
+    }
+
+    /** Serving versions, with the holdout AUC each had when it was published where known. */
+    private String serving(PipelineMonitor monitor, DemoTrainers trainers) {
         Map<String, Integer> serving = monitor.serving();
-        return serving.isEmpty() ? "loading" : serving.entrySet().stream().map(e -> e.getKey() + " v" + e.getValue())
-                .collect(Collectors.joining(", "));
+        return serving.isEmpty() ? "loading" : serving.entrySet().stream().map(e -> {
+            Double auc = trainers == null ? null : trainers.auc(e.getKey(), e.getValue(), bootstrapClassifier);
+            return e.getKey() + " v" + e.getValue() + (auc == null ? "" : String.format(Locale.ROOT, " (AUC %.3f)", auc));
+        }).collect(Collectors.joining(", "));
+    }
+
+    private static Double finite(double value) {
+        return Double.isFinite(value) ? value : null;
     }
 
     private static String devices(PipelineMonitor monitor) {

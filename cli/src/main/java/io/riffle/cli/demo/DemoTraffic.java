@@ -44,6 +44,8 @@ final class DemoTraffic implements AutoCloseable {
     private final AtomicLong labelsAcked = new AtomicLong();
     private final AtomicLong sendFailures = new AtomicLong();
     private volatile boolean running;
+    /** Set by the demo's thread, applied by the traffic thread (the generator is not thread-safe). */
+    private volatile boolean driftRequested;
     private Thread thread;
 
     private record PendingLabel(long due, Label label) {}
@@ -76,6 +78,9 @@ final class DemoTraffic implements AutoCloseable {
         long started = System.currentTimeMillis();
         long sent = 0;
         while (running) {
+            if (driftRequested && !generator.newFraudIntroduced()) {
+                generator.introduceNewFraud();
+            }
             long now = System.currentTimeMillis();
             long due = (long) ((now - started) * eventsPerSecond / 1000.0);
             for (; sent < due && running; sent++) {
@@ -118,6 +123,11 @@ final class DemoTraffic implements AutoCloseable {
                 LOG.warn("Kafka refused a demo record on {}: {}", topic, error.getMessage());
             }
         });
+    }
+
+    /** From now on a new kind of fraud appears in the traffic (the models have never seen it). */
+    void introduceNewFraud() {
+        driftRequested = true;
     }
 
     /** Stops producing and waits until every record sent has been acknowledged or has failed. */

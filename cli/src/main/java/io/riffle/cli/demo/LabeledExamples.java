@@ -3,6 +3,7 @@ package io.riffle.cli.demo;
 import io.riffle.modelops.features.EntityStats;
 import io.riffle.modelops.features.TransactionFeatures;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -15,9 +16,16 @@ import java.util.SplittableRandom;
  * @param features one row of {@link TransactionFeatures#COUNT} values per event
  * @param labels true for fraud
  * @param patterns the pattern behind each event
+ * @param eventTimes each event's time (epoch ms), non-decreasing
  */
-public record LabeledExamples(float[][] features, boolean[] labels, FraudPattern[] patterns,
-                              long firstEventTime, long lastEventTime) {
+public record LabeledExamples(float[][] features, boolean[] labels, FraudPattern[] patterns, long[] eventTimes) {
+
+    public LabeledExamples {
+        int n = labels.length;
+        if (n == 0 || features.length != n || patterns.length != n || eventTimes.length != n) {
+            throw new IllegalArgumentException("need at least one row, and as many of each column as rows");
+        }
+    }
 
     /** Cards in a generated stream unless told otherwise: as many as the demo's traffic uses. */
     public static final int DEFAULT_CARDS = 20_000;
@@ -44,11 +52,39 @@ public record LabeledExamples(float[][] features, boolean[] labels, FraudPattern
     }
 
     /**
+     * {@code count} events of a fresh generator of {@code cards} cards at {@code eventsPerSecond}
+     * that {@linkplain TransactionGenerator#introduceNewFraud() drifts} just before event
+     * {@code driftAt} (0-based; {@code driftAt >= count} never drifts, and gives the same rows as
+     * {@link #generate(long, int, int, double)}). Rows before {@code driftAt} are identical to the
+     * undrifted stream's; {@link #slice} splits the two halves. One stream throughout: the
+     * same event gaps, and per-card features carried across the change as the scorer carries them.
+     */
+    public static LabeledExamples generateWithDrift(long seed, int count, int cards, double eventsPerSecond,
+                                                    int driftAt) {
+        if (driftAt < 0) {
+            throw new IllegalArgumentException("driftAt must be >= 0, got " + driftAt);
+        }
+        return generate(new TransactionGenerator(seed, cards), seed, count, eventsPerSecond, DEFAULT_START_MS,
+                new HashMap<>(), driftAt);
+    }
+
+    /** {@link #generateWithDrift(long, int, int, double, int)} with the default cards and rate. */
+    public static LabeledExamples generateWithDrift(long seed, int count, int driftAt) {
+        return generateWithDrift(seed, count, DEFAULT_CARDS, DEFAULT_EVENTS_PER_SECOND, driftAt);
+    }
+
+    /**
      * {@code count} events of {@code generator}, starting after {@code startMs} with exponential
      * gaps of mean {@code 1 / eventsPerSecond}; {@code stats} carries the per-card state across calls.
      */
     public static LabeledExamples generate(TransactionGenerator generator, long seed, int count,
                                            double eventsPerSecond, long startMs, Map<String, EntityStats> stats) {
+        return generate(generator, seed, count, eventsPerSecond, startMs, stats, Integer.MAX_VALUE);
+    }
+
+    private static LabeledExamples generate(TransactionGenerator generator, long seed, int count,
+                                            double eventsPerSecond, long startMs, Map<String, EntityStats> stats,
+                                            int driftAt) {
         if (count < 1) {
             throw new IllegalArgumentException("count must be positive, got " + count);
         }
@@ -59,21 +95,62 @@ public record LabeledExamples(float[][] features, boolean[] labels, FraudPattern
         float[][] features = new float[count][];
         boolean[] labels = new boolean[count];
         FraudPattern[] patterns = new FraudPattern[count];
+        long[] times = new long[count];
         double meanGapMs = 1000.0 / eventsPerSecond;
         long time = startMs;
-        long first = 0;
         for (int i = 0; i < count; i++) {
             time += (long) (-Math.log(1 - gaps.nextDouble()) * meanGapMs);
-            GeneratedEvent event = generator.next(time);
-            if (i == 0) {
-                first = time;
+            if (i == driftAt) {
+                generator.introduceNewFraud();
             }
+            GeneratedEvent event = generator.next(time);
+            times[i] = time;
             EntityStats cardStats = stats.computeIfAbsent(event.transaction().getCardId(), k -> new EntityStats());
             features[i] = TransactionFeatures.extract(event.transaction(), cardStats);
             labels[i] = event.fraud();
             patterns[i] = event.pattern();
         }
-        return new LabeledExamples(features, labels, patterns, first, time);
+        return new LabeledExamples(features, labels, patterns, times);
+    }
+
+    /** Rows {@code [from, to)}. */
+    public LabeledExamples slice(int from, int to) {
+        if (from < 0 || to > size() || from >= to) {
+            throw new IllegalArgumentException("bad slice [" + from + ", " + to + ") of " + size() + " rows");
+        }
+        return new LabeledExamples(Arrays.copyOfRange(features, from, to), Arrays.copyOfRange(labels, from, to),
+                Arrays.copyOfRange(patterns, from, to), Arrays.copyOfRange(eventTimes, from, to));
+    }
+
+    /** The rows of {@code a} followed by those of {@code b} (b's events come after a's). */
+    public static LabeledExamples concat(LabeledExamples a, LabeledExamples b) {
+        int n = a.size() + b.size();
+        float[][] features = Arrays.copyOf(a.features, n);
+        boolean[] labels = Arrays.copyOf(a.labels, n);
+        FraudPattern[] patterns = Arrays.copyOf(a.patterns, n);
+        long[] times = Arrays.copyOf(a.eventTimes, n);
+        System.arraycopy(b.features, 0, features, a.size(), b.size());
+        System.arraycopy(b.labels, 0, labels, a.size(), b.size());
+        System.arraycopy(b.patterns, 0, patterns, a.size(), b.size());
+        System.arraycopy(b.eventTimes, 0, times, a.size(), b.size());
+        return new LabeledExamples(features, labels, patterns, times);
+    }
+
+    /** How many rows {@code pattern} produced. */
+    public int count(FraudPattern pattern) {
+        int n = 0;
+        for (FraudPattern p : patterns) {
+            n += p == pattern ? 1 : 0;
+        }
+        return n;
+    }
+
+    public long firstEventTime() {
+        return eventTimes[0];
+    }
+
+    public long lastEventTime() {
+        return eventTimes[eventTimes.length - 1];
     }
 
     public int size() {

@@ -3,10 +3,13 @@ package io.riffle.cli.demo;
 import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.Decision;
 import io.riffle.schemas.ModelEvent;
+import io.riffle.schemas.Label;
 import io.riffle.schemas.ModelEventKind;
+import io.riffle.schemas.ModelScore;
 import io.riffle.schemas.Score;
 import io.riffle.schemas.Topics;
 import io.riffle.schemas.serde.AvroSerde;
+import io.riffle.trainer.eval.Metrics;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -61,6 +64,12 @@ final class PipelineMonitor implements AutoCloseable {
     private final Map<String, Integer> serving = new ConcurrentHashMap<>();
     private final Set<String> devices = ConcurrentHashMap.newKeySet();
     private final List<String> deadLetterSamples = new ArrayList<>();
+    /** Prequential evaluation: each live fraud score meets the label that arrives later. */
+    private final Map<String, Float> scoreAwaitingLabel = new HashMap<>();
+    private final Map<String, Integer> labelAwaitingScore = new HashMap<>();
+    private final List<Float> prequentialScores = new ArrayList<>();
+    private final List<Integer> prequentialLabels = new ArrayList<>();
+    private final AvroSerde<Label> labels = AvroSerde.of(Label.class);
     private volatile boolean running;
     private Thread thread;
 
@@ -74,7 +83,7 @@ final class PipelineMonitor implements AutoCloseable {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "riffle-demo-monitor");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.SCORES, Topics.DEAD_LETTERS, Topics.MODEL_EVENTS)) {
+        for (String topic : List.of(Topics.SCORES, Topics.DEAD_LETTERS, Topics.MODEL_EVENTS, Topics.LABELS)) {
             for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, p.partition()));
             }
@@ -129,6 +138,20 @@ final class PipelineMonitor implements AutoCloseable {
                 if (alert) {
                     alerts.incrementAndGet();
                 }
+                for (ModelScore ms : s.getModels()) {
+                    if (ms.getName().equals(BootstrapModels.CLASSIFIER)) {
+                        Integer label;
+                        synchronized (prequentialScores) {
+                            label = labelAwaitingScore.remove(s.getEventId());
+                            if (label != null) {
+                                prequentialScores.add(ms.getValue());
+                                prequentialLabels.add(label);
+                            } else {
+                                scoreAwaitingLabel.put(s.getEventId(), ms.getValue());
+                            }
+                        }
+                    }
+                }
                 if (isFraud.test(s.getEventId())) {
                     fraudScored.incrementAndGet();
                     if (alert) {
@@ -143,6 +166,19 @@ final class PipelineMonitor implements AutoCloseable {
                 synchronized (deadLetterSamples) {
                     if (deadLetterSamples.size() < 3) {
                         deadLetterSamples.add(d.getErrorMessage());
+                    }
+                }
+                break;
+            }
+            case Topics.LABELS: {
+                Label l = labels.decode(r.value());
+                synchronized (prequentialScores) {
+                    Float score = scoreAwaitingLabel.remove(l.getEventId());
+                    if (score != null) {
+                        prequentialScores.add(score);
+                        prequentialLabels.add(l.getLabel());
+                    } else {
+                        labelAwaitingScore.put(l.getEventId(), l.getLabel());
                     }
                 }
                 break;
@@ -180,6 +216,28 @@ final class PipelineMonitor implements AutoCloseable {
         return visibleTotal.copy();
     }
 
+    /** ROC-AUC of the live classifier scores against the labels that arrived later, over the whole run. */
+    double prequentialAuc() {
+        float[] scores;
+        int[] truth;
+        synchronized (prequentialScores) {
+            scores = new float[prequentialScores.size()];
+            truth = new int[scores.length];
+            for (int i = 0; i < scores.length; i++) {
+                scores[i] = prequentialScores.get(i);
+                truth[i] = prequentialLabels.get(i);
+            }
+        }
+        return Metrics.rocAuc(scores, truth);
+    }
+
+    /** Score/label pairs in the prequential evaluation. */
+    int prequentialPairs() {
+        synchronized (prequentialScores) {
+            return prequentialScores.size();
+        }
+    }
+
     Set<String> versionsLoaded() {
         return new TreeSet<>(versionsLoaded);
     }
@@ -209,6 +267,6 @@ final class PipelineMonitor implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        consumer.close(Duration.ofSeconds(2));
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
     }
 }

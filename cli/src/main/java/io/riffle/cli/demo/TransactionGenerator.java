@@ -29,6 +29,20 @@ import java.util.SplittableRandom;
  *   <li>{@link FraudPattern#UNUSUAL_COUNTRY}: one payment in a country none of the cards live in
  *       or travel to, in its currency.</li>
  * </ul>
+ *
+ * <p><b>Drift.</b> {@link #introduceNewFraud()} (the demo calls it halfway through its run) makes
+ * {@link #DEFAULT_NEW_FRAUD_SHARE half} of the fraud events from then on
+ * {@link FraudPattern#ACCOUNT_TAKEOVER}: a fraudster who has taken over the card holder's online
+ * banking enrols the card in a mobile wallet on their own phone ({@link #MOBILE} channel, which no
+ * genuine payment uses) and spends with it: 2-4 payments, 10-40 s apart, of ordinary amounts (1-3
+ * times the card's typical spend) in the home country, at {@link #TAKEOVER_CATEGORIES merchants
+ * whose goods resell or that pay out}. Nothing the demo's bootstrap classifier learned fires on it (the
+ * amounts, gaps and country are normal), but the features do carry it: {@code "MOBILE"} hashes to
+ * channel bucket 3, the bucket of {@code "ATM"}, and every genuine bucket-3 payment is a cash
+ * withdrawal (category bucket 0), while the takeover categories hash to buckets 1 and 2; a model
+ * retrained on labels that include the new kind separates it from genuine payments almost
+ * perfectly. Before the call the generator draws exactly the same stream as one that never
+ * drifts.
  */
 public final class TransactionGenerator {
 
@@ -38,6 +52,20 @@ public final class TransactionGenerator {
     public static final String POS = "POS";
     public static final String ONLINE = "ONLINE";
     public static final String ATM = "ATM";
+    /** Mobile-wallet payments: only {@link FraudPattern#ACCOUNT_TAKEOVER} uses this channel. */
+    public static final String MOBILE = "MOBILE";
+
+    /** Share of fraud events that {@link #introduceNewFraud()} gives the new pattern. */
+    public static final double DEFAULT_NEW_FRAUD_SHARE = 0.5;
+
+    /**
+     * Where an account-takeover fraudster spends with the enrolled wallet: goods that resell and
+     * gambling sites that pay out. Their hashed buckets (2, 2, 2, 1) are never 0, the bucket of
+     * {@code cash_withdrawal}: with the {@link #MOBILE} channel sharing {@link #ATM}'s bucket, that
+     * pairing is what no genuine payment shows. (They also avoid bucket 3, where gift cards put the
+     * old card-testing fraud, so the bootstrap model has no reason to flag them.)
+     */
+    public static final List<String> TAKEOVER_CATEGORIES = List.of("retail", "apparel", "gambling", "luxury_goods");
 
     private record Country(String code, String currency, double unitsPerUsd, double weight) {}
 
@@ -84,6 +112,12 @@ public final class TransactionGenerator {
 
     private static final int MERCHANTS_PER_COUNTRY = 20_000;
 
+    /** Payments per account-takeover spree, and the gap between them. */
+    static final int TAKEOVER_MIN_PAYMENTS = 2;
+    static final int TAKEOVER_MAX_PAYMENTS = 4;
+    static final long TAKEOVER_MIN_GAP_MS = 10_000;
+    static final long TAKEOVER_MAX_GAP_MS = 40_000;
+
     private static final class Card {
         String id;
         Country home;
@@ -97,18 +131,22 @@ public final class TransactionGenerator {
         double posShare;
         double onlineShare;
         int localMerchantBase;
+        /** No new account-takeover spree on this card before this time (its last one just ended). */
+        long takeoverQuietUntilMs = Long.MIN_VALUE;
     }
 
-    /** The remaining events of a card-testing burst. */
+    /** The remaining events of a card-testing burst or an account-takeover spree. */
     private static final class Burst {
         final Card card;
+        final FraudPattern pattern;
         final int merchantBase;
         int emitted;
         int remaining;
         long dueMs;
 
-        Burst(Card card, int merchantBase, int remaining, long dueMs) {
+        Burst(Card card, FraudPattern pattern, int merchantBase, int remaining, long dueMs) {
             this.card = card;
+            this.pattern = pattern;
             this.merchantBase = merchantBase;
             this.remaining = remaining;
             this.dueMs = dueMs;
@@ -126,9 +164,12 @@ public final class TransactionGenerator {
     private double fraudRate = DEFAULT_FRAUD_RATE;
     /** Share of fraud events per pattern: card testing, amount spike, unusual country. */
     private final double[] patternMix = {0.4, 0.3, 0.3};
+    /** Share of fraud events that are {@link FraudPattern#ACCOUNT_TAKEOVER}; 0 until the drift. */
+    private double newFraudShare;
     /** Probability that an event not taken by a pending burst starts a fraud incident. */
     private double incidentProbability;
-    private final double[] incidentCumulative = new double[3];
+    /** Cumulative incident shares: card testing, amount spike, unusual country, account takeover. */
+    private final double[] incidentCumulative = new double[4];
 
     public TransactionGenerator(long seed, int cards) {
         if (cards < 1) {
@@ -187,13 +228,43 @@ public final class TransactionGenerator {
     }
 
     /**
+     * The drift: from the next call on, {@link #DEFAULT_NEW_FRAUD_SHARE} of the fraud events are
+     * {@link FraudPattern#ACCOUNT_TAKEOVER} (the other patterns keep their relative shares; the
+     * fraud rate is unchanged). Idempotent.
+     */
+    public void introduceNewFraud() {
+        setNewFraudShare(DEFAULT_NEW_FRAUD_SHARE);
+    }
+
+    /**
+     * Share of fraud events that are {@link FraudPattern#ACCOUNT_TAKEOVER}, in [0, 1]; 0 (the
+     * default) is the stream before the drift, 1 makes every fraud a takeover.
+     */
+    public void setNewFraudShare(double share) {
+        if (!(share >= 0 && share <= 1)) {
+            throw new IllegalArgumentException("new fraud share must be in [0, 1], got " + share);
+        }
+        this.newFraudShare = share;
+        recomputeIncidents();
+    }
+
+    public double newFraudShare() {
+        return newFraudShare;
+    }
+
+    /** Whether {@link #introduceNewFraud()} (or a positive {@link #setNewFraudShare}) has happened. */
+    public boolean newFraudIntroduced() {
+        return newFraudShare > 0;
+    }
+
+    /**
      * The next payment at {@code eventTimeMs}. Callers pass non-decreasing times; a pending
      * card-testing event whose due time has come is emitted before any new payment.
      */
     public GeneratedEvent next(long eventTimeMs) {
         Burst due = dueBurst(eventTimeMs);
         if (due != null) {
-            return cardTesting(due, eventTimeMs);
+            return due.pattern == FraudPattern.ACCOUNT_TAKEOVER ? takeover(due, eventTimeMs) : cardTesting(due, eventTimeMs);
         }
         if (random.nextDouble() < incidentProbability) {
             double u = random.nextDouble();
@@ -204,13 +275,23 @@ public final class TransactionGenerator {
                     card = pickCard();
                 }
                 int size = 5 + random.nextInt(11);
-                Burst burst = new Burst(card, random.nextInt(MERCHANTS_PER_COUNTRY), size, eventTimeMs);
+                Burst burst = new Burst(card, FraudPattern.CARD_TESTING, random.nextInt(MERCHANTS_PER_COUNTRY), size,
+                        eventTimeMs);
                 bursts.add(burst);
                 return cardTesting(burst, eventTimeMs);
             } else if (u < incidentCumulative[1]) {
                 return amountSpike(card, eventTimeMs);
-            } else {
+            } else if (u < incidentCumulative[2]) {
                 return unusualCountry(card, eventTimeMs);
+            } else {
+                // One spree per card at a time, and a quiet spell after it, so sprees stay apart.
+                for (int tries = 0; tries < 8 && (hasBurst(card) || eventTimeMs < card.takeoverQuietUntilMs); tries++) {
+                    card = pickCard();
+                }
+                int size = TAKEOVER_MIN_PAYMENTS + random.nextInt(TAKEOVER_MAX_PAYMENTS - TAKEOVER_MIN_PAYMENTS + 1);
+                Burst spree = new Burst(card, FraudPattern.ACCOUNT_TAKEOVER, 0, size, eventTimeMs);
+                bursts.add(spree);
+                return takeover(spree, eventTimeMs);
             }
         }
         return genuine(pickCard(), eventTimeMs);
@@ -315,6 +396,25 @@ public final class TransactionGenerator {
         return event(card, card.home, ONLINE, category, merchant, amount, time, FraudPattern.CARD_TESTING);
     }
 
+    /**
+     * One payment of an account-takeover spree: mobile wallet, home country, an easily resold
+     * category, 1-3 times the card's typical spend; the next one 10-40 s later.
+     */
+    private GeneratedEvent takeover(Burst spree, long time) {
+        spree.remaining--;
+        spree.emitted++;
+        spree.dueMs = time + TAKEOVER_MIN_GAP_MS + random.nextInt((int) (TAKEOVER_MAX_GAP_MS - TAKEOVER_MIN_GAP_MS) + 1);
+        Card card = spree.card;
+        if (spree.remaining <= 0) {
+            bursts.remove(spree);
+            card.takeoverQuietUntilMs = time + 2 * TAKEOVER_MAX_GAP_MS;
+        }
+        String category = TAKEOVER_CATEGORIES.get(random.nextInt(TAKEOVER_CATEGORIES.size()));
+        double amount = Math.exp(card.logTypicalUsd) * (1 + 2 * random.nextDouble()) * card.home.unitsPerUsd();
+        return event(card, card.home, MOBILE, category, merchant(card, card.home, category, false), amount, time,
+                FraudPattern.ACCOUNT_TAKEOVER);
+    }
+
     private GeneratedEvent amountSpike(Card card, long time) {
         String category = random.nextDouble() < 0.75
                 ? SPIKE_CATEGORIES[random.nextInt(SPIKE_CATEGORIES.length)]
@@ -393,25 +493,39 @@ public final class TransactionGenerator {
 
     /**
      * Chooses the incident probability so that fraud events make up {@link #fraudRate} of all
-     * events: a burst of mean size 10 takes 9 later calls, the other patterns one event each.
+     * events: a burst of mean size 10 takes 9 later calls, a takeover spree of mean size 3 two,
+     * the other patterns one event each. Patterns with no share get no slice of the incidents, so
+     * before the drift the draws are exactly those of a generator without the new pattern.
      */
     private void recomputeIncidents() {
-        double[] eventsPerIncident = {10, 1, 1};
-        double[] incidentShare = new double[3];
-        double sum = 0;
+        double[] eventsPerIncident = {10, 1, 1, (TAKEOVER_MIN_PAYMENTS + TAKEOVER_MAX_PAYMENTS) / 2.0};
+        double[] mix = new double[4];
         for (int i = 0; i < 3; i++) {
-            incidentShare[i] = patternMix[i] / eventsPerIncident[i];
+            mix[i] = newFraudShare == 0 ? patternMix[i] : patternMix[i] * (1 - newFraudShare);
+        }
+        mix[3] = newFraudShare;
+        double[] incidentShare = new double[4];
+        double sum = 0;
+        for (int i = 0; i < 4; i++) {
+            incidentShare[i] = mix[i] / eventsPerIncident[i];
             sum += incidentShare[i];
         }
         double meanEvents = 0;
         double cumulative = 0;
-        for (int i = 0; i < 3; i++) {
+        int last = 0;
+        for (int i = 0; i < 4; i++) {
             incidentShare[i] /= sum;
             meanEvents += incidentShare[i] * eventsPerIncident[i];
             cumulative += incidentShare[i];
             incidentCumulative[i] = cumulative;
+            if (mix[i] > 0) {
+                last = i;
+            }
         }
-        incidentCumulative[2] = 1.0;
+        // Rounding must not leave a sliver for a pattern without a share.
+        for (int i = last; i < 4; i++) {
+            incidentCumulative[i] = 1.0;
+        }
         // Over N calls, F = N_fresh * p * E fraud events and N = N_fresh * (1 + p * (E - 1)).
         incidentProbability = fraudRate / (meanEvents - fraudRate * (meanEvents - 1));
     }

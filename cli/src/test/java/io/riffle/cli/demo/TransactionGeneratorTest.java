@@ -2,6 +2,8 @@ package io.riffle.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.riffle.modelops.features.EntityStats;
+import io.riffle.modelops.features.TransactionFeatures;
 import io.riffle.schemas.Transaction;
 
 import java.util.ArrayList;
@@ -184,6 +186,146 @@ class TransactionGeneratorTest {
             assertThat(genuineCountries).doesNotContain(t.getCountry());
         }
         assertThat(foreign.stream().map(e -> e.transaction().getCountry()).distinct().count()).isGreaterThan(3);
+    }
+
+    @Test
+    void introducingTheNewFraudLeavesTheStreamBeforeItUntouched() {
+        List<GeneratedEvent> plain = generate(new TransactionGenerator(21, 2_000), 60_000);
+        TransactionGenerator drifting = new TransactionGenerator(21, 2_000);
+        assertThat(drifting.newFraudIntroduced()).isFalse();
+        List<GeneratedEvent> events = new ArrayList<>();
+        for (int i = 0; i < 60_000; i++) {
+            if (i == 30_000) {
+                drifting.introduceNewFraud();
+            }
+            events.add(drifting.next(START + i * STEP_MS));
+        }
+        assertThat(drifting.newFraudIntroduced()).isTrue();
+        assertThat(drifting.newFraudShare()).isEqualTo(TransactionGenerator.DEFAULT_NEW_FRAUD_SHARE);
+        assertThat(events.subList(0, 30_000)).isEqualTo(plain.subList(0, 30_000));
+        assertThat(plain).noneMatch(e -> e.pattern() == FraudPattern.ACCOUNT_TAKEOVER);
+        assertThat(events.subList(30_000, 60_000)).isNotEqualTo(plain.subList(30_000, 60_000))
+                .anyMatch(e -> e.pattern() == FraudPattern.ACCOUNT_TAKEOVER);
+    }
+
+    @Test
+    void afterTheDriftHalfTheFraudIsAccountTakeoverAtTheSameFraudRate() {
+        TransactionGenerator generator = new TransactionGenerator(23, 5_000);
+        generator.introduceNewFraud();
+        List<GeneratedEvent> events = generate(generator, 300_000);
+        Map<FraudPattern, Long> counts = countPatterns(events);
+        long fraud = events.size() - counts.get(FraudPattern.NONE);
+        assertThat(fraud / (double) events.size())
+                .isCloseTo(TransactionGenerator.DEFAULT_FRAUD_RATE, org.assertj.core.data.Offset.offset(0.003));
+        assertThat(counts.get(FraudPattern.ACCOUNT_TAKEOVER) / (double) fraud).isBetween(0.42, 0.58);
+        // The old kinds keep their relative shares (40 / 30 / 30) in the other half.
+        assertThat(counts.get(FraudPattern.CARD_TESTING) / (double) fraud).isBetween(0.12, 0.28);
+        assertThat(counts.get(FraudPattern.AMOUNT_SPIKE) / (double) fraud).isBetween(0.1, 0.2);
+        assertThat(counts.get(FraudPattern.UNUSUAL_COUNTRY) / (double) fraud).isBetween(0.1, 0.2);
+
+        TransactionGenerator all = new TransactionGenerator(23, 5_000);
+        all.setNewFraudShare(1);
+        Map<FraudPattern, Long> only = countPatterns(generate(all, 100_000));
+        assertThat(only.get(FraudPattern.ACCOUNT_TAKEOVER)).isGreaterThan(1_000);
+        assertThat(only.get(FraudPattern.CARD_TESTING) + only.get(FraudPattern.AMOUNT_SPIKE)
+                + only.get(FraudPattern.UNUSUAL_COUNTRY)).isZero();
+    }
+
+    @Test
+    void accountTakeoverIsASpreeOfOrdinaryMobileWalletPaymentsAtHome() {
+        TransactionGenerator generator = new TransactionGenerator(25, 5_000);
+        generator.setNewFraudShare(1);
+        int count = 200_000;
+        List<GeneratedEvent> events = generate(generator, count);
+        long end = START + (count - 1) * STEP_MS;
+        Map<String, List<List<Transaction>>> sprees = new HashMap<>();
+        for (GeneratedEvent e : events) {
+            Transaction t = e.transaction();
+            if (e.pattern() != FraudPattern.ACCOUNT_TAKEOVER) {
+                assertThat(t.getChannel()).isNotEqualTo(TransactionGenerator.MOBILE);
+                continue;
+            }
+            assertThat(t.getChannel()).isEqualTo(TransactionGenerator.MOBILE);
+            assertThat(TransactionGenerator.TAKEOVER_CATEGORIES).contains(t.getMerchantCategory());
+            assertThat(t.getCountry()).isEqualTo(generator.homeCountry(t.getCardId()));
+            double typical = generator.typicalAmount(t.getCardId());
+            assertThat(t.getAmount()).isBetween(typical - 0.01, 3 * typical + 0.01);
+            List<List<Transaction>> cardSprees = sprees.computeIfAbsent(t.getCardId(), k -> new ArrayList<>());
+            List<Transaction> last = cardSprees.isEmpty() ? null : cardSprees.get(cardSprees.size() - 1);
+            if (last == null || t.getEventTime() - last.get(last.size() - 1).getEventTime()
+                    > TransactionGenerator.TAKEOVER_MAX_GAP_MS + STEP_MS) {
+                last = new ArrayList<>();
+                cardSprees.add(last);
+            }
+            last.add(t);
+        }
+        List<List<Transaction>> complete = sprees.values().stream().flatMap(List::stream)
+                .filter(s -> s.get(s.size() - 1).getEventTime()
+                        < end - TransactionGenerator.TAKEOVER_MAX_PAYMENTS * TransactionGenerator.TAKEOVER_MAX_GAP_MS)
+                .toList();
+        assertThat(complete).hasSizeGreaterThan(300);
+        for (List<Transaction> spree : complete) {
+            assertThat(spree).hasSizeBetween(TransactionGenerator.TAKEOVER_MIN_PAYMENTS,
+                    TransactionGenerator.TAKEOVER_MAX_PAYMENTS);
+            for (int i = 1; i < spree.size(); i++) {
+                long gap = spree.get(i).getEventTime() - spree.get(i - 1).getEventTime();
+                assertThat(gap).isBetween(TransactionGenerator.TAKEOVER_MIN_GAP_MS,
+                        TransactionGenerator.TAKEOVER_MAX_GAP_MS + STEP_MS);
+            }
+        }
+        assertThat(complete.stream().mapToInt(List::size).average().orElseThrow()).isBetween(2.7, 3.3);
+    }
+
+    /**
+     * What makes the new kind learnable: in the hashed one-hots, {@code MOBILE} lands in the
+     * channel bucket of {@code ATM}, whose genuine payments are all cash withdrawals; a takeover's
+     * category never shares the cash withdrawal's bucket. No genuine payment has that pairing.
+     */
+    @Test
+    void accountTakeoverShowsAChannelCategoryPairingNoGenuinePaymentHas() {
+        TransactionGenerator generator = new TransactionGenerator(27, 2_000);
+        generator.introduceNewFraud();
+        Map<String, EntityStats> stats = new HashMap<>();
+        long takeovers = 0;
+        long genuineAtm = 0;
+        for (GeneratedEvent e : generate(generator, 100_000)) {
+            float[] x = TransactionFeatures.extract(e.transaction(),
+                    stats.computeIfAbsent(e.transaction().getCardId(), k -> new EntityStats()));
+            boolean atmBucket = x[CHANNEL + atmBucket()] == 1f;
+            boolean cashBucket = x[CATEGORY + cashWithdrawalBucket()] == 1f;
+            if (e.pattern() == FraudPattern.ACCOUNT_TAKEOVER) {
+                takeovers++;
+                assertThat(atmBucket).isTrue();
+                assertThat(cashBucket).isFalse();
+            } else if (e.pattern() == FraudPattern.NONE && atmBucket) {
+                genuineAtm++;
+                assertThat(cashBucket).as("genuine payment in ATM's channel bucket: %s", e.transaction()).isTrue();
+            }
+        }
+        assertThat(takeovers).isGreaterThan(300);
+        assertThat(genuineAtm).isGreaterThan(1_000);
+    }
+
+    private static final int CHANNEL = TransactionFeatures.NAMES.indexOf("channel_h0");
+    private static final int CATEGORY =
+            TransactionFeatures.NAMES.indexOf("merchant_category_h0");
+
+    private static int atmBucket() {
+        return oneHot(new Transaction("e", "c", "m", 1.0, "USD", "US", "ATM", "cash_withdrawal", START), CHANNEL);
+    }
+
+    private static int cashWithdrawalBucket() {
+        return oneHot(new Transaction("e", "c", "m", 1.0, "USD", "US", "ATM", "cash_withdrawal", START), CATEGORY);
+    }
+
+    private static int oneHot(Transaction t, int from) {
+        float[] x = TransactionFeatures.extract(t, new EntityStats());
+        for (int i = 0; i < TransactionFeatures.HASH_BUCKETS; i++) {
+            if (x[from + i] == 1f) {
+                return i;
+            }
+        }
+        throw new AssertionError("no one-hot bucket set");
     }
 
     private static Map<FraudPattern, Long> countPatterns(List<GeneratedEvent> events) {

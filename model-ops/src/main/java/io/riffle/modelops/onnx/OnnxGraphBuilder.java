@@ -12,6 +12,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -33,8 +34,13 @@ public final class OnnxGraphBuilder {
     // IR version 8 is the one that introduced opset 17; ORT 1.28 reads up to IR 11.
     private static final long IR_VERSION = 8L;
 
+    /** The domain of the traditional-ML operators such as TreeEnsembleRegressor. */
+    public static final String ML_DOMAIN = "ai.onnx.ml";
+
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final int opset;
+    // Opsets of domains other than the default one, imported only when a node uses them.
+    private final Map<String, Integer> domainOpsets = new LinkedHashMap<>();
     private int counter;
 
     public OnnxGraphBuilder(String graphName) {
@@ -63,6 +69,20 @@ public final class OnnxGraphBuilder {
         return initializer(prefix, TensorProto.DataType.FLOAT, raw, dims);
     }
 
+    /**
+     * Adds a double constant ({@code dims} fixed, row-major {@code values}); returns its name.
+     * For graphs that compute in double after a {@code Cast} of the float input.
+     */
+    public String doubles(String prefix, double[] values, long... dims) {
+        checkCount(values.length, dims);
+        ByteBuffer raw = ByteBuffer.allocate(values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
+            raw.putDouble(v);
+        }
+        raw.flip();
+        return initializer(prefix, TensorProto.DataType.DOUBLE, raw, dims);
+    }
+
     /** Adds an int64 constant, e.g. the {@code axes} of ReduceSum or the shape of Reshape. */
     public String longs(String prefix, long[] values, long... dims) {
         checkCount(values.length, dims);
@@ -86,7 +106,7 @@ public final class OnnxGraphBuilder {
 
     /**
      * Adds a node with one output. Attribute values may be Integer/Long (INT), Float/Double
-     * (FLOAT), long[]/int[] (INTS), float[] (FLOATS) or String (STRING).
+     * (FLOAT), long[]/int[] (INTS), float[] (FLOATS), String (STRING) or String[] (STRINGS).
      */
     public String op(String opType, Map<String, ?> attributes, String... inputs) {
         String output = opType.toLowerCase() + "_" + (counter++);
@@ -98,6 +118,32 @@ public final class OnnxGraphBuilder {
     public String opInto(String output, String opType, Map<String, ?> attributes, String... inputs) {
         NodeProto.Builder node = NodeProto.newBuilder()
                 .setOpType(opType)
+                .setName(opType + "_" + (counter++))
+                .addOutput(output);
+        for (String in : inputs) {
+            node.addInput(in);
+        }
+        attributes.forEach((k, v) -> node.addAttribute(attribute(k, v)));
+        graph.addNode(node);
+        return output;
+    }
+
+    /**
+     * Adds a node of another operator domain (e.g. {@link #ML_DOMAIN}) with one output, and
+     * imports that domain at {@code domainOpset}; returns the output's name.
+     */
+    public String opInDomain(String domain, int domainOpset, String opType, Map<String, ?> attributes,
+                             String... inputs) {
+        Objects.requireNonNull(domain, "domain");
+        Integer previous = domainOpsets.putIfAbsent(domain, domainOpset);
+        if (previous != null && previous != domainOpset) {
+            throw new IllegalArgumentException("domain " + domain + " is already imported at opset " + previous
+                    + ", cannot also use opset " + domainOpset);
+        }
+        String output = opType.toLowerCase() + "_" + (counter++);
+        NodeProto.Builder node = NodeProto.newBuilder()
+                .setOpType(opType)
+                .setDomain(domain)
                 .setName(opType + "_" + (counter++))
                 .addOutput(output);
         for (String in : inputs) {
@@ -121,14 +167,14 @@ public final class OnnxGraphBuilder {
 
     /** Serialises the model. */
     public byte[] build() {
-        return ModelProto.newBuilder()
+        ModelProto.Builder model = ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .setProducerName("riffle")
                 .setProducerVersion("1")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
-                .setGraph(graph)
-                .build()
-                .toByteArray();
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset));
+        domainOpsets.forEach((domain, version) ->
+                model.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(version)));
+        return model.setGraph(graph).build().toByteArray();
     }
 
     private String initializer(String prefix, TensorProto.DataType type, ByteBuffer raw, long[] dims) {
@@ -196,6 +242,11 @@ public final class OnnxGraphBuilder {
             }
         } else if (value instanceof String s) {
             a.setType(AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8(s));
+        } else if (value instanceof String[] ss) {
+            a.setType(AttributeProto.AttributeType.STRINGS);
+            for (String s : ss) {
+                a.addStrings(ByteString.copyFromUtf8(s));
+            }
         } else {
             throw new IllegalArgumentException("unsupported attribute " + name + ": " + value);
         }

@@ -1,5 +1,6 @@
 /**
- * The scoring job's operators, one class each, Flink adapters over the Flink-free model-ops
- * core: dead-letter routing, per-entity features, and the batching scorer with model hot-swap.
+ * The jobs' operators, one class each, Flink adapters over the Flink-free model-ops core:
+ * decode-failure routing, per-entity features, the batching scorer with model hot-swap, and the
+ * label join.
  */
 package io.riffle.jobs.operators;

@@ -1,0 +1,134 @@
+package io.riffle.jobs;
+
+import io.riffle.jobs.operators.DecodeFailureRouter;
+import io.riffle.jobs.operators.LabelJoiner;
+import io.riffle.jobs.serde.DecodedFeatureVector;
+import io.riffle.jobs.serde.DecodedLabel;
+import io.riffle.jobs.serde.FeatureVectorDeserializer;
+import io.riffle.jobs.serde.LabelDeserializer;
+import io.riffle.schemas.DeadLetter;
+import io.riffle.schemas.FeatureVector;
+import io.riffle.schemas.TrainingExample;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The label-join job: the feature vectors the scorer saw ({@code riffle.features}) and the labels
+ * that arrive later ({@code riffle.labels}), both decoded in the source (failures to dead
+ * letters) and keyed by event id, are joined by {@link LabelJoiner} into training examples for
+ * the trainer ({@code riffle.training}); unmatched labels go to the dead letters.
+ *
+ * <p>A job of its own rather than a stage of the scoring job: it reads the features topic, which
+ * is the scorer's committed output, so it can be restarted, rescaled or replayed (with a longer
+ * label delay) without touching scoring latency or the scorer's checkpoints, and its state (one
+ * vector per event for the whole label delay) does not weigh on the scorer's checkpoints.
+ */
+public final class LabelJoinJob {
+    private final Configuration conf;
+
+    public LabelJoinJob(Configuration conf) {
+        LabelJoinOptions.validate(conf);
+        this.conf = conf;
+    }
+
+    /** Wires the job into {@code env} (checkpointing included) without running it. */
+    public void build(StreamExecutionEnvironment env) {
+        boolean exactlyOnce = LabelJoinOptions.exactlyOnce(conf);
+        int parallelism = conf.get(LabelJoinOptions.PARALLELISM);
+        env.enableCheckpointing(conf.get(LabelJoinOptions.CHECKPOINT_INTERVAL).toMillis(),
+                exactlyOnce ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
+
+        SingleOutputStreamOperator<FeatureVector> features = env
+                .fromSource(source(conf.get(LabelJoinOptions.FEATURES_TOPIC), new FeatureVectorDeserializer()),
+                        watermarks((DecodedFeatureVector d, long kafkaTime) ->
+                                d.vector != null ? d.vector.getEventTime() : kafkaTime),
+                        "label-join-features")
+                .uid("label-join-features-source").setParallelism(parallelism)
+                .process(new DecodeFailureRouter<>(d -> d.deadLetter, d -> d.vector), new AvroTypeInfo<>(FeatureVector.class))
+                .name("label-join-features-dead-letter-router").uid("label-join-features-dead-letter-router")
+                .setParallelism(parallelism);
+
+        SingleOutputStreamOperator<DecodedLabel> labels = env
+                .fromSource(source(conf.get(LabelJoinOptions.LABELS_TOPIC),
+                                new LabelDeserializer(conf.get(LabelJoinOptions.LABELS_FORMAT))),
+                        watermarks((DecodedLabel d, long kafkaTime) -> d.label != null ? d.label.getLabelTime() : kafkaTime),
+                        "label-join-labels")
+                .uid("label-join-labels-source").setParallelism(parallelism)
+                .process(new DecodeFailureRouter<DecodedLabel, DecodedLabel>(d -> d.deadLetter, d -> d),
+                        TypeInformation.of(DecodedLabel.class))
+                .name("label-join-labels-dead-letter-router").uid("label-join-labels-dead-letter-router")
+                .setParallelism(parallelism);
+
+        SingleOutputStreamOperator<TrainingExample> examples = features
+                .keyBy(FeatureVector::getEventId, Types.STRING)
+                .connect(labels.keyBy(d -> d.label.getEventId(), Types.STRING))
+                .process(new LabelJoiner(conf.get(LabelJoinOptions.MAX_DELAY), conf.get(LabelJoinOptions.WAIT_FOR_FEATURES),
+                        conf.get(LabelJoinOptions.IMPLICIT_NEGATIVE_AFTER)), new AvroTypeInfo<>(TrainingExample.class))
+                .name("label-join").uid("label-join").setParallelism(parallelism);
+
+        String prefix = conf.get(LabelJoinOptions.TRANSACTIONAL_ID_PREFIX);
+        // Kafka record timestamp = label time, whichever input completed the example (or the timer
+        // of an implicit negative): the trainer seeks riffle.training by it to rebuild its window,
+        // and a replayed join stamps its examples the same way.
+        examples.assignTimestampsAndWatermarks(WatermarkStrategy.<TrainingExample>noWatermarks()
+                        .withTimestampAssigner((e, previous) -> e.getLabelTime()))
+                .name("label-join-label-time").uid("label-join-label-time").setParallelism(parallelism)
+                .sinkTo(KafkaSinks.avro(conf.get(LabelJoinOptions.BOOTSTRAP_SERVERS),
+                        conf.get(LabelJoinOptions.TRAINING_TOPIC), TrainingExample.class, TrainingExample::getEventId,
+                        exactlyOnce, prefix + "-training", conf.get(LabelJoinOptions.TRANSACTION_TIMEOUT)))
+                .name("label-join-training-sink").uid("label-join-training-sink").setParallelism(parallelism);
+        features.getSideOutput(DecodeFailureRouter.DEAD_LETTERS)
+                .union(labels.getSideOutput(DecodeFailureRouter.DEAD_LETTERS),
+                        examples.getSideOutput(LabelJoiner.UNMATCHED_LABELS))
+                .sinkTo(KafkaSinks.avro(conf.get(LabelJoinOptions.BOOTSTRAP_SERVERS),
+                        conf.get(LabelJoinOptions.DEAD_LETTERS_TOPIC), DeadLetter.class, null, exactlyOnce,
+                        prefix + "-dead-letters", conf.get(LabelJoinOptions.TRANSACTION_TIMEOUT)))
+                .name("label-join-dead-letters-sink").uid("label-join-dead-letters-sink").setParallelism(parallelism);
+    }
+
+    private <T> KafkaSource<T> source(String topic, KafkaRecordDeserializationSchema<T> deserializer) {
+        long startTimestamp = conf.get(LabelJoinOptions.START_TIMESTAMP);
+        OffsetsInitializer start = startTimestamp >= 0 ? OffsetsInitializer.timestamp(startTimestamp)
+                : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        return KafkaSource.<T>builder()
+                .setBootstrapServers(conf.get(LabelJoinOptions.BOOTSTRAP_SERVERS))
+                .setTopics(topic)
+                .setGroupId(conf.get(LabelJoinOptions.GROUP_ID))
+                .setStartingOffsets(start)
+                .setDeserializer(deserializer)
+                // The scorer writes the features topic transactionally: never join aborted output.
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("max.poll.records", "5000")
+                .build();
+    }
+
+    /** Event-time watermarks with idleness: labels are sparse and must not hold the join's watermark back. */
+    private <T> WatermarkStrategy<T> watermarks(SerializableTimestampAssigner<T> eventTime) {
+        return WatermarkStrategy.<T>forBoundedOutOfOrderness(conf.get(LabelJoinOptions.OUT_OF_ORDERNESS))
+                .withTimestampAssigner(eventTime)
+                .withIdleness(conf.get(LabelJoinOptions.IDLENESS));
+    }
+
+    /**
+     * Runs the job on the cluster the environment points at. Options are given as
+     * {@code --riffle.kafka.bootstrap-servers host:port} etc. (see {@link LabelJoinOptions}).
+     */
+    public static void main(String[] args) throws Exception {
+        Configuration conf = Configuration.fromMap(ParameterTool.fromArgs(args).toMap());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new LabelJoinJob(conf).build(env);
+        env.execute("riffle-label-join");
+    }
+}

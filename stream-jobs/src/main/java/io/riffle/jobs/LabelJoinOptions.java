@@ -1,0 +1,138 @@
+package io.riffle.jobs;
+
+import io.riffle.jobs.serde.EventFormat;
+import io.riffle.schemas.Topics;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every option of the label-join job, typed, with its default and description. Options both jobs
+ * need (Kafka servers, shared topics, delivery, checkpoints, transaction timeout) have the same
+ * keys and defaults as in {@link ScoringOptions}, so one configuration drives both; what must
+ * differ between the two jobs on one cluster (consumer group, transactional ids) has its own key.
+ */
+public final class LabelJoinOptions {
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("riffle.kafka.bootstrap-servers")
+            .stringType().defaultValue("localhost:9092")
+            .withDescription("Kafka bootstrap servers.");
+
+    public static final ConfigOption<String> FEATURES_TOPIC = ConfigOptions.key("riffle.topics.features")
+            .stringType().defaultValue(Topics.FEATURES)
+            .withDescription("Topic of the feature vectors the scorer saw (Avro FeatureVector, key = event id).");
+
+    public static final ConfigOption<String> LABELS_TOPIC = ConfigOptions.key("riffle.topics.labels")
+            .stringType().defaultValue(Topics.LABELS)
+            .withDescription("Topic of the labels (Label: event id, label, label time; key = event id).");
+
+    public static final ConfigOption<EventFormat> LABELS_FORMAT = ConfigOptions.key("riffle.labels.format")
+            .enumType(EventFormat.class).defaultValue(EventFormat.AVRO)
+            .withDescription("Encoding of the labels topic: AVRO (single-object encoding) or JSON.");
+
+    public static final ConfigOption<String> TRAINING_TOPIC = ConfigOptions.key("riffle.topics.training")
+            .stringType().defaultValue(Topics.TRAINING)
+            .withDescription("Topic the training examples (feature vector + label) are written to, key = event id;"
+                    + " record timestamp = label time.");
+
+    public static final ConfigOption<String> DEAD_LETTERS_TOPIC = ConfigOptions.key("riffle.topics.dead-letters")
+            .stringType().defaultValue(Topics.DEAD_LETTERS)
+            .withDescription("Topic of records that could not be decoded or joined.");
+
+    public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("riffle.label-join.group-id")
+            .stringType().defaultValue("riffle-label-join")
+            .withDescription("Consumer group of the features and labels sources (offsets are committed on"
+                    + " checkpoints).");
+
+    public static final ConfigOption<Long> START_TIMESTAMP = ConfigOptions.key("riffle.label-join.start-timestamp")
+            .longType().defaultValue(-1L)
+            .withDescription("If set (epoch ms), both sources start from the first records at or after this Kafka"
+                    + " timestamp; -1: the committed offsets, else the earliest.");
+
+    public static final ConfigOption<Duration> MAX_DELAY = ConfigOptions.key("riffle.labels.max-delay")
+            .durationType().defaultValue(Duration.ofHours(1))
+            .withDescription("How long a feature vector waits for its label (and for corrections of it): the TTL of"
+                    + " the join state, in processing time.");
+
+    public static final ConfigOption<Duration> WAIT_FOR_FEATURES = ConfigOptions.key("riffle.labels.wait-for-features")
+            .durationType().defaultValue(Duration.ofMinutes(1))
+            .withDescription("How long a label that arrives before its feature vector waits for it before it is"
+                    + " dead-lettered as a label for an unknown or expired event; raise it when replaying a backlog.");
+
+    public static final ConfigOption<Duration> IMPLICIT_NEGATIVE_AFTER = ConfigOptions.key("riffle.labels.implicit-negative-after")
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("If above 0, a feature vector still unlabeled after this long becomes a negative example"
+                    + " (label 0; the chargeback convention); a real label arriving later within the max delay corrects"
+                    + " it. Must be below the max delay.");
+
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("riffle.labels.out-of-orderness")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("Bounded out-of-orderness of the event-time watermarks of both inputs (feature event"
+                    + " time, label time).");
+
+    public static final ConfigOption<Duration> IDLENESS = ConfigOptions.key("riffle.labels.idleness")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("A features or labels partition without records for this long stops holding the"
+                    + " watermark back (labels are often sparse).");
+
+    public static final ConfigOption<String> DELIVERY = ConfigOptions.key("riffle.sink.delivery")
+            .stringType().defaultValue("exactly-once")
+            .withDescription("Sink delivery guarantee: exactly-once (Kafka transactions tied to checkpoints) or"
+                    + " at-least-once.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("riffle.checkpoint.interval")
+            .durationType().defaultValue(Duration.ofSeconds(2))
+            .withDescription("Checkpoint interval; with exactly-once, training examples become visible to"
+                    + " read_committed readers at each checkpoint.");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("riffle.sink.transaction-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(2))
+            .withDescription("Kafka transaction timeout; must stay below the broker's transaction.max.timeout.ms"
+                    + " (15 min by default).");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = ConfigOptions.key("riffle.label-join.transactional-id-prefix")
+            .stringType().defaultValue("riffle-label-join")
+            .withDescription("Prefix of the label join's transactional ids; unique per job on one Kafka cluster.");
+
+    public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("riffle.label-join.parallelism")
+            .intType().defaultValue(2).withDescription("Parallelism of the label join's sources, join and sinks.");
+
+    private LabelJoinOptions() {}
+
+    /** Every option declared here, for documentation and validation. */
+    public static List<ConfigOption<?>> all() {
+        return OptionTables.declaredIn(LabelJoinOptions.class);
+    }
+
+    /** The README's option reference table (Markdown), generated from the declarations above. */
+    public static String markdownTable() {
+        return OptionTables.markdown(all());
+    }
+
+    /** Whether the sinks use Kafka transactions; rejects anything but the two documented values. */
+    public static boolean exactlyOnce(Configuration conf) {
+        return OptionTables.exactlyOnce(conf, DELIVERY);
+    }
+
+    /** Checks the join's durations against each other; the message names the options. */
+    public static void validate(Configuration conf) {
+        Duration maxDelay = conf.get(MAX_DELAY);
+        Duration wait = conf.get(WAIT_FOR_FEATURES);
+        Duration implicit = conf.get(IMPLICIT_NEGATIVE_AFTER);
+        if (maxDelay.isNegative() || maxDelay.isZero()) {
+            throw new IllegalArgumentException(MAX_DELAY.key() + " must be positive, is " + maxDelay);
+        }
+        if (wait.isNegative()) {
+            throw new IllegalArgumentException(WAIT_FOR_FEATURES.key() + " must not be negative, is " + wait);
+        }
+        if (implicit.isNegative() || implicit.compareTo(maxDelay) >= 0) {
+            throw new IllegalArgumentException(IMPLICIT_NEGATIVE_AFTER.key() + " (" + implicit + ") must be 0 (off) or"
+                    + " between 0 and " + MAX_DELAY.key() + " (" + maxDelay + "): the vector must still be there to"
+                    + " become a negative example and to be corrected by a late label");
+        }
+        exactlyOnce(conf);
+    }
+}

@@ -1,0 +1,40 @@
+package io.riffle.jobs;
+
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The job's graph, built without a cluster. */
+class LabelJoinJobTest {
+
+    @Test
+    void everyOperatorHasAUidAndANameOfItsOwn() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new LabelJoinJob(new Configuration()).build(env);
+        List<Transformation<?>> transformations = env.getTransformations();
+        assertThat(transformations).isNotEmpty();
+        StreamGraph graph = env.getStreamGraph();
+        assertThat(graph.getStreamNodes()).allSatisfy(n -> {
+            // Side outputs and unions are not operators; everything else carries its uid.
+            assertThat(n.getTransformationUID()).as("uid of %s", n.getOperatorName()).isNotNull();
+            assertThat(n.getOperatorName()).isNotBlank();
+        });
+        assertThat(graph.getJobGraph().getNumberOfVertices()).isPositive();
+    }
+
+    @Test
+    void buildsIntoTheSameEnvironmentAsTheScoringJob() {
+        // riffle demo runs both jobs in one MiniCluster job: their uids must not collide.
+        Configuration conf = new Configuration();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new ScoringJob(conf).build(env);
+        new LabelJoinJob(conf).build(env);
+        assertThat(env.getStreamGraph().getJobGraph().getNumberOfVertices()).isPositive();
+    }
+}

@@ -1,0 +1,98 @@
+package io.riffle.trainer.cli;
+
+import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.trainer.model.ModelKind;
+import io.riffle.trainer.model.TrainerConfig;
+import io.riffle.trainer.service.OnWorse;
+import io.riffle.trainer.service.TrainerOptions;
+import io.riffle.trainer.service.TrainerService;
+import io.riffle.trainer.service.TrainingReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code riffle trainer}: keeps one model retrained on the training topic and publishes better versions. */
+@Command(name = "trainer", mixinStandardHelpOptions = true,
+        description = {"Retrains one model on a sliding window of the training topic and publishes versions",
+                "that pass the ONNX Runtime parity check and the champion/challenger gate. Runs until Ctrl-C."})
+public final class TrainerCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
+    String bootstrapServers;
+
+    @Option(names = "--model", defaultValue = "fraud", description = "Model name to train and publish. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--kind", defaultValue = "mlp", description = "logistic, mlp, autoencoder or gbdt. Default: ${DEFAULT-VALUE}.")
+    String kind;
+
+    @Option(names = "--window", defaultValue = "PT24H", description = "Window length (e.g. 24h, 30m). Default: ${DEFAULT-VALUE}.")
+    Duration window;
+
+    @Option(names = "--max-examples", defaultValue = "200000", description = "Window size cap (newest kept). Default: ${DEFAULT-VALUE}.")
+    int maxExamples;
+
+    @Option(names = "--retrain-every", defaultValue = "PT10M", description = "Retrain at least this often. Default: ${DEFAULT-VALUE}.")
+    Duration retrainEvery;
+
+    @Option(names = "--retrain-after", defaultValue = "10000", description = "...or after this many new examples. Default: ${DEFAULT-VALUE}.")
+    int retrainAfter;
+
+    @Option(names = "--min-examples", defaultValue = "1000", description = "No training below this many examples. Default: ${DEFAULT-VALUE}.")
+    int minExamples;
+
+    @Option(names = "--min-positives", defaultValue = "20", description = "No training below this many positives. Default: ${DEFAULT-VALUE}.")
+    int minPositives;
+
+    @Option(names = "--gate-margin", defaultValue = "0.002", description = "ROC-AUC a candidate must gain over the champion. Default: ${DEFAULT-VALUE}.")
+    double gateMargin;
+
+    @Option(names = "--on-worse", defaultValue = "shadow", description = "shadow (publish as <model>-shadow) or discard. Default: ${DEFAULT-VALUE}.")
+    String onWorse;
+
+    @Option(names = "--review-threshold", defaultValue = "0.5", description = "Review threshold stamped on versions. Default: ${DEFAULT-VALUE}.")
+    double review;
+
+    @Option(names = "--block-threshold", defaultValue = "0.9", description = "Block threshold stamped on versions. Default: ${DEFAULT-VALUE}.")
+    double block;
+
+    @Option(names = "--max-epochs", description = "Cap on training epochs (dense kinds).")
+    Integer maxEpochs;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelKind modelKind = ModelKind.parse(kind);
+        TrainerConfig config = TrainerConfig.defaults(modelKind);
+        if (maxEpochs != null) {
+            config = config.withMaxEpochs(maxEpochs);
+        }
+        TrainerOptions options = TrainerOptions.builder(bootstrapServers, model, modelKind, TransactionFeatures.COUNT,
+                        TransactionFeatures.SPEC_HASH, TransactionFeatures.NAMES)
+                .training(config)
+                .window(window, maxExamples)
+                .schedule(retrainEvery, retrainAfter)
+                .minimums(minExamples, minPositives)
+                .gate(gateMargin, OnWorse.valueOf(onWorse.trim().toUpperCase(Locale.ROOT)))
+                .thresholds(review, block)
+                .build();
+        CountDownLatch stop = new CountDownLatch(1);
+        try (TrainerService service = new TrainerService(options, TrainerCommand::print)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            service.start();
+            System.out.printf(Locale.ROOT, "Training %s (%s) on %s; retraining every %s or after %d examples. Ctrl-C stops.%n",
+                    model, modelKind.name().toLowerCase(Locale.ROOT), options.trainingTopic(), retrainEvery, retrainAfter);
+            stop.await();
+        }
+        return 0;
+    }
+
+    static void print(TrainingReport r) {
+        System.out.printf(Locale.ROOT, "%s: %s%s — %d examples (%d positive), fit %.1f s — %s%n", r.modelName(),
+                r.outcome(), r.published() ? " as " + r.publishedName() + " v" + r.version() : "", r.examples(),
+                r.positives(), r.fitMillis() / 1000.0, r.detail());
+    }
+}

@@ -1,0 +1,2 @@
+/** {@code riffle trainer}: runs a trainer for one model until stopped. */
+package io.riffle.trainer.cli;

@@ -1,0 +1,107 @@
+package io.riffle.trainer.model;
+
+import io.riffle.trainer.data.Dataset;
+import java.util.SplittableRandom;
+
+/**
+ * The epoch loop shared by the dense kinds: shuffled mini-batches, Adam, a validation pass after
+ * every epoch, early stopping with patience, and the best epoch's weights restored at the end.
+ */
+final class DenseTraining {
+
+    /** Loss of one standardised batch; sets the network's gradients when {@code gradient}. */
+    @FunctionalInterface
+    interface BatchLoss {
+        double apply(double[] standardised, int[] rowIds, int from, int count, boolean gradient);
+    }
+
+    /** What happened: epochs run, the epoch whose weights were kept, and its validation loss. */
+    record Outcome(int epochs, int bestEpoch, double bestValidationLoss, boolean stoppedEarly) { }
+
+    private DenseTraining() {}
+
+    static Outcome run(DenseNetwork net, TrainerConfig config, Standardizer standardizer,
+                       Dataset train, BatchLoss trainLoss, Dataset validation, BatchLoss validationLoss,
+                       ProgressListener progress) {
+        SplittableRandom random = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
+        int d = train.features();
+        int batch = config.batchSize();
+        double[] buffer = new double[batch * d];
+        int[] order = identity(train.rows());
+        int[] validationIds = identity(validation.rows());
+        Adam adam = new Adam(net.parameters(), config.learningRate());
+        boolean validate = validation.rows() > 0;
+
+        double best = Double.POSITIVE_INFINITY;
+        double[][] bestWeights = null;
+        int bestEpoch = 0;
+        int sinceBest = 0;
+        int epoch = 0;
+        boolean stoppedEarly = false;
+        while (epoch < config.maxEpochs()) {
+            epoch++;
+            shuffle(order, random);
+            double lossSum = 0;
+            int batches = 0;
+            for (int from = 0; from < order.length; from += batch) {
+                int count = Math.min(batch, order.length - from);
+                standardizer.fill(train, order, from, count, buffer);
+                lossSum += trainLoss.apply(buffer, order, from, count, true);
+                batches++;
+                adam.step(net.gradients());
+            }
+            double epochTrainLoss = lossSum / Math.max(1, batches);
+            double epochValidationLoss = validate
+                    ? meanLoss(standardizer, validation, validationIds, validationLoss, buffer, batch)
+                    : Double.NaN;
+            progress.epoch(epoch, epochTrainLoss, epochValidationLoss);
+            if (!validate) {
+                bestEpoch = epoch;
+                continue;
+            }
+            // NaN never counts as better, so a diverged epoch cannot replace good weights.
+            if (epochValidationLoss < best) {
+                best = epochValidationLoss;
+                bestWeights = net.snapshot();
+                bestEpoch = epoch;
+                sinceBest = 0;
+            } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
+                stoppedEarly = true;
+                break;
+            }
+        }
+        if (bestWeights != null) {
+            net.restore(bestWeights);
+        }
+        return new Outcome(epoch, bestEpoch, validate ? best : Double.NaN, stoppedEarly);
+    }
+
+    /** Row-count-weighted mean of {@code loss} over all of {@code data}, without gradients. */
+    static double meanLoss(Standardizer standardizer, Dataset data, int[] ids, BatchLoss loss, double[] buffer,
+                           int batch) {
+        double sum = 0;
+        for (int from = 0; from < ids.length; from += batch) {
+            int count = Math.min(batch, ids.length - from);
+            standardizer.fill(data, ids, from, count, buffer);
+            sum += loss.apply(buffer, ids, from, count, false) * count;
+        }
+        return sum / Math.max(1, ids.length);
+    }
+
+    static int[] identity(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
+    private static void shuffle(int[] a, SplittableRandom random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}

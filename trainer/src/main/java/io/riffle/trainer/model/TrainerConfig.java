@@ -1,0 +1,120 @@
+package io.riffle.trainer.model;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How to fit a model. Dense kinds use {@code hiddenLayers, maxEpochs, batchSize, learningRate,
+ * l2, patience}; classifiers also {@code classWeighting}; GBDT uses {@code trees, maxDepth, eta,
+ * threads, classWeighting, patience}. {@code seed} makes a fit reproducible.
+ *
+ * @param hiddenLayers  widths of the ReLU hidden layers (ignored by LOGISTIC, which has none)
+ * @param patience      epochs (GBDT: {@code max(10, patience)} rounds) without a better
+ *                      validation loss before stopping; 0 disables early stopping
+ * @param classWeighting weight positives by negatives/positives (capped at 50) for the dense
+ *                      classifiers, {@code scale_pos_weight} (same cap) for GBDT
+ */
+public record TrainerConfig(ModelKind kind, List<Integer> hiddenLayers, int maxEpochs, int batchSize,
+                            double learningRate, double l2, int patience, boolean classWeighting,
+                            int trees, int maxDepth, double eta, int threads, long seed) {
+
+    public TrainerConfig {
+        Objects.requireNonNull(kind, "kind");
+        hiddenLayers = List.copyOf(Objects.requireNonNull(hiddenLayers, "hiddenLayers"));
+        for (int h : hiddenLayers) {
+            if (h <= 0) {
+                throw new IllegalArgumentException("hidden layer widths must be > 0, got " + hiddenLayers);
+            }
+        }
+        if (kind == ModelKind.AUTOENCODER && hiddenLayers.isEmpty()) {
+            throw new IllegalArgumentException("an autoencoder needs at least one hidden layer");
+        }
+        requirePositive("maxEpochs", maxEpochs);
+        requirePositive("batchSize", batchSize);
+        requirePositive("trees", trees);
+        requirePositive("maxDepth", maxDepth);
+        requirePositive("threads", threads);
+        if (!(learningRate > 0) || !(eta > 0)) {
+            throw new IllegalArgumentException("learningRate and eta must be > 0, got " + learningRate + " and " + eta);
+        }
+        if (!(l2 >= 0) || patience < 0) {
+            throw new IllegalArgumentException("l2 and patience must be >= 0, got " + l2 + " and " + patience);
+        }
+    }
+
+    /** Sensible settings per kind. */
+    public static TrainerConfig defaults(ModelKind kind) {
+        List<Integer> hidden = switch (kind) {
+            case MLP -> List.of(32, 16);
+            case AUTOENCODER -> List.of(8, 4, 8);
+            case LOGISTIC, GBDT -> List.of();
+        };
+        return new TrainerConfig(kind, hidden, 30, 256, 1e-3, 1e-5, 3, true, 200, 6, 0.1, 2, 42L);
+    }
+
+    public TrainerConfig withMaxEpochs(int value) {
+        return new TrainerConfig(kind, hiddenLayers, value, batchSize, learningRate, l2, patience, classWeighting,
+                trees, maxDepth, eta, threads, seed);
+    }
+
+    public TrainerConfig withSeed(long value) {
+        return new TrainerConfig(kind, hiddenLayers, maxEpochs, batchSize, learningRate, l2, patience, classWeighting,
+                trees, maxDepth, eta, threads, value);
+    }
+
+    public TrainerConfig withTrees(int value) {
+        return new TrainerConfig(kind, hiddenLayers, maxEpochs, batchSize, learningRate, l2, patience, classWeighting,
+                value, maxDepth, eta, threads, seed);
+    }
+
+    public TrainerConfig withHiddenLayers(List<Integer> value) {
+        return new TrainerConfig(kind, value, maxEpochs, batchSize, learningRate, l2, patience, classWeighting,
+                trees, maxDepth, eta, threads, seed);
+    }
+
+    public TrainerConfig withPatience(int value) {
+        return new TrainerConfig(kind, hiddenLayers, maxEpochs, batchSize, learningRate, l2, value, classWeighting,
+                trees, maxDepth, eta, threads, seed);
+    }
+
+    public TrainerConfig withLearningRate(double value) {
+        return new TrainerConfig(kind, hiddenLayers, maxEpochs, batchSize, value, l2, patience, classWeighting,
+                trees, maxDepth, eta, threads, seed);
+    }
+
+    public TrainerConfig withBatchSize(int value) {
+        return new TrainerConfig(kind, hiddenLayers, maxEpochs, value, learningRate, l2, patience, classWeighting,
+                trees, maxDepth, eta, threads, seed);
+    }
+
+    public TrainerConfig withL2(double value) {
+        return new TrainerConfig(kind, hiddenLayers, maxEpochs, batchSize, learningRate, value, patience, classWeighting,
+                trees, maxDepth, eta, threads, seed);
+    }
+
+    public TrainerConfig withClassWeighting(boolean value) {
+        return new TrainerConfig(kind, hiddenLayers, maxEpochs, batchSize, learningRate, l2, patience, value,
+                trees, maxDepth, eta, threads, seed);
+    }
+
+    public TrainerConfig withThreads(int value) {
+        return new TrainerConfig(kind, hiddenLayers, maxEpochs, batchSize, learningRate, l2, patience, classWeighting,
+                trees, maxDepth, eta, value, seed);
+    }
+
+    public TrainerConfig withMaxDepth(int value) {
+        return new TrainerConfig(kind, hiddenLayers, maxEpochs, batchSize, learningRate, l2, patience, classWeighting,
+                trees, value, eta, threads, seed);
+    }
+
+    public TrainerConfig withEta(double value) {
+        return new TrainerConfig(kind, hiddenLayers, maxEpochs, batchSize, learningRate, l2, patience, classWeighting,
+                trees, maxDepth, value, threads, seed);
+    }
+
+    private static void requirePositive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.riffle.trainer.service;
+
+import io.riffle.schemas.Topics;
+import io.riffle.trainer.model.ModelKind;
+import io.riffle.trainer.model.TrainerConfig;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything one trainer instance (one model name) needs, typed; {@link #builder} holds the defaults.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param trainingTopic topic of {@code TrainingExample}s (written by the label join)
+ * @param modelsTopic compacted topic the versions are published to
+ * @param modelEventsTopic topic of PUBLISHED model events
+ * @param modelName the model this trainer owns; a shadow candidate is published as {@code <name>-shadow}
+ * @param training model kind and hyper-parameters
+ * @param window window length: examples whose training-topic timestamp is older than now minus this drop out
+ * @param maxExamples window size cap: the newest examples are kept
+ * @param retrainEvery retrain at least this often (when there is enough data)...
+ * @param retrainAfterLabels ...or as soon as this many new examples arrived, whichever comes first
+ * @param minExamples no training below this many examples in the window
+ * @param minPositives no training below this many positive examples (binary kinds)
+ * @param holdoutFraction newest share of the window (by event time) held out for evaluation
+ * @param gateMargin a candidate must beat the champion's holdout ROC-AUC by this much to replace it
+ * @param onWorse what happens to a candidate that does not
+ * @param reviewThreshold review threshold stamped on published versions
+ * @param blockThreshold block threshold stamped on published versions
+ * @param featureCount width of the feature vectors
+ * @param specHash feature spec hash of the vectors (stamped on versions; examples of another spec are skipped)
+ * @param featureNames feature names in order
+ * @param parityTolerance largest |ONNX Runtime − trainer| difference allowed on the holdout before publishing
+ */
+public record TrainerOptions(String bootstrapServers, String trainingTopic, String modelsTopic, String modelEventsTopic,
+                             String modelName, TrainerConfig training, Duration window, int maxExamples,
+                             Duration retrainEvery, int retrainAfterLabels, int minExamples, int minPositives,
+                             double holdoutFraction, double gateMargin, OnWorse onWorse, double reviewThreshold,
+                             double blockThreshold, int featureCount, String specHash, List<String> featureNames,
+                             double parityTolerance) {
+
+    public TrainerOptions {
+        if (holdoutFraction <= 0 || holdoutFraction >= 0.5) {
+            throw new IllegalArgumentException("holdout fraction must be in (0, 0.5), was " + holdoutFraction);
+        }
+        if (maxExamples < minExamples) {
+            throw new IllegalArgumentException("max examples " + maxExamples + " is below min examples " + minExamples);
+        }
+        featureNames = List.copyOf(featureNames);
+    }
+
+    /** A builder with the defaults for a model of {@code kind} named {@code modelName} over vectors of the given spec. */
+    public static Builder builder(String bootstrapServers, String modelName, ModelKind kind, int featureCount,
+                                  String specHash, List<String> featureNames) {
+        return new Builder(bootstrapServers, modelName, TrainerConfig.defaults(kind), featureCount, specHash, featureNames);
+    }
+
+    /** Fluent construction; every value not set keeps its default. */
+    public static final class Builder {
+        private final String bootstrapServers;
+        private final String modelName;
+        private final int featureCount;
+        private final String specHash;
+        private final List<String> featureNames;
+        private TrainerConfig training;
+        private String trainingTopic = Topics.TRAINING;
+        private String modelsTopic = Topics.MODELS;
+        private String modelEventsTopic = Topics.MODEL_EVENTS;
+        private Duration window = Duration.ofHours(24);
+        private int maxExamples = 200_000;
+        private Duration retrainEvery = Duration.ofMinutes(10);
+        private int retrainAfterLabels = 10_000;
+        private int minExamples = 1_000;
+        private int minPositives = 20;
+        private double holdoutFraction = 0.2;
+        private double gateMargin = 0.002;
+        private OnWorse onWorse = OnWorse.SHADOW;
+        private double reviewThreshold = 0.5;
+        private double blockThreshold = 0.9;
+        private double parityTolerance = 1e-5;
+
+        private Builder(String bootstrapServers, String modelName, TrainerConfig training, int featureCount,
+                        String specHash, List<String> featureNames) {
+            this.bootstrapServers = bootstrapServers;
+            this.modelName = modelName;
+            this.training = training;
+            this.featureCount = featureCount;
+            this.specHash = specHash;
+            this.featureNames = featureNames;
+        }
+
+        public Builder training(TrainerConfig config) {
+            this.training = config;
+            return this;
+        }
+
+        public Builder topics(String training, String models, String modelEvents) {
+            this.trainingTopic = training;
+            this.modelsTopic = models;
+            this.modelEventsTopic = modelEvents;
+            return this;
+        }
+
+        public Builder window(Duration length, int max) {
+            this.window = length;
+            this.maxExamples = max;
+            return this;
+        }
+
+        public Builder schedule(Duration every, int afterLabels) {
+            this.retrainEvery = every;
+            this.retrainAfterLabels = afterLabels;
+            return this;
+        }
+
+        public Builder minimums(int examples, int positives) {
+            this.minExamples = examples;
+            this.minPositives = positives;
+            return this;
+        }
+
+        public Builder holdout(double fraction) {
+            this.holdoutFraction = fraction;
+            return this;
+        }
+
+        public Builder gate(double margin, OnWorse policy) {
+            this.gateMargin = margin;
+            this.onWorse = policy;
+            return this;
+        }
+
+        public Builder thresholds(double review, double block) {
+            this.reviewThreshold = review;
+            this.blockThreshold = block;
+            return this;
+        }
+
+        public Builder parityTolerance(double tolerance) {
+            this.parityTolerance = tolerance;
+            return this;
+        }
+
+        public TrainerOptions build() {
+            return new TrainerOptions(bootstrapServers, trainingTopic, modelsTopic, modelEventsTopic, modelName,
+                    training, window, maxExamples, retrainEvery, retrainAfterLabels, minExamples, minPositives,
+                    holdoutFraction, gateMargin, onWorse, reviewThreshold, blockThreshold, featureCount, specHash,
+                    featureNames, parityTolerance);
+        }
+    }
+
+    /** The name a candidate that loses the gate is published under when {@link OnWorse#SHADOW}. */
+    public String shadowName() {
+        return modelName + "-shadow";
+    }
+}

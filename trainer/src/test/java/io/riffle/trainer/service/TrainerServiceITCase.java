@@ -1,0 +1,177 @@
+package io.riffle.trainer.service;
+
+import io.riffle.embedded.EmbeddedKafka;
+import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.schemas.ModelRole;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.schemas.TrainingExample;
+import io.riffle.schemas.serde.AvroSerde;
+import io.riffle.trainer.model.ModelKind;
+import io.riffle.trainer.model.TrainerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The trainer against a real broker: window rebuild on restart, publishing and the gate. */
+class TrainerServiceITCase {
+    static final int FEATURES = 8;
+    static final String SPEC = "spec-test";
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    /** A separable example: positives are shifted along the first three features. */
+    static TrainingExample example(String id, Random random, long time) {
+        int label = random.nextDouble() < 0.08 ? 1 : 0;
+        List<Float> values = new ArrayList<>(FEATURES);
+        for (int j = 0; j < FEATURES; j++) {
+            values.add((float) (random.nextGaussian() + (label == 1 && j < 3 ? 2.5 : 0)));
+        }
+        return new TrainingExample(id, "card-" + random.nextInt(100), time, time + 1000, SPEC, values, label);
+    }
+
+    static String topics(String prefix) {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String training = prefix + "-training-" + suffix;
+        kafka.createTopic(training, 2, Map.of());
+        kafka.createTopic(prefix + "-models-" + suffix, 1, Map.of("cleanup.policy", "compact",
+                "max.message.bytes", String.valueOf(64 << 20)));
+        kafka.createTopic(prefix + "-events-" + suffix, 1, Map.of());
+        return suffix;
+    }
+
+    static TrainerOptions.Builder options(String prefix, String suffix, ModelKind kind) {
+        return TrainerOptions.builder(kafka.bootstrapServers(), "fraud", kind, FEATURES, SPEC, List.of())
+                .topics(prefix + "-training-" + suffix, prefix + "-models-" + suffix, prefix + "-events-" + suffix)
+                .training(TrainerConfig.defaults(kind).withMaxEpochs(8))
+                .schedule(Duration.ofDays(1), Integer.MAX_VALUE)
+                .minimums(200, 10);
+    }
+
+    static void produce(String topic, List<TrainingExample> examples, long timestamp) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        AvroSerde<TrainingExample> serde = AvroSerde.of(TrainingExample.class);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (TrainingExample e : examples) {
+                producer.send(new ProducerRecord<>(topic, null, timestamp, e.getEventId().getBytes(StandardCharsets.UTF_8),
+                        serde.encode(e)));
+            }
+        }
+    }
+
+    @Test
+    void aRestartedTrainerRebuildsTheSameWindowFromTheTopic() {
+        String suffix = topics("restart");
+        String topic = "restart-training-" + suffix;
+        Random random = new Random(1);
+        long now = System.currentTimeMillis();
+        List<TrainingExample> old = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            old.add(example("old-" + i, random, now - 7_200_000));
+        }
+        produce(topic, old, now - 7_200_000);                 // older than the 1 h window
+        List<TrainingExample> recent = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+            recent.add(example("e-" + i, random, now));
+        }
+        for (int i = 0; i < 30; i++) {
+            TrainingExample corrected = TrainingExample.newBuilder(recent.get(i)).setLabel(1 - recent.get(i).getLabel()).build();
+            recent.add(corrected);                             // duplicates: latest wins
+        }
+        TrainingExample foreign = TrainingExample.newBuilder(example("x-1", random, now)).setSpecHash("other").build();
+        recent.add(foreign);                                   // another feature spec: skipped
+        produce(topic, recent, now);
+
+        TrainerOptions opts = options("restart", suffix, ModelKind.LOGISTIC).window(Duration.ofHours(1), 600).build();
+        List<String> first;
+        try (TrainerService trainer = new TrainerService(opts, null)) {
+            trainer.catchUp(Duration.ofSeconds(60));
+            first = trainer.windowEventIds();
+        }
+        assertThat(first).hasSize(600);                        // the count bound keeps the newest 600
+        assertThat(first).noneMatch(id -> id.startsWith("old-") || id.startsWith("x-"));
+        assertThat(first).contains("e-0", "e-29");             // re-inserted by their corrections
+
+        try (TrainerService restarted = new TrainerService(opts, null)) {
+            restarted.catchUp(Duration.ofSeconds(60));
+            assertThat(restarted.windowEventIds()).containsExactlyElementsOf(first);
+        }
+    }
+
+    @Test
+    void theFirstModelIsPromotedAndOneThatDoesNotBeatItIsNot() {
+        String suffix = topics("gate");
+        Random random = new Random(7);
+        long now = System.currentTimeMillis();
+        List<TrainingExample> examples = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            examples.add(example("g-" + i, random, now - 3000 + i));
+        }
+        produce("gate-training-" + suffix, examples, now);
+        String models = "gate-models-" + suffix;
+
+        // No champion yet: the first candidate is promoted.
+        try (TrainerService trainer = new TrainerService(options("gate", suffix, ModelKind.LOGISTIC).build(), null)) {
+            trainer.catchUp(Duration.ofSeconds(60));
+            TrainingReport first = trainer.trainOnce();
+            assertThat(first.outcome()).isEqualTo(TrainingReport.Outcome.PROMOTED);
+            assertThat(first.candidate().rocAuc()).isGreaterThan(0.9);
+            assertThat(first.parityMaxDiff()).isLessThanOrEqualTo(1e-5);
+        }
+        // A candidate that cannot beat the champion by the margin stays a shadow...
+        try (TrainerService trainer = new TrainerService(options("gate", suffix, ModelKind.LOGISTIC)
+                .gate(0.05, OnWorse.SHADOW).build(), null)) {
+            trainer.catchUp(Duration.ofSeconds(60));
+            TrainingReport second = trainer.trainOnce();
+            assertThat(second.outcome()).isEqualTo(TrainingReport.Outcome.SHADOW);
+            assertThat(second.championVersion()).isEqualTo(1);
+            assertThat(second.champion().rocAuc()).isGreaterThan(0.9);
+        }
+        // ...or is not published at all.
+        try (TrainerService trainer = new TrainerService(options("gate", suffix, ModelKind.LOGISTIC)
+                .gate(0.05, OnWorse.DISCARD).build(), null)) {
+            trainer.catchUp(Duration.ofSeconds(60));
+            assertThat(trainer.trainOnce().outcome()).isEqualTo(TrainingReport.Outcome.DISCARDED);
+        }
+
+        try (ModelRegistry registry = new ModelRegistry(kafka.bootstrapServers(), models)) {
+            List<ModelVersion> versions = registry.list(Duration.ofSeconds(30));
+            assertThat(versions).extracting(ModelVersion::getName, ModelVersion::getVersion, ModelVersion::getRole)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("fraud", 1, ModelRole.CHAMPION),
+                            org.assertj.core.groups.Tuple.tuple("fraud-shadow", 1, ModelRole.SHADOW));
+            ModelVersion champion = versions.get(0);
+            assertThat(champion.getFeatureSpecHash()).isEqualTo(SPEC);
+            assertThat(champion.getMetrics()).containsKeys("roc_auc", "pr_auc", "log_loss", "recall_at_1pct_fpr", "f1");
+            assertThat(champion.getTrainingWindow().getExampleCount()).isEqualTo(3000);
+            assertThat(champion.getTrainingWindow().getPositiveRate()).isBetween(0.04, 0.12);
+            assertThat(champion.getParentVersion()).isNull();
+            assertThat(versions.get(1).getParentVersion()).isEqualTo(1);
+            assertThat(versions.get(1).getMetrics()).containsKey("champion_roc_auc");
+        }
+    }
+}
