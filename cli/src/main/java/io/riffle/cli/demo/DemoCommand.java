@@ -177,9 +177,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
             boolean interrupted = runFor(traffic, monitor, trainers, demoStart, job);
             traffic.stop();
+            trainers.close();          // lets a round in progress finish; no new rounds on drained traffic
             boolean reconciled = drain(traffic, monitor, interrupted ? Duration.ofSeconds(20) : Duration.ofSeconds(90));
             ModelVersion champion = trainers.champion(BootstrapModels.CLASSIFIER);
-            trainers.close();
             Map<String, Object> summary = summary(traffic, monitor, demoStart, reconciled);
             summary.put("model_versions_published", trainers.published());
             summary.put("trainer_rounds", trainers.rounds());
@@ -202,7 +202,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 traffic.close();
             }
             if (trainers != null) {
-                trainers.close();
+                trainers.release();
             }
             if (job != null) {
                 try {

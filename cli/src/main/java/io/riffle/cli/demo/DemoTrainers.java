@@ -120,9 +120,15 @@ final class DemoTrainers implements AutoCloseable {
         return new ArrayList<>(trainers.keySet());
     }
 
+    /** Stops the trainers (idempotent); the registry stays open for {@link #champion}. */
     @Override
     public void close() {
         trainers.values().forEach(TrainerService::close);
+    }
+
+    /** Closes the registry too: the demo is done with the models topic. */
+    void release() {
+        close();
         registry.close();
     }
 }

@@ -70,6 +70,7 @@ public final class TrainerService implements AutoCloseable {
     private final Map<TopicPartition, Long> endAtStart;
 
     private volatile boolean running;
+    private boolean closed;
     private volatile boolean caughtUp;
     private volatile Dataset lastHoldout;
     private volatile int windowSize;
@@ -369,7 +370,11 @@ public final class TrainerService implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         running = false;
         consumer.wakeup();
         if (thread != null) {
