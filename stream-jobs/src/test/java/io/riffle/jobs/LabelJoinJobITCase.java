@@ -1,5 +1,6 @@
 package io.riffle.jobs;
 
+import io.riffle.jobs.testing.CommittedTopics;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.operators.LabelJoiner;
 import io.riffle.schemas.DeadLetter;
@@ -15,15 +16,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +38,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The label-join job on a real KRaft broker and a Flink MiniCluster with exactly-once sinks, read
@@ -117,7 +111,7 @@ class LabelJoinJobITCase {
         new LabelJoinJob(conf).build(env);
         JobClient job = env.executeAsync("it-label-join");
         try (Outputs outputs = new Outputs(servers);
-             KafkaProducer<byte[], byte[]> producer = producer(servers)) {
+             KafkaProducer<byte[], byte[]> producer = CommittedTopics.producer(servers)) {
             AvroSerde<Label> labels = AvroSerde.of(Label.class);
             AvroSerde<FeatureVector> vectors = AvroSerde.of(FeatureVector.class);
             int labelRecords = 0;
@@ -237,37 +231,19 @@ class LabelJoinJobITCase {
         producer.send(new ProducerRecord<>(topic, utf8(key), value));
     }
 
-    static KafkaProducer<byte[], byte[]> producer(String servers) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
     /** Reads the job's output topics as a read_committed consumer. */
     static final class Outputs implements AutoCloseable {
-        final KafkaConsumer<byte[], byte[]> consumer;
+        final CommittedTopics topics;
         final List<TrainingExample> examples = new ArrayList<>();
         final List<DeadLetter> deadLetters = new ArrayList<>();
         final AvroSerde<TrainingExample> exampleSerde = AvroSerde.of(TrainingExample.class);
         final AvroSerde<DeadLetter> deadSerde = AvroSerde.of(DeadLetter.class);
 
         Outputs(String servers) {
-            Map<String, Object> props = new HashMap<>();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.TRAINING, Topics.DEAD_LETTERS)) {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            topics = new CommittedTopics(servers, List.of(Topics.TRAINING, Topics.DEAD_LETTERS), this::accept);
         }
 
-        void poll() {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        void accept(ConsumerRecord<byte[], byte[]> r) {
                 if (r.topic().equals(Topics.TRAINING)) {
                     TrainingExample e = exampleSerde.decode(r.value());
                     assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(e.getEventId());
@@ -276,26 +252,19 @@ class LabelJoinJobITCase {
                 } else {
                     deadLetters.add(deadSerde.decode(r.value()));
                 }
-            }
         }
 
         void awaitUntil(BooleanSupplier condition, Duration limit) {
-            await().atMost(limit).pollInterval(Duration.ofMillis(1)).until(() -> {
-                poll();
-                return condition.getAsBoolean();
-            });
+            topics.awaitUntil(condition, limit);
         }
 
         void pollFor(Duration d) {
-            long end = System.currentTimeMillis() + d.toMillis();
-            while (System.currentTimeMillis() < end) {
-                poll();
-            }
+            topics.pollFor(d);
         }
 
         @Override
         public void close() {
-            consumer.close();
+            topics.close();
         }
     }
 }

@@ -8,6 +8,7 @@ import io.riffle.jobs.LabelJoinJob;
 import io.riffle.jobs.LabelJoinOptions;
 import io.riffle.jobs.ScoringJob;
 import io.riffle.jobs.ScoringOptions;
+import io.riffle.jobs.testing.CommittedTopics;
 import io.riffle.modelops.features.TransactionFeatures;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.testing.TestModels;
@@ -115,7 +116,7 @@ class LearningLoopITCase {
         generator.setFraudRate(0.06);
         try (TrainerService trainer = new TrainerService(trainerOptions, reports::add);
              ScoringPipelineITCase.Outputs outputs = new ScoringPipelineITCase.Outputs(servers);
-             KafkaProducer<byte[], byte[]> producer = ScoringPipelineITCase.producer(servers)) {
+             KafkaProducer<byte[], byte[]> producer = CommittedTopics.producer(servers)) {
             trainer.start();
             AvroSerde<Transaction> events = AvroSerde.of(Transaction.class);
             AvroSerde<Label> labels = AvroSerde.of(Label.class);

@@ -4,6 +4,7 @@ import io.riffle.cli.KafkaTopics;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.ScoringJob;
 import io.riffle.jobs.ScoringOptions;
+import io.riffle.jobs.testing.CommittedTopics;
 import io.riffle.modelops.features.TransactionFeatures;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.testing.TestModels;
@@ -23,15 +24,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,7 +43,6 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The scoring job end to end on a real KRaft broker and a Flink MiniCluster with exactly-once
@@ -112,7 +106,7 @@ class ScoringPipelineITCase {
         new ScoringJob(conf).build(env);
         JobClient job = env.executeAsync("it-scoring");
         try (Outputs outputs = new Outputs(servers);
-             KafkaProducer<byte[], byte[]> producer = producer(servers)) {
+             KafkaProducer<byte[], byte[]> producer = CommittedTopics.producer(servers)) {
             AvroSerde<Transaction> serde = AvroSerde.of(Transaction.class);
             Set<String> badKeys = new HashSet<>();
 
@@ -192,16 +186,9 @@ class ScoringPipelineITCase {
         }
     }
 
-    static KafkaProducer<byte[], byte[]> producer(String servers) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
     /** Reads the job's output topics as a read_committed consumer. */
     static final class Outputs implements AutoCloseable {
-        final KafkaConsumer<byte[], byte[]> consumer;
+        final CommittedTopics topics;
         final List<Score> scores = new ArrayList<>();
         final List<DeadLetter> deadLetters = new ArrayList<>();
         final List<ModelEvent> modelEvents = new ArrayList<>();
@@ -210,41 +197,24 @@ class ScoringPipelineITCase {
         final AvroSerde<ModelEvent> eventSerde = AvroSerde.of(ModelEvent.class);
 
         Outputs(String servers) {
-            Map<String, Object> props = new HashMap<>();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.SCORES, Topics.DEAD_LETTERS, Topics.MODEL_EVENTS)) {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            topics = new CommittedTopics(servers, List.of(Topics.SCORES, Topics.DEAD_LETTERS, Topics.MODEL_EVENTS),
+                    this::accept);
         }
 
-        void poll() {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                switch (r.topic()) {
-                    case Topics.SCORES -> scores.add(scoreSerde.decode(r.value()));
-                    case Topics.DEAD_LETTERS -> deadLetters.add(deadSerde.decode(r.value()));
-                    default -> modelEvents.add(eventSerde.decode(r.value()));
-                }
+        void accept(ConsumerRecord<byte[], byte[]> r) {
+            switch (r.topic()) {
+                case Topics.SCORES -> scores.add(scoreSerde.decode(r.value()));
+                case Topics.DEAD_LETTERS -> deadLetters.add(deadSerde.decode(r.value()));
+                default -> modelEvents.add(eventSerde.decode(r.value()));
             }
         }
 
         void awaitUntil(BooleanSupplier condition, Duration limit) {
-            await().atMost(limit).pollInterval(Duration.ofMillis(1)).until(() -> {
-                poll();
-                return condition.getAsBoolean();
-            });
+            topics.awaitUntil(condition, limit);
         }
 
         void pollFor(Duration d) {
-            long end = System.currentTimeMillis() + d.toMillis();
-            while (System.currentTimeMillis() < end) {
-                poll();
-            }
+            topics.pollFor(d);
         }
 
         long loaded(String name, int version) {
@@ -254,7 +224,7 @@ class ScoringPipelineITCase {
 
         @Override
         public void close() {
-            consumer.close();
+            topics.close();
         }
     }
 }
