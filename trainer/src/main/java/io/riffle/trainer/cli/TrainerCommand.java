@@ -17,8 +17,9 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code riffle trainer}: keeps one model retrained on the training topic and publishes better versions. */
 @Command(name = "trainer", mixinStandardHelpOptions = true,
-        description = {"Retrains one model on a sliding window of the training topic and publishes versions",
-                "that pass the ONNX Runtime parity check and the champion/challenger gate. Runs until Ctrl-C."})
+        description = {"Retrains one model on the training topic and publishes better versions.",
+                "Keeps a sliding window of labeled examples, retrains on a schedule, and publishes versions that",
+                "pass the ONNX Runtime parity check and the champion/challenger gate. Runs until Ctrl-C."})
 public final class TrainerCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
