@@ -1,0 +1,17 @@
+package io.riffle.modelops.spec;
+
+import java.time.Duration;
+
+/**
+ * The {@code labels:} section: how a label names its event and carries its value, how long a
+ * feature vector waits for it, and the implicit-negative rule: with {@code implicitNegativeAfter}
+ * above zero, a vector still unlabelled after that long becomes a negative example (the
+ * chargeback convention); {@link Duration#ZERO} turns the rule off.
+ */
+public record LabelsSpec(DataFormat format, String eventIdField, String labelField, Duration maxDelay,
+                         Duration implicitNegativeAfter) {
+
+    public boolean implicitNegatives() {
+        return !implicitNegativeAfter.isZero();
+    }
+}

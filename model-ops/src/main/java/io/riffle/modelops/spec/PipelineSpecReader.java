@@ -1,0 +1,351 @@
+package io.riffle.modelops.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import io.riffle.modelops.engine.DeviceRequest;
+import io.riffle.modelops.spec.SpecReader.Section;
+import io.riffle.modelops.spec.YamlTree.ListNode;
+import io.riffle.modelops.spec.YamlTree.MapNode;
+import io.riffle.modelops.spec.YamlTree.Mark;
+import io.riffle.modelops.spec.YamlTree.Node;
+import io.riffle.modelops.spec.YamlTree.ScalarNode;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads a pipeline file section by section into a {@link PipelineSpec}, collecting every error. */
+final class PipelineSpecReader {
+
+    static final String[] ROOT_KEYS = {"name", "kafka", "events", "labels", "features", "models", "trainer", "scoring"};
+
+    private final SpecReader r;
+    private final Path file;
+
+    PipelineSpecReader(String displayName, Path file) {
+        this.r = new SpecReader(displayName);
+        this.file = file;
+    }
+
+    PipelineSpec read(String yaml) throws PipelineSpecException {
+        List<YamlTree.Duplicate> duplicates = new ArrayList<>();
+        Node root;
+        try {
+            root = YamlTree.parse(yaml, duplicates);
+        } catch (JsonProcessingException e) {
+            Mark m = Mark.of(e.getLocation());
+            throw new PipelineSpecException(List.of(new SpecError(r.file(), m.line(), m.column(), "",
+                    "not valid YAML: " + e.getOriginalMessage())));
+        } catch (IOException e) {
+            throw new PipelineSpecException(List.of(new SpecError(r.file(), 0, 0, "", "cannot read: " + e)));
+        }
+        for (YamlTree.Duplicate d : duplicates) {
+            r.error(d.mark(), d.key(), "key '" + d.key() + "' appears twice in the same mapping");
+        }
+        if (root == null) {
+            throw new PipelineSpecException(List.of(new SpecError(r.file(), 1, 1, "", "the file is empty; it needs at least "
+                    + "'events' and 'features' sections")));
+        }
+        Section top = r.section(root, "", root.mark());
+        if (top == null) {
+            throw new PipelineSpecException(inFileOrder(r.errors()));
+        }
+        top.allow(ROOT_KEYS);
+        String fileName = file.getFileName().toString();
+        String name = top.text("name", fileName.replaceFirst("\\.ya?ml$", ""));
+
+        KafkaSpec kafka = kafka(top.section("kafka"));
+        if (!top.has("events")) {
+            top.missing("events", "the Avro schema, entity key and event time of the events");
+        }
+        Section eventsSection = top.section("events");
+        Schema schema = eventsSection == null ? null : schema(eventsSection);
+        EventsSpec events = eventsSection == null ? null : events(eventsSection, schema);
+        LabelsSpec labels = labels(top.section("labels"));
+        TrainerSpec trainer = trainer(top.section("trainer"));
+        List<ModelSpec> models = models(top, trainer);
+        ScoringSpec scoring = scoring(top.section("scoring"));
+
+        FeatureSpec features = null;
+        if (!top.has("features")) {
+            top.missing("features", "the feature vector to compute from each event");
+        } else {
+            Section fs = top.section("features");
+            if (fs != null) {
+                features = new FeatureSpecReader(r, schema, r.file()).read(fs,
+                        events == null ? null : events.keyField(),
+                        events == null ? null : events.timeField(),
+                        events == null ? null : events.timeUnit());
+            }
+        }
+        if (!r.errors().isEmpty()) {
+            throw new PipelineSpecException(inFileOrder(r.errors()));
+        }
+        return new PipelineSpec(file, name, kafka, events, schema, labels, features, models,
+                trainer == null ? TrainerSpec.defaults() : trainer, scoring);
+    }
+
+    /** Sections are read in a fixed order, not the file's: sort so the report reads top to bottom. */
+    private static List<SpecError> inFileOrder(List<SpecError> errors) {
+        List<SpecError> sorted = new ArrayList<>(errors);
+        sorted.sort(java.util.Comparator.comparingInt(SpecError::line).thenComparingInt(SpecError::column));
+        return sorted;
+    }
+
+    private KafkaSpec kafka(Section s) {
+        if (s == null) {
+            return null;
+        }
+        s.allow("bootstrap-servers", "topics", "properties");
+        String servers = s.text("bootstrap-servers", KafkaSpec.DEFAULT_BOOTSTRAP_SERVERS);
+        KafkaSpec.TopicNames d = KafkaSpec.TopicNames.defaults();
+        Section t = s.section("topics");
+        KafkaSpec.TopicNames topics = d;
+        if (t != null) {
+            t.allow("events", "features", "scores", "alerts", "labels", "training", "models", "model-events", "dead-letters");
+            topics = new KafkaSpec.TopicNames(t.text("events", d.events()), t.text("features", d.features()),
+                    t.text("scores", d.scores()), t.text("alerts", d.alerts()), t.text("labels", d.labels()),
+                    t.text("training", d.training()), t.text("models", d.models()),
+                    t.text("model-events", d.modelEvents()), t.text("dead-letters", d.deadLetters()));
+        }
+        return new KafkaSpec(servers, topics, s.stringMap("properties"));
+    }
+
+    private Schema schema(Section s) {
+        String path = s.requiredText("schema", "the Avro schema file (.avsc) of the events, relative to this file");
+        if (path == null) {
+            return null;
+        }
+        Path schemaFile = file.getParent().resolve(path).normalize();
+        try {
+            Schema schema = new Schema.Parser().parse(Files.readString(schemaFile));
+            if (schema.getType() != Schema.Type.RECORD) {
+                r.error(s.valueMark("schema"), s.pathOf("schema"), "the schema in " + path + " is a "
+                        + schema.getType().getName() + "; events must be an Avro record");
+                return null;
+            }
+            return schema;
+        } catch (IOException e) {
+            r.error(s.valueMark("schema"), s.pathOf("schema"), "cannot read the schema file " + schemaFile + ": " + e);
+        } catch (SchemaParseException e) {
+            r.error(s.valueMark("schema"), s.pathOf("schema"), "not a valid Avro schema (" + path + "): " + e.getMessage());
+        }
+        return null;
+    }
+
+    private EventsSpec events(Section s, Schema schema) {
+        s.allow("schema", "format", "key", "id", "time", "allowed-lateness");
+        DataFormat format = s.choice("format", SpecReader.spellings(DataFormat.class), DataFormat.AVRO);
+        String key = s.requiredText("key", "the field naming the entity whose aggregates are kept, e.g. a card or user id");
+        String id = s.requiredText("id", "the field that identifies an event; labels refer to it");
+        FieldCheck check = new FieldCheck(r, schema, r.file());
+        if (key != null) {
+            check.field(s, "key", key, SchemaFields.CATEGORICAL, "the entity key");
+        }
+        if (id != null) {
+            check.field(s, "id", id, SchemaFields.CATEGORICAL, "the event id");
+        }
+        String timeField = null;
+        EventsSpec.TimeUnit unit = EventsSpec.TimeUnit.EPOCH_MILLIS;
+        if (!s.has("time")) {
+            s.missing("time", "the event-time field and its unit, e.g. {field: eventTime, unit: epoch-millis}");
+        } else {
+            Section t = s.section("time");
+            if (t != null) {
+                t.allow("field", "unit");
+                timeField = t.requiredText("field", "the event-time field");
+                unit = t.choice("unit", SpecReader.spellings(EventsSpec.TimeUnit.class), EventsSpec.TimeUnit.EPOCH_MILLIS);
+                if (timeField != null && unit != null) {
+                    var types = switch (unit) {
+                        case EPOCH_MILLIS -> java.util.EnumSet.of(Schema.Type.LONG, Schema.Type.INT);
+                        case EPOCH_SECONDS -> java.util.EnumSet.of(Schema.Type.LONG, Schema.Type.INT, Schema.Type.DOUBLE);
+                        case ISO_8601 -> java.util.EnumSet.of(Schema.Type.STRING);
+                    };
+                    check.field(t, "field", timeField, types, "an event time in " + SpecReader.spelling(unit));
+                }
+            }
+        }
+        Duration lateness = s.duration("allowed-lateness", Duration.ofSeconds(5));
+        Path schemaFile = s.text("schema", null) == null ? null : file.getParent().resolve(s.text("schema", null)).normalize();
+        return new EventsSpec(schemaFile, format, key, id, timeField, unit == null ? EventsSpec.TimeUnit.EPOCH_MILLIS : unit, lateness);
+    }
+
+    private LabelsSpec labels(Section s) {
+        if (s == null) {
+            return null;
+        }
+        s.allow("format", "event-id", "label", "max-delay", "implicit-negative-after");
+        return new LabelsSpec(
+                s.choice("format", SpecReader.spellings(DataFormat.class), DataFormat.AVRO),
+                s.text("event-id", "eventId"),
+                s.text("label", "label"),
+                s.duration("max-delay", Duration.ofHours(1)),
+                s.durationOrOff("implicit-negative-after", Duration.ZERO));
+    }
+
+    private TrainerSpec trainer(Section s) {
+        if (s == null) {
+            return null;
+        }
+        TrainerSpec d = TrainerSpec.defaults();
+        s.allow("window", "max-examples", "every", "after", "gate-margin");
+        return new TrainerSpec(
+                s.duration("window", d.window()),
+                s.integer("max-examples", d.maxExamples(), 1, Integer.MAX_VALUE),
+                s.duration("every", d.retrainEvery()),
+                s.integer("after", d.retrainAfterLabels(), 1, Integer.MAX_VALUE),
+                s.number("gate-margin", d.gateMargin(), 0.0, 1.0));
+    }
+
+    private List<ModelSpec> models(Section top, TrainerSpec trainer) {
+        double defaultMargin = trainer == null ? TrainerSpec.defaults().gateMargin() : trainer.gateMargin();
+        List<ModelSpec> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<Node> items = top.list("models");
+        for (int i = 0; i < items.size(); i++) {
+            Node n = items.get(i);
+            String path = SpecReader.index(top.pathOf("models"), i);
+            Section s = r.section(n, path, n.mark());
+            if (s == null) {
+                continue;
+            }
+            s.allow("name", "task", "trainer", "thresholds", "on-worse", "gate-margin");
+            String name = s.requiredText("name", "the model name, the key of its versions on the models topic");
+            if (name != null && !names.add(name)) {
+                r.error(s.valueMark("name"), s.pathOf("name"), "model name '" + name + "' is used twice");
+            }
+            ModelSpec.Task task = s.requiredChoice("task", SpecReader.spellings(ModelSpec.Task.class));
+            ModelSpec.TrainerKind kind = null;
+            Map<String, Object> params = new LinkedHashMap<>();
+            if (!s.has("trainer")) {
+                s.missing("trainer", "{kind: logistic|mlp|autoencoder|gbdt, params: {...}}");
+            } else {
+                Section t = s.section("trainer");
+                if (t != null) {
+                    t.allow("kind", "params");
+                    kind = t.requiredChoice("kind", SpecReader.spellings(ModelSpec.TrainerKind.class));
+                    Section p = t.section("params");
+                    if (p != null) {
+                        p.allow(ModelSpec.PARAMETERS.toArray(String[]::new));
+                        for (YamlTree.Entry e : p.node.entries().values()) {
+                            if (ModelSpec.PARAMETERS.contains(e.key())) {
+                                params.put(e.key(), plain(e.value(), p.pathOf(e.key())));
+                            }
+                        }
+                    }
+                }
+            }
+            Section th = s.section("thresholds");
+            double review = 0.5;
+            double block = 0.9;
+            if (th != null) {
+                th.allow("review", "block");
+                review = th.number("review", review, 0.0, 1.0);
+                block = th.number("block", block, 0.0, 1.0);
+                if (review > block) {
+                    r.error(th.mark, th.path, "review threshold " + review + " is above block threshold " + block
+                            + "; review must be <= block");
+                }
+            }
+            ModelSpec.OnWorse onWorse = s.choice("on-worse", SpecReader.spellings(ModelSpec.OnWorse.class), ModelSpec.OnWorse.SHADOW);
+            double margin = s.number("gate-margin", defaultMargin, 0.0, 1.0);
+            out.add(new ModelSpec(name, task, kind, params, review, block, onWorse, margin));
+        }
+        return out;
+    }
+
+    /** A hyper-parameter as a plain Java value: Long, Double, Boolean, String or a List of those. */
+    private Object plain(Node n, String path) {
+        if (n instanceof ScalarNode s) {
+            if (s.token() == JsonToken.VALUE_NUMBER_INT) {
+                return Long.parseLong(s.text().replace("_", ""));
+            }
+            if (s.token() == JsonToken.VALUE_NUMBER_FLOAT) {
+                return Double.parseDouble(s.text());
+            }
+            if (s.isBoolean()) {
+                return Boolean.parseBoolean(s.text());
+            }
+            return s.text();
+        }
+        if (n instanceof ListNode l) {
+            List<Object> items = new ArrayList<>();
+            for (int i = 0; i < l.items().size(); i++) {
+                items.add(plain(l.items().get(i), SpecReader.index(path, i)));
+            }
+            return items;
+        }
+        r.error(n.mark(), path, "expected a value or a list of values, found " + n.describe());
+        return null;
+    }
+
+    private ScoringSpec scoring(Section s) {
+        ScoringSpec d = ScoringSpec.defaults();
+        if (s == null) {
+            return d;
+        }
+        s.allow("batch-size", "max-delay", "device", "delivery", "parallelism");
+        DeviceRequest device = d.device();
+        String deviceText = s.text("device", null);
+        if (deviceText != null) {
+            try {
+                device = DeviceRequest.parse(deviceText);
+            } catch (IllegalArgumentException e) {
+                r.error(s.valueMark("device"), s.pathOf("device"), e.getMessage());
+            }
+        }
+        return new ScoringSpec(
+                s.integer("batch-size", d.batchSize(), 1, 1 << 20),
+                s.duration("max-delay", d.maxDelay()),
+                device,
+                s.choice("delivery", SpecReader.spellings(ScoringSpec.Delivery.class), d.delivery()),
+                s.integer("parallelism", d.parallelism(), 1, 4096));
+    }
+
+    /** Checks that a field exists in the event schema and has an allowed type, naming the schema's fields when not. */
+    static final class FieldCheck {
+        private final SpecReader r;
+        private final Schema schema;
+
+        FieldCheck(SpecReader r, Schema schema, String file) {
+            this.r = r;
+            this.schema = schema;
+        }
+
+        /** True when usable (or when there is no schema to check against: its own error is already reported). */
+        boolean field(Section s, String key, String field, Set<Schema.Type> types, String purpose) {
+            return field(s.valueMark(key), s.pathOf(key), field, types, purpose);
+        }
+
+        boolean field(Mark mark, String path, String field, Set<Schema.Type> types, String purpose) {
+            if (schema == null) {
+                return true;
+            }
+            Schema.Field f = schema.getField(field);
+            List<String> names = SchemaFields.fieldNames(schema);
+            if (f == null) {
+                r.error(mark, path, "field '" + field + "' is not in the event schema " + schema.getName()
+                        + Suggestions.didYouMean(field, names) + "; its fields are: " + String.join(", ", names));
+                return false;
+            }
+            Schema.Type t = SchemaFields.baseType(f);
+            if (t == null || !types.contains(t)) {
+                String hint = types == SchemaFields.NUMERIC && (t == Schema.Type.STRING || t == Schema.Type.ENUM)
+                        ? " (use a categorical feature or distinct for a " + SchemaFields.typeName(f) + " field)" : "";
+                r.error(mark, path, purpose + " needs a field of type " + SchemaFields.names(types) + ", but '" + field
+                        + "' is " + SchemaFields.typeName(f) + hint);
+                return false;
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package io.riffle.modelops.spec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** Each class of mistake gives an error naming the file, the line, the field path and what is allowed. */
+class PipelineSpecErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String EVENTS = """
+            events:
+              schema: events.avsc
+              key: userId
+              id: eventId
+              time: {field: ts, unit: epoch-millis}
+            """;
+
+    private List<SpecError> errors(String yaml) throws Exception {
+        Path file = SpecFixtures.write(dir, yaml);
+        PipelineSpecException e = catchThrowableOfType(PipelineSpecException.class, () -> PipelineSpec.load(file));
+        assertThat(e).as("expected the file to be refused").isNotNull();
+        assertThat(e.getMessage()).contains("pipeline.yaml");
+        return e.errors();
+    }
+
+    private static SpecError only(List<SpecError> errors) {
+        assertThat(errors).as(errors.toString()).hasSize(1);
+        return errors.get(0);
+    }
+
+    @Test
+    void unknownKeySuggestsTheNearMiss() throws Exception {
+        SpecError e = only(errors(EVENTS + """
+                features:
+                  fields:
+                    - numeric: amount
+                      log1q: true
+                """));
+        assertThat(e.line()).isEqualTo(9);
+        assertThat(e.path()).isEqualTo("features.fields[0].log1q");
+        assertThat(e.message()).contains("unknown key 'log1q'", "did you mean 'log1p'", "allowed here: numeric, clip, log1p, missing");
+        assertThat(e.file()).endsWith("pipeline.yaml");
+        assertThat(e.toString()).startsWith(e.file() + ":9:7: features.fields[0].log1q: ");
+    }
+
+    @Test
+    void unknownTopLevelSection() throws Exception {
+        List<SpecError> all = errors(EVENTS + """
+                feature:
+                  fields: [{numeric: amount}]
+                """);
+        // the misspelt section also leaves 'features' missing: both are reported
+        assertThat(all).extracting(SpecError::path).containsExactly("features", "feature");
+        SpecError e = all.get(1);
+        assertThat(e.line()).isEqualTo(6);
+        assertThat(e.message()).contains("did you mean 'features'");
+    }
+
+    @Test
+    void unknownFeatureFunction() throws Exception {
+        SpecError e = only(errors(EVENTS + """
+                features:
+                  aggregates:
+                    windows: [1h]
+                    functions:
+                      - count
+                      - avg: amount
+                """));
+        assertThat(e.line()).isEqualTo(11);
+        assertThat(e.path()).isEqualTo("features.aggregates.functions[1].avg");
+        assertThat(e.message()).contains("unknown feature function 'avg'",
+                "allowed: count, sum, mean, std, min, max, distinct, time_since_previous");
+    }
+
+    @Test
+    void unknownFunctionInARatioExpression() throws Exception {
+        SpecError e = only(errors(EVENTS + """
+                features:
+                  fields: [{numeric: amount}]
+                  ratios:
+                    - of: amount
+                      to: meen(amount, 1h)
+                """));
+        assertThat(e.line()).isEqualTo(10);
+        assertThat(e.path()).isEqualTo("features.ratios[0].to");
+        assertThat(e.message()).contains("unknown feature function 'meen'", "did you mean 'mean'");
+    }
+
+    @Test
+    void windowThatIsNotADuration() throws Exception {
+        // both bad windows are reported, on the same line
+        List<SpecError> all = errors(EVENTS + """
+                features:
+                  aggregates:
+                    windows: [1m, 60, 1 hour]
+                    functions: [count]
+                """);
+        assertThat(all).hasSize(2);
+        assertThat(all.get(0).line()).isEqualTo(8);
+        assertThat(all.get(0).path()).isEqualTo("features.aggregates.windows[1]");
+        assertThat(all.get(0).message()).contains("'60' is not a duration", "ms, s, m, h or d");
+        assertThat(all.get(0).column()).isEqualTo(19);
+        assertThat(all.get(1).path()).isEqualTo("features.aggregates.windows[2]");
+    }
+
+    @Test
+    void fieldNotInSchemaNamesTheSchemaFields() throws Exception {
+        SpecError e = only(errors(EVENTS + """
+                features:
+                  fields:
+                    - numeric: amout
+                """));
+        assertThat(e.line()).isEqualTo(8);
+        assertThat(e.column()).isEqualTo(16);
+        assertThat(e.path()).isEqualTo("features.fields[0].numeric");
+        assertThat(e.message()).contains("field 'amout' is not in the event schema ShopEvent", "did you mean 'amount'",
+                "its fields are: eventId, userId, amount, quantity, country, online, kind, ts, tsIso");
+    }
+
+    @Test
+    void numericFunctionOnAStringField() throws Exception {
+        List<SpecError> all = errors(EVENTS + """
+                features:
+                  fields:
+                    - numeric: country
+                  aggregates:
+                    windows: [1h]
+                    functions:
+                      - sum: country
+                """);
+        assertThat(all).hasSize(2);
+        assertThat(all.get(0).line()).isEqualTo(8);
+        assertThat(all.get(0).message()).contains("needs a field of type int, long, float, double", "'country' is string",
+                "use a categorical feature");
+        assertThat(all.get(1).line()).isEqualTo(12);
+        assertThat(all.get(1).path()).isEqualTo("features.aggregates.functions[0].sum");
+        assertThat(all.get(1).message()).contains("'sum' needs a field of type int, long, float, double");
+    }
+
+    @Test
+    void missingRequiredKeys() throws Exception {
+        List<SpecError> all = errors("""
+                events:
+                  schema: events.avsc
+                  time: {unit: epoch-millis}
+                """);
+        assertThat(all).extracting(SpecError::path)
+                .containsExactlyInAnyOrder("events.key", "events.id", "events.time.field", "features");
+        SpecError key = all.stream().filter(e -> e.path().equals("events.key")).findFirst().orElseThrow();
+        assertThat(key.line()).isEqualTo(1);
+        assertThat(key.message()).contains("missing required key 'key'");
+        SpecError timeField = all.stream().filter(e -> e.path().equals("events.time.field")).findFirst().orElseThrow();
+        assertThat(timeField.line()).isEqualTo(3);
+    }
+
+    @Test
+    void badEnumValueListsTheAllowedOnes() throws Exception {
+        SpecError e = only(errors(EVENTS + """
+                features:
+                  fields: [{numeric: amount}]
+                models:
+                  - name: m
+                    task: binary
+                    trainer: {kind: xgboost}
+                """));
+        assertThat(e.line()).isEqualTo(11);
+        assertThat(e.path()).isEqualTo("models[0].trainer.kind");
+        assertThat(e.message()).contains("'xgboost' is not allowed", "allowed: logistic, mlp, autoencoder, gbdt");
+    }
+
+    @Test
+    void timeUnitMustMatchTheFieldType() throws Exception {
+        SpecError e = only(errors("""
+                events:
+                  schema: events.avsc
+                  key: userId
+                  id: eventId
+                  time: {field: tsIso, unit: epoch-millis}
+                features:
+                  fields: [{numeric: amount}]
+                """));
+        assertThat(e.line()).isEqualTo(5);
+        assertThat(e.path()).isEqualTo("events.time.field");
+        assertThat(e.message()).contains("'tsIso' is string");
+    }
+
+    @Test
+    void allErrorsAreReportedTogetherInFileOrder() throws Exception {
+        Path file = SpecFixtures.write(dir, EVENTS + """
+                features:
+                  fields:
+                    - numeric: nope
+                    - {categorical: country}
+                  time: [hour_of_dya]
+                scoring:
+                  delivery: twice
+                  batch-size: -1
+                """);
+        PipelineSpecException e = catchThrowableOfType(PipelineSpecException.class, () -> PipelineSpec.load(file));
+        assertThat(e.errors()).extracting(SpecError::line).containsExactly(8, 9, 10, 12, 13);
+        assertThat(e.getMessage()).startsWith("5 errors in pipeline file").contains(
+                "pipeline.yaml:10:10: features.time[0]: unknown time feature 'hour_of_dya' (did you mean 'hour_of_day'?)",
+                "exactly one of 'hash: <buckets>' or 'one_hot: [values...]'",
+                "'twice' is not allowed; allowed: exactly-once, at-least-once",
+                "expected a whole number from 1 to 1048576, found '-1'");
+    }
+
+    @Test
+    void schemaProblemsPointAtTheSchemaKey() throws Exception {
+        SpecError e = only(errors("""
+                events:
+                  schema: missing.avsc
+                  key: userId
+                  id: eventId
+                  time: {field: ts}
+                features:
+                  fields: [{numeric: amount}]
+                """));
+        assertThat(e.line()).isEqualTo(2);
+        assertThat(e.path()).isEqualTo("events.schema");
+        assertThat(e.message()).contains("cannot read the schema file");
+    }
+
+    @Test
+    void yamlSyntaxErrorHasItsLine() throws Exception {
+        SpecError e = only(errors(EVENTS + """
+                features:
+                  fields: [{numeric: amount}
+                """));
+        assertThat(e.line()).isGreaterThanOrEqualTo(7);
+        assertThat(e.message()).startsWith("not valid YAML");
+    }
+
+    @Test
+    void duplicateFeatureNamesAndDuplicateKeys() throws Exception {
+        List<SpecError> all = errors(EVENTS + """
+                features:
+                  fields:
+                    - numeric: amount
+                    - numeric: amount
+                """);
+        assertThat(only(all).message()).contains("feature name 'amount' is produced twice");
+        List<SpecError> dup = errors(EVENTS + """
+                features:
+                  fields: [{numeric: amount}]
+                events: {}
+                """);
+        assertThat(dup).anySatisfy(err -> {
+            assertThat(err.line()).isEqualTo(8);
+            assertThat(err.message()).contains("appears twice");
+        });
+    }
+}
