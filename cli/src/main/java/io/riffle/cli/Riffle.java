@@ -1,5 +1,6 @@
 package io.riffle.cli;
 
+import io.riffle.bench.BenchCommand;
 import io.riffle.cli.demo.DemoCommand;
 import io.riffle.modelops.cli.ModelsCommand;
 import io.riffle.trainer.cli.TrainerCommand;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "riffle", mixinStandardHelpOptions = true, version = "riffle 0.1.0-SNAPSHOT",
         description = "Streaming inference and online learning: Kafka -> Flink -> ONNX Runtime.",
         subcommands = {DemoCommand.class, ScoreCommand.class, TrainerCommand.class, ModelsCommand.class,
-                CommandLine.HelpCommand.class})
+                ValidateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Riffle implements Runnable {
 
     @CommandLine.Spec

@@ -52,6 +52,12 @@ public final class ScoringJob {
         boolean exactlyOnce = ScoringOptions.exactlyOnce(conf);
         int parallelism = conf.get(ScoringOptions.PARALLELISM);
         env.setBufferTimeout(conf.get(ScoringOptions.BUFFER_TIMEOUT).toMillis());
+        // Without object reuse every record handed to a chained operator is deep-copied through
+        // its serializer: each Score twice (scores sink, alerts filter), ~19% of the scorer
+        // thread's CPU in the bench profile. Safe here: no operator mutates or keeps a record it
+        // received from a chained predecessor (the scorer buffers feature vectors, which reach it
+        // over the network, deserialized into fresh objects; EventDeserializer never reuses).
+        env.getConfig().enableObjectReuse();
         env.enableCheckpointing(conf.get(ScoringOptions.CHECKPOINT_INTERVAL).toMillis(),
                 exactlyOnce ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
 

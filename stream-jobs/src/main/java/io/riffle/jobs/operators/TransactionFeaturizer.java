@@ -43,6 +43,9 @@ public final class TransactionFeaturizer extends KeyedProcessFunction<String, De
         descriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                // Flink's default checks 5 entries per state access (10 per event here, ~40% of this
+                // operator's CPU in the bench profile); one per access still sweeps every card.
+                .cleanupIncrementally(1, false)
                 .build());
         stats = getRuntimeContext().getState(descriptor);
         scratch = new float[TransactionFeatures.COUNT];

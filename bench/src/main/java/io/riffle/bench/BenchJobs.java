@@ -1,0 +1,128 @@
+package io.riffle.bench;
+
+import io.riffle.jobs.KafkaSinks;
+import io.riffle.jobs.ScoringJob;
+import io.riffle.jobs.ScoringOptions;
+import io.riffle.jobs.serde.DecodedEvent;
+import io.riffle.jobs.serde.EventDeserializer;
+import io.riffle.jobs.serde.EventFormat;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.schemas.Score;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+
+/** Wires each variant's job into an environment; all three share source, checkpointing and sink settings. */
+final class BenchJobs {
+    /** The scoring job's default per-card state TTL; the naive scorer uses the same. */
+    static final Duration STATE_TTL = Duration.ofDays(7);
+
+    private BenchJobs() {}
+
+    static void build(Variant variant, JobSettings s, List<ModelVersion> naiveModels, StreamExecutionEnvironment env) {
+        switch (variant) {
+            case PASSTHROUGH -> passthrough(s, env);
+            case NAIVE -> naive(s, naiveModels, env);
+            case RIFFLE -> new ScoringJob(riffleConfig(s)).build(env);
+        }
+    }
+
+    /** Source → decode → re-encode → sink: the ceiling of the stack. */
+    static void passthrough(JobSettings s, StreamExecutionEnvironment env) {
+        common(s, env);
+        env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events").uid("events-source")
+                .filter(e -> !e.isDeadLetter()).name("decoded").uid("decoded")
+                .sinkTo(KafkaSink.<DecodedEvent>builder()
+                        .setBootstrapServers(s.bootstrapServers())
+                        .setRecordSerializer(new IngestStampedSerializer(s.outputTopic()))
+                        .setDeliveryGuarantee(s.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE
+                                : DeliveryGuarantee.AT_LEAST_ONCE)
+                        .setTransactionalIdPrefix(s.transactionalIdPrefix())
+                        .setKafkaProducerConfig(producerConfig())
+                        .build())
+                .name("passthrough-sink").uid("passthrough-sink");
+    }
+
+    /** Source → decode → keyBy(card) → RichMapFunction (features + one ORT call per record and model) → sink. */
+    static void naive(JobSettings s, List<ModelVersion> models, StreamExecutionEnvironment env) {
+        common(s, env);
+        env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events").uid("events-source")
+                .filter(e -> !e.isDeadLetter()).name("decoded").uid("decoded")
+                .keyBy(e -> e.event.getCardId())
+                .map(new NaiveScorer(models, STATE_TTL), new AvroTypeInfo<>(Score.class))
+                .name("naive-scorer").uid("naive-scorer")
+                .sinkTo(KafkaSinks.avro(s.bootstrapServers(), s.outputTopic(), Score.class, Score::getEventId,
+                        s.exactlyOnce(), s.transactionalIdPrefix(), JobSettings.TRANSACTION_TIMEOUT))
+                .name("scores-sink").uid("scores-sink");
+    }
+
+    /**
+     * The real scoring job's options: scores to the output topic, alerts and model events to
+     * their own bench topics, the features topic off (the naive scorer writes no feature
+     * vectors either), both models required before scoring starts.
+     */
+    static Configuration riffleConfig(JobSettings s) {
+        Configuration c = new Configuration();
+        c.set(ScoringOptions.BOOTSTRAP_SERVERS, s.bootstrapServers());
+        c.set(ScoringOptions.EVENTS_TOPIC, s.eventsTopic());
+        c.set(ScoringOptions.MODELS_TOPIC, s.modelsTopic());
+        c.set(ScoringOptions.SCORES_TOPIC, s.outputTopic());
+        c.set(ScoringOptions.FEATURES_TOPIC, "");
+        c.set(ScoringOptions.ALERTS_TOPIC, s.outputTopic() + ".alerts");
+        c.set(ScoringOptions.MODEL_EVENTS_TOPIC, s.outputTopic() + ".model-events");
+        c.set(ScoringOptions.DEAD_LETTERS_TOPIC, s.outputTopic() + ".dead-letters");
+        c.set(ScoringOptions.GROUP_ID, s.groupId());
+        c.set(ScoringOptions.FROM_EARLIEST, true);
+        c.set(ScoringOptions.BATCH_SIZE, s.batchSize());
+        c.set(ScoringOptions.BATCH_MAX_DELAY, s.batchMaxDelay());
+        c.set(ScoringOptions.REQUIRED_MODELS, BenchModels.ANOMALY + "," + BenchModels.FRAUD);
+        c.set(ScoringOptions.DELIVERY, s.exactlyOnce() ? "exactly-once" : "at-least-once");
+        c.set(ScoringOptions.CHECKPOINT_INTERVAL, s.checkpointInterval());
+        c.set(ScoringOptions.TRANSACTION_TIMEOUT, JobSettings.TRANSACTION_TIMEOUT);
+        c.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, s.transactionalIdPrefix());
+        c.set(ScoringOptions.PARALLELISM, s.parallelism());
+        c.set(ScoringOptions.BUFFER_TIMEOUT, Duration.ofMillis(JobSettings.BUFFER_TIMEOUT_MS));
+        return c;
+    }
+
+    /** What ScoringJob.build sets on the environment, for the two jobs written here. */
+    private static void common(JobSettings s, StreamExecutionEnvironment env) {
+        env.setParallelism(s.parallelism());
+        env.setBufferTimeout(JobSettings.BUFFER_TIMEOUT_MS);
+        env.enableCheckpointing(s.checkpointInterval().toMillis(),
+                s.exactlyOnce() ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
+    }
+
+    /** The same source as the scoring job's events source. */
+    private static KafkaSource<DecodedEvent> source(JobSettings s) {
+        return KafkaSource.<DecodedEvent>builder()
+                .setBootstrapServers(s.bootstrapServers())
+                .setTopics(s.eventsTopic())
+                .setGroupId(s.groupId())
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new EventDeserializer(EventFormat.AVRO))
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("max.poll.records", "5000")
+                .setProperty("max.partition.fetch.bytes", String.valueOf(8 << 20))
+                .build();
+    }
+
+    /** The producer settings of {@link KafkaSinks}. */
+    private static Properties producerConfig() {
+        Properties producer = new Properties();
+        producer.setProperty("transaction.timeout.ms", String.valueOf(JobSettings.TRANSACTION_TIMEOUT.toMillis()));
+        producer.setProperty("linger.ms", "5");
+        producer.setProperty("batch.size", String.valueOf(256 * 1024));
+        return producer;
+    }
+}

@@ -1,0 +1,84 @@
+package io.riffle.bench;
+
+import io.riffle.modelops.features.EntityStats;
+import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.modelops.onnx.OnnxGraphs;
+import io.riffle.modelops.onnx.OutputActivation;
+import io.riffle.modelops.registry.ModelVersions;
+import io.riffle.schemas.ModelTask;
+import io.riffle.schemas.ModelVersion;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The two models every scoring variant serves: a 16→64→32→1 MLP fraud classifier with fixed
+ * seeded weights (a new seed per version, for the swap test) and a diagonal-Gaussian anomaly
+ * model whose mean and std come from the bench's own traffic. Thresholds are high so that alerts
+ * stay rare: the bench measures scoring, not the alerts topic.
+ */
+final class BenchModels {
+    static final String FRAUD = "fraud";
+    static final String ANOMALY = "anomaly";
+
+    private BenchModels() {}
+
+    static ModelVersion fraud(int version) {
+        int[] sizes = {TransactionFeatures.COUNT, 64, 32, 1};
+        Random r = new Random(1_000L + version);
+        float[][][] w = new float[sizes.length - 1][][];
+        float[][] b = new float[sizes.length - 1][];
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            double scale = 1.0 / Math.sqrt(sizes[l]);
+            w[l] = new float[sizes[l]][sizes[l + 1]];
+            for (float[] row : w[l]) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = (float) (r.nextGaussian() * scale);
+                }
+            }
+            b[l] = new float[sizes[l + 1]];
+            for (int j = 0; j < b[l].length; j++) {
+                b[l][j] = (float) (r.nextGaussian() * 0.1);
+            }
+        }
+        // Like a real fraud model, almost every payment scores low: alerts stay rare.
+        b[b.length - 1][0] = -6f;
+        byte[] onnx = OnnxGraphs.denseNetwork(w, b, OutputActivation.SIGMOID);
+        return refine(ModelVersions.fromOnnx(onnx, FRAUD, version, ModelTask.BINARY, TransactionFeatures.COUNT));
+    }
+
+    static ModelVersion anomaly(int version) {
+        int n = TransactionFeatures.COUNT;
+        double[] sum = new double[n];
+        double[] sq = new double[n];
+        Map<String, EntityStats> stats = new HashMap<>();
+        int rows = 20_000;
+        float[] f = new float[n];
+        for (int i = 0; i < rows; i++) {
+            var t = BenchEvents.event('s', i, 1_700_000_000_000L + i * 50L);
+            TransactionFeatures.extract(t, stats.computeIfAbsent(t.getCardId(), k -> new EntityStats()), f, 0);
+            for (int j = 0; j < n; j++) {
+                sum[j] += f[j];
+                sq[j] += (double) f[j] * f[j];
+            }
+        }
+        float[] mean = new float[n];
+        float[] std = new float[n];
+        for (int j = 0; j < n; j++) {
+            mean[j] = (float) (sum[j] / rows);
+            std[j] = (float) Math.max(0.1, Math.sqrt(Math.max(0, sq[j] / rows - mean[j] * (double) mean[j])));
+        }
+        byte[] onnx = OnnxGraphs.gaussianAnomaly(mean, std, 4f * n);
+        return refine(ModelVersions.fromOnnx(onnx, ANOMALY, version, ModelTask.ANOMALY, n));
+    }
+
+    private static ModelVersion refine(ModelVersion mv) {
+        return ModelVersion.newBuilder(mv)
+                .setFeatureSpecHash(TransactionFeatures.SPEC_HASH)
+                .setFeatureNames(TransactionFeatures.NAMES)
+                .setReviewThreshold(0.995)
+                .setBlockThreshold(0.9995)
+                .build();
+    }
+}

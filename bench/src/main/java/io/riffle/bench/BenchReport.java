@@ -1,0 +1,61 @@
+package io.riffle.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The human-readable results table of a bench run. The JSON keys it reads are the contract of
+ * {@code --json}: {@code variants.<name>.{events_per_s, p50_ms, p95_ms, p99_ms, max_ms,
+ * cpu_s_per_million}}, {@code ratios.{riffle_vs_passthrough, riffle_vs_naive}},
+ * {@code latency_load.events_per_s}, {@code model_swap.{p50_ms, max_ms}} and {@code ok}.
+ */
+public final class BenchReport {
+    private BenchReport() {}
+
+    public static List<String> table(JsonNode root) {
+        List<String> lines = new ArrayList<>();
+        JsonNode s = root.path("settings");
+        JsonNode m = root.path("machine");
+        lines.add(String.format("Riffle bench: %,d events, %s, parallelism %d, batch size %d, checkpoints every %d ms;"
+                        + " %d cores, %s", s.path("events").asLong(), s.path("delivery").asText(),
+                s.path("parallelism").asInt(), s.path("batch_size").asInt(), s.path("checkpoint_interval_ms").asLong(),
+                m.path("cores").asInt(), m.path("java").asText()));
+        lines.add(String.format("Latency at a fixed offered load of %,d events/s (%s), ingestion (input Kafka timestamp)"
+                        + " -> output appended to Kafka", root.path("latency_load").path("events_per_s").asLong(),
+                root.path("latency_load").hasNonNull("fraction_of_passthrough")
+                        ? Math.round(root.path("latency_load").path("fraction_of_passthrough").asDouble() * 100)
+                        + "% of the passthrough's rate" : "fixed"));
+        lines.add("");
+        lines.add("| variant | events/s | CPU s / M events | p50 ms | p95 ms | p99 ms | max ms | visible p99 ms |"
+                + " exactly once |");
+        lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        root.path("variants").fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            boolean exact = v.path("throughput_phase").path("exactly_once").asBoolean()
+                    && v.path("latency_phase").path("exactly_once").asBoolean();
+            lines.add(String.format("| %s | %,d | %.2f | %d | %d | %d | %d | %d | %s |", e.getKey(),
+                    v.path("events_per_s").asLong(), v.path("cpu_s_per_million").asDouble(), v.path("p50_ms").asLong(),
+                    v.path("p95_ms").asLong(), v.path("p99_ms").asLong(), v.path("max_ms").asLong(),
+                    v.path("visible_p99_ms").asLong(), exact ? "yes" : "NO"));
+        });
+        JsonNode r = root.path("ratios");
+        lines.add("");
+        lines.add(String.format("riffle / passthrough = %s x, riffle / naive = %s x (throughput); CPU per event riffle /"
+                        + " passthrough = %s x, riffle / naive = %s x", r.path("riffle_vs_passthrough").asText("-"),
+                r.path("riffle_vs_naive").asText("-"), r.path("cpu_riffle_vs_passthrough").asText("-"),
+                r.path("cpu_riffle_vs_naive").asText("-")));
+        JsonNode swap = root.path("model_swap");
+        if (!swap.path("skipped").asBoolean()) {
+            lines.add(String.format("Model swap during the riffle throughput phase: %d versions published, %d served;"
+                            + " publish -> first score p50 %s ms, max %s ms; %d scores with a bad model set",
+                    swap.path("versions_published").asInt(), swap.path("versions_observed").asInt(),
+                    swap.path("p50_ms").asText("-"), swap.path("max_ms").asText("-"),
+                    swap.path("scores_with_bad_models").asLong()));
+        }
+        lines.add(root.path("ok").asBoolean() ? "All exactly-once checks passed."
+                : "PROBLEMS: " + root.path("problems"));
+        return lines;
+    }
+}

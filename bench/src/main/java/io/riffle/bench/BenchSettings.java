@@ -1,0 +1,38 @@
+package io.riffle.bench;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One bench run's settings (the command's options).
+ *
+ * @param events events pre-produced for the throughput phase, the same for every variant
+ * @param latencyLoad offered load of the latency phase as a fraction of the passthrough's measured rate
+ * @param latencyRate fixed offered load in events/s; 0 = {@code latencyLoad} x passthrough rate
+ * @param swapEvery interval of the model versions published during the Riffle throughput phase (0 = none)
+ * @param variantTimeout longest a phase may take before it is reported as incomplete
+ */
+record BenchSettings(long events, int parallelism, int batchSize, Duration batchMaxDelay, boolean exactlyOnce,
+                     Duration checkpointInterval, double latencyLoad, double latencyRate, Duration latencyDuration,
+                     Duration warmup, Duration swapEvery, boolean objectReuse, List<Variant> variants,
+                     Duration variantTimeout) {
+
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(3);
+
+    BenchSettings {
+        if (events < 1 || events > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("events must be in 1.." + Integer.MAX_VALUE + ", was " + events);
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
+        }
+        if (latencyLoad <= 0 && latencyRate <= 0) {
+            throw new IllegalArgumentException("the latency phase needs a load: --latency-load or --latency-rate above 0");
+        }
+        variants = List.copyOf(variants);
+    }
+
+    String delivery() {
+        return exactlyOnce ? "exactly-once" : "at-least-once";
+    }
+}

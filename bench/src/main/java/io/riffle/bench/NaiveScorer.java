@@ -1,0 +1,119 @@
+package io.riffle.bench;
+
+import io.riffle.jobs.serde.DecodedEvent;
+import io.riffle.modelops.decision.DecisionPolicy;
+import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.modelops.features.EntityStats;
+import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.validation.ModelLoader;
+import io.riffle.schemas.Decision;
+import io.riffle.schemas.ModelScore;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.schemas.Score;
+import io.riffle.schemas.Transaction;
+import io.riffle.schemas.serde.AvroClassAllowList;
+import io.riffle.schemas.serde.AvroSerde;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The blog-post scorer the bench compares against: a {@code RichMapFunction} on the card-keyed
+ * stream that computes the same features with the same keyed state as the Riffle job, then calls
+ * ONNX Runtime once per record and model (batch of one) and builds the same {@link Score}.
+ * The models are fixed when the job is built (no hot swap).
+ */
+final class NaiveScorer extends RichMapFunction<DecodedEvent, Score> {
+    private static final long serialVersionUID = 1L;
+
+    /** The models in Avro single-object encoding (ModelVersion is not Java-serializable). */
+    private final List<byte[]> encodedModels;
+    private final Duration stateTtl;
+
+    private transient ValueState<EntityStats> stats;
+    private transient List<LoadedModel> models;
+    private transient float[] features;
+    private transient float[] out;
+
+    NaiveScorer(List<ModelVersion> models, Duration stateTtl) {
+        AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
+        this.encodedModels = new ArrayList<>();
+        for (ModelVersion mv : models) {
+            encodedModels.add(serde.encode(mv));
+        }
+        this.stateTtl = stateTtl;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        AvroClassAllowList.allowRiffleRecords();
+        ValueStateDescriptor<EntityStats> descriptor =
+                new ValueStateDescriptor<>("entity-stats", TypeInformation.of(EntityStats.class));
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupIncrementally(1, false) // as TransactionFeaturizer
+                .build());
+        stats = getRuntimeContext().getState(descriptor);
+        AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
+        ModelLoader loader = new ModelLoader(EngineOptions.defaults());
+        models = new ArrayList<>();
+        for (byte[] bytes : encodedModels) {
+            models.add(loader.load(serde.decode(bytes), TransactionFeatures.COUNT, TransactionFeatures.SPEC_HASH));
+        }
+        // The same order as the Riffle scorer (by name), so both produce identical Score records.
+        models.sort((a, b) -> a.name().compareTo(b.name()));
+        features = new float[TransactionFeatures.COUNT];
+        out = new float[1];
+    }
+
+    @Override
+    public Score map(DecodedEvent value) throws Exception {
+        Transaction t = value.event;
+        EntityStats s = stats.value();
+        if (s == null) {
+            s = new EntityStats();
+        }
+        TransactionFeatures.extract(t, s, features, 0);
+        stats.update(s);
+        List<ModelScore> scores = new ArrayList<>(models.size());
+        Decision decision = Decision.ALLOW;
+        List<String> reasons = List.of();
+        for (LoadedModel m : models) {
+            m.score(features, 1, out);
+            ModelVersion mv = m.version();
+            scores.add(new ModelScore(mv.getName(), mv.getVersion(), mv.getTask(), mv.getRole(), out[0], null));
+            if (DecisionPolicy.decides(mv)) {
+                Decision d = DecisionPolicy.decide(mv, out[0]);
+                if (d != Decision.ALLOW) {
+                    if (reasons.isEmpty()) {
+                        reasons = new ArrayList<>(2);
+                    }
+                    reasons.add(DecisionPolicy.reason(mv, out[0], d));
+                    decision = DecisionPolicy.mostSevere(decision, d);
+                }
+            }
+        }
+        long now = System.currentTimeMillis();
+        return new Score(t.getEventId(), t.getCardId(), t.getEventTime(), value.ingestTime, now,
+                now - value.ingestTime, scores, decision, reasons);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (models != null) {
+            for (LoadedModel m : models) {
+                m.close();
+            }
+        }
+        super.close();
+    }
+}

@@ -1,0 +1,15 @@
+package io.riffle.bench;
+
+/** The jobs the bench compares, in the order it runs them. */
+enum Variant {
+    /** Decode and re-encode only: the ceiling of Kafka + Flink on this machine. */
+    PASSTHROUGH,
+    /** Same features and models, one ONNX Runtime call per record and model in a RichMapFunction. */
+    NAIVE,
+    /** The real {@link io.riffle.jobs.ScoringJob}. */
+    RIFFLE;
+
+    String key() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

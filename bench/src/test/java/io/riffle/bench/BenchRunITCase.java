@@ -1,0 +1,56 @@
+package io.riffle.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The bench harness at a tiny scale (seconds): every variant outputs every record exactly once
+ * in both phases, the swap check runs, and the JSON has every key the README and CI rely on.
+ * No timing is asserted.
+ */
+class BenchRunITCase {
+    private static final Logger LOG = LoggerFactory.getLogger(BenchRunITCase.class);
+
+    @Test
+    void everyVariantOutputsEveryRecordExactlyOnceAndTheJsonHasEveryKey() throws Exception {
+        BenchSettings settings = new BenchSettings(3_000, 2, 64, Duration.ofMillis(20), true,
+                Duration.ofMillis(500), 0.5, 1_000, Duration.ofSeconds(2), Duration.ofSeconds(1),
+                Duration.ofMillis(300), false, List.of(Variant.values()), Duration.ofMinutes(2));
+        ObjectNode result = new BenchRun(settings, LOG::info).run();
+        String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
+        LOG.info("bench result:\n{}", text);
+        BenchReport.table(result).forEach(LOG::info);
+
+        assertThat(result.path("problems")).as(text).isEmpty();
+        assertThat(result.path("ok").asBoolean()).as(text).isTrue();
+        for (Variant v : Variant.values()) {
+            JsonNode n = result.path("variants").path(v.key());
+            for (String key : List.of("events_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms", "cpu_s_per_million")) {
+                assertThat(n.hasNonNull(key)).as(v.key() + "." + key + " in " + text).isTrue();
+            }
+            for (String phase : List.of("throughput_phase", "latency_phase")) {
+                JsonNode p = n.path(phase);
+                assertThat(p.path("exactly_once").asBoolean()).as(v.key() + " " + phase + ": " + p).isTrue();
+                assertThat(p.path("duplicates").asLong()).isZero();
+                assertThat(p.path("missing").asLong()).isZero();
+                assertThat(p.path("distinct").asLong()).isEqualTo(p.path("expected").asLong());
+            }
+            assertThat(n.path("throughput_phase").path("distinct").asLong()).isEqualTo(3_000);
+        }
+        for (String key : List.of("riffle_vs_passthrough", "riffle_vs_naive")) {
+            assertThat(result.path("ratios").hasNonNull(key)).as(key).isTrue();
+        }
+        assertThat(result.path("model_swap").path("scores_with_bad_models").asLong()).isZero();
+        assertThat(result.path("model_swap").path("ok").asBoolean()).isTrue();
+        assertThat(result.path("latency_load").path("events_per_s").asLong()).isEqualTo(1_000);
+    }
+}

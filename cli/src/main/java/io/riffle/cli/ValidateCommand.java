@@ -1,0 +1,39 @@
+package io.riffle.cli;
+
+import io.riffle.modelops.spec.ModelSpec;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.modelops.spec.SpecError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code riffle validate --config FILE}: runs only the pipeline file's checks. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = {"Checks a pipeline file without starting anything.",
+                "Every problem is reported with its file, line and field; the exit code is 1 if there is any."})
+public final class ValidateCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The pipeline file (YAML).")
+    Path config;
+
+    @Override
+    public Integer call() {
+        PipelineSpec spec;
+        try {
+            spec = PipelineSpec.load(config);
+        } catch (PipelineSpecException e) {
+            System.err.println(e.errors().size() + (e.errors().size() == 1 ? " problem" : " problems") + " in " + config + ":");
+            for (SpecError error : e.errors()) {
+                System.err.println("  " + error);
+            }
+            return 1;
+        }
+        System.out.printf("%s is valid: pipeline '%s', %d features (spec hash %s), models %s%n", config, spec.name(),
+                spec.features().count(), spec.features().hash(),
+                spec.models().stream().map(ModelSpec::name).toList());
+        return 0;
+    }
+}
