@@ -1,5 +1,6 @@
 package io.riffle.bench;
 
+import io.riffle.jobs.operators.TransactionFeaturizer;
 import io.riffle.jobs.serde.DecodedEvent;
 import io.riffle.modelops.decision.DecisionPolicy;
 import io.riffle.modelops.engine.EngineOptions;
@@ -16,10 +17,7 @@ import io.riffle.schemas.serde.AvroClassAllowList;
 import io.riffle.schemas.serde.AvroSerde;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,14 +53,8 @@ final class NaiveScorer extends RichMapFunction<DecodedEvent, Score> {
     @Override
     public void open(OpenContext openContext) throws Exception {
         AvroClassAllowList.allowRiffleRecords();
-        ValueStateDescriptor<EntityStats> descriptor =
-                new ValueStateDescriptor<>("entity-stats", TypeInformation.of(EntityStats.class));
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupIncrementally(1, false) // as TransactionFeaturizer
-                .build());
-        stats = getRuntimeContext().getState(descriptor);
+        // The same per-card state as the real featurizer, so the variants differ only in how they score.
+        stats = getRuntimeContext().getState(TransactionFeaturizer.statsDescriptor(stateTtl));
         AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
         ModelLoader loader = new ModelLoader(EngineOptions.defaults());
         models = new ArrayList<>();

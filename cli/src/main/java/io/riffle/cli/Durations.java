@@ -3,33 +3,22 @@ package io.riffle.cli;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Parses durations the way people type them: {@code 90s}, {@code 2m}, {@code 1h}, {@code 500ms}, or ISO-8601. */
+/**
+ * Command-line durations: the pipeline file's spelling ({@code 90s}, {@code 2m}, {@code 1h},
+ * {@code 500ms}, {@code 7d}), or ISO-8601 ({@code PT30S}) as picocli's defaults are written.
+ */
 public final class Durations {
     private Durations() {}
 
     public static Duration parse(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.startsWith("p")) {
+        String t = text.trim();
+        if (t.toLowerCase(Locale.ROOT).startsWith("p")) {
+            try {
                 return Duration.parse(t.toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("'" + text + "' is not an ISO-8601 duration; write e.g. 90s, 2m or PT90S");
             }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1).trim());
-            switch (t.charAt(t.length() - 1)) {
-                case 's':
-                    return Duration.ofSeconds(n);
-                case 'm':
-                    return Duration.ofMinutes(n);
-                case 'h':
-                    return Duration.ofHours(n);
-                default:
-                    break;
-            }
-        } catch (RuntimeException e) {
-            // fall through to the message below
         }
-        throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 90s, 2m, 1h or 500ms");
+        return io.riffle.modelops.spec.Durations.parse(t);
     }
 }
