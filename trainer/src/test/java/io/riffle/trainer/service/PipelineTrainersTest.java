@@ -1,0 +1,50 @@
+package io.riffle.trainer.service;
+
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.trainer.model.ModelKind;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PipelineTrainersTest {
+
+    @Test
+    void theDemoPipelineGivesOneTrainerPerModelWithItsSettings() throws Exception {
+        PipelineSpec spec = PipelineSpec.load(Path.of("../pipelines/demo.yaml"));
+        List<TrainerOptions> options = PipelineTrainers.options(spec, "broker:9092");
+        assertThat(options).extracting(TrainerOptions::modelName).containsExactly("fraud", "anomaly");
+
+        TrainerOptions fraud = options.get(0);
+        assertThat(fraud.bootstrapServers()).isEqualTo("broker:9092");
+        assertThat(fraud.training().kind()).isEqualTo(ModelKind.MLP);
+        assertThat(fraud.training().hiddenLayers()).containsExactly(32, 16);
+        assertThat(fraud.training().maxEpochs()).isEqualTo(30);
+        assertThat(fraud.featureCount()).isEqualTo(spec.features().count());
+        assertThat(fraud.specHash()).isEqualTo(spec.features().hash());
+        assertThat(fraud.featureNames()).isEqualTo(spec.features().names());
+        assertThat(fraud.onWorse()).isEqualTo(OnWorse.SHADOW);
+        assertThat(fraud.trainingTopic()).isEqualTo(spec.kafka().topics().training());
+        assertThat(fraud.window()).isEqualTo(spec.trainer().window());
+
+        TrainerOptions anomaly = options.get(1);
+        assertThat(anomaly.training().kind()).isEqualTo(ModelKind.AUTOENCODER);
+        assertThat(anomaly.reviewThreshold()).isEqualTo(0.9);
+        assertThat(anomaly.blockThreshold()).isEqualTo(0.99);
+        assertThat(anomaly.onWorse()).isEqualTo(OnWorse.DISCARD);
+    }
+
+    @Test
+    void hyperParametersMapOntoTheTrainerConfig() {
+        var config = PipelineTrainers.config(ModelKind.GBDT, Map.of("trees", 50L, "max-depth", 4L, "eta", 0.3));
+        assertThat(config.trees()).isEqualTo(50);
+        assertThat(config.maxDepth()).isEqualTo(4);
+        assertThat(config.eta()).isEqualTo(0.3);
+        assertThatThrownBy(() -> PipelineTrainers.config(ModelKind.MLP, Map.of("epochs", 3L)))
+                .hasMessageContaining("epochs").hasMessageContaining("max-epochs");
+    }
+}
