@@ -1,6 +1,7 @@
 package io.riffle.cli;
 
 import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.schemas.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -33,6 +34,21 @@ public final class KafkaTopics {
         topics.add(new NewTopic(Topics.DEAD_LETTERS, 1, (short) 1).configs(plain));
         topics.add(new NewTopic(Topics.MODEL_EVENTS, 1, (short) 1).configs(plain));
         topics.add(new NewTopic(Topics.MODELS, 1, (short) 1).configs(models));
+        ensure(bootstrapServers, topics);
+    }
+
+    /** The topics a pipeline file names (same settings as {@link #ensureDefaults}). */
+    public static void ensureFor(String bootstrapServers, int partitions, KafkaSpec.TopicNames names) {
+        Map<String, String> models = Map.of("cleanup.policy", "compact",
+                "max.message.bytes", String.valueOf(ModelRegistry.MAX_MESSAGE_BYTES));
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : List.of(names.events(), names.labels(), names.features(), names.training(), names.scores(),
+                names.alerts())) {
+            topics.add(new NewTopic(name, partitions, (short) 1));
+        }
+        topics.add(new NewTopic(names.deadLetters(), 1, (short) 1));
+        topics.add(new NewTopic(names.modelEvents(), 1, (short) 1));
+        topics.add(new NewTopic(names.models(), 1, (short) 1).configs(models));
         ensure(bootstrapServers, topics);
     }
 

@@ -3,6 +3,7 @@ package io.riffle.schemas.serde;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificData;
 
@@ -26,21 +27,36 @@ import java.util.Map;
  * ISO-8601 instant string for a {@code long} field whose name ends in "Time" (epoch
  * milliseconds). A missing field takes the schema default, or null when it is nullable. Every
  * error names the field and what was expected.
+ *
+ * <p>{@link #forSchema(Schema)} decodes into {@link GenericData.Record}s of a user's schema
+ * instead (pipelines whose events are not one of Riffle's generated classes).
  */
 public final class JsonRecordDecoder<T extends IndexedRecord> implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Class<T> type;
+    /** The schema of a generic decoder as JSON text (Avro schemas are parsed again after deserialization); null for a generated class. */
+    private final String schemaJson;
     private transient Schema schema;
-    private transient SpecificData model;
+    private transient GenericData model;
+    private transient String typeName;
 
-    private JsonRecordDecoder(Class<T> type) {
+    private JsonRecordDecoder(Class<T> type, String schemaJson) {
         this.type = type;
+        this.schemaJson = schemaJson;
     }
 
     public static <T extends IndexedRecord> JsonRecordDecoder<T> of(Class<T> type) {
-        return new JsonRecordDecoder<>(type);
+        return new JsonRecordDecoder<>(type, null);
+    }
+
+    /** A decoder into {@link GenericData.Record}s of {@code schema} (a record schema). */
+    public static JsonRecordDecoder<GenericData.Record> forSchema(Schema schema) {
+        if (schema.getType() != Schema.Type.RECORD) {
+            throw new IllegalArgumentException("JSON events need a record schema, got " + schema.getType());
+        }
+        return new JsonRecordDecoder<>(GenericData.Record.class, schema.toString());
     }
 
     public T decode(byte[] json) {
@@ -49,10 +65,10 @@ public final class JsonRecordDecoder<T extends IndexedRecord> implements Seriali
         try {
             root = MAPPER.readTree(json);
         } catch (IOException e) {
-            throw new SerdeException("cannot decode " + type.getSimpleName() + " from JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            throw new SerdeException("cannot decode " + typeName + " from JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         if (root == null || !root.isObject()) {
-            throw new SerdeException("cannot decode " + type.getSimpleName() + " from JSON: expected an object, got "
+            throw new SerdeException("cannot decode " + typeName + " from JSON: expected an object, got "
                     + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase()));
         }
         @SuppressWarnings("unchecked")
@@ -226,7 +242,7 @@ public final class JsonRecordDecoder<T extends IndexedRecord> implements Seriali
     }
 
     private SerdeException error(String field, String what) {
-        return new SerdeException(type.getSimpleName() + " field '" + field + "' " + what);
+        return new SerdeException(typeName + " field '" + field + "' " + what);
     }
 
     private static String show(JsonNode v) {
@@ -243,9 +259,18 @@ public final class JsonRecordDecoder<T extends IndexedRecord> implements Seriali
 
     private void init() {
         if (schema == null) {
-            AvroClassAllowList.allowRiffleRecords();
-            model = SpecificData.getForClass(type);
-            schema = model.getSchema(type);
+            if (schemaJson != null) {
+                Schema parsed = new Schema.Parser().parse(schemaJson);
+                model = GenericData.get();
+                typeName = parsed.getName();
+                schema = parsed;
+            } else {
+                AvroClassAllowList.allowRiffleRecords();
+                SpecificData specific = SpecificData.getForClass(type);
+                model = specific;
+                typeName = type.getSimpleName();
+                schema = specific.getSchema(type);
+            }
         }
     }
 }

@@ -91,7 +91,7 @@ public final class TrainerCommand implements Callable<Integer> {
         return 0;
     }
 
-    static void print(TrainingReport r) {
+    public static void print(TrainingReport r) {
         System.out.printf(Locale.ROOT, "%s: %s%s — %d examples (%d positive), fit %.1f s — %s%n", r.modelName(),
                 r.outcome(), r.published() ? " as " + r.publishedName() + " v" + r.version() : "", r.examples(),
                 r.positives(), r.fitMillis() / 1000.0, r.detail());

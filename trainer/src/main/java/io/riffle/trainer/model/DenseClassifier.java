@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * LOGISTIC and MLP: a dense network on standardised inputs with a sigmoid output, trained on
- * class-weighted log-loss; early stopping uses the validation set's unweighted log-loss.
+ * class-weighted log-loss; early stopping uses the validation set's log-loss with the same class
+ * weights (the objective being minimised: the unweighted loss first rises while the weighted fit
+ * lifts the rare class, which stopped small fits after a few steps).
  *
  * <p>After training, the division by the standard deviation is folded into the first layer
  * ({@code w' = w / std}) and the weights are rounded to float once; the graph keeps the mean
@@ -70,7 +72,7 @@ final class DenseClassifier implements TrainedModel {
         DenseTraining.BatchLoss trainLoss = (z, ids, from, count, gradient) -> DenseLosses.binary(
                 net, z, count, trainLabels, ids, from, positiveWeight, config.l2(), gradient, delta);
         DenseTraining.BatchLoss validationLoss = (z, ids, from, count, gradient) -> DenseLosses.binary(
-                net, z, count, validationLabels, ids, from, 1.0, 0.0, false, delta);
+                net, z, count, validationLabels, ids, from, positiveWeight, 0.0, false, delta);
         long start = System.nanoTime();
         DenseTraining.Outcome outcome = DenseTraining.run(
                 net, config, standardizer, train, trainLoss, validation, validationLoss, progress);

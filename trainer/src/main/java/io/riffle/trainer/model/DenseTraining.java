@@ -18,6 +18,9 @@ final class DenseTraining {
     /** What happened: epochs run, the epoch whose weights were kept, and its validation loss. */
     record Outcome(int epochs, int bestEpoch, double bestValidationLoss, boolean stoppedEarly) { }
 
+    static final int MIN_BATCH = 16;
+    static final int MIN_STEPS_PER_EPOCH = 50;
+
     private DenseTraining() {}
 
     static Outcome run(DenseNetwork net, TrainerConfig config, Standardizer standardizer,
@@ -25,7 +28,9 @@ final class DenseTraining {
                        ProgressListener progress) {
         SplittableRandom random = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
         int d = train.features();
-        int batch = config.batchSize();
+        // A small window would otherwise give a handful of Adam steps per epoch and stop long before
+        // it fits; smaller batches keep at least MIN_STEPS_PER_EPOCH steps (large windows unchanged).
+        int batch = Math.min(config.batchSize(), Math.max(MIN_BATCH, train.rows() / MIN_STEPS_PER_EPOCH));
         double[] buffer = new double[batch * d];
         int[] order = identity(train.rows());
         int[] validationIds = identity(validation.rows());

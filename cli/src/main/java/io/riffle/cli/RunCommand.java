@@ -1,0 +1,125 @@
+package io.riffle.cli;
+
+import io.riffle.embedded.EmbeddedKafka;
+import io.riffle.jobs.LabelJoinJob;
+import io.riffle.jobs.PipelineConfigs;
+import io.riffle.jobs.PipelineScoringJob;
+import io.riffle.jobs.ScoringOptions;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.modelops.spec.SpecError;
+import io.riffle.trainer.cli.TrainerCommand;
+import io.riffle.trainer.service.PipelineTrainers;
+import io.riffle.trainer.service.TrainerOptions;
+import io.riffle.trainer.service.TrainerService;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code riffle run --config FILE}: the whole pipeline of a pipeline file, locally. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs a pipeline file: scoring, label join and one trainer per model.",
+                "The jobs run on a local Flink MiniCluster (web UI on) against the file's Kafka, or an embedded",
+                "broker with --embedded-kafka. Runs until Ctrl-C (or --duration)."})
+public final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The pipeline file (YAML).")
+    Path config;
+
+    @Option(names = "--embedded-kafka", description = "Start an in-process Kafka broker instead of using the file's.")
+    boolean embeddedKafka;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Port of the embedded broker. Default: ${DEFAULT-VALUE}.")
+    int kafkaPort;
+
+    @Option(names = "--bootstrap-servers", description = "Override the file's Kafka bootstrap servers.")
+    String bootstrapServers;
+
+    @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port (0 = any). Default: ${DEFAULT-VALUE}.")
+    int webUiPort;
+
+    @Option(names = "--duration", description = "Stop after this long (e.g. 10m) instead of waiting for Ctrl-C.")
+    Duration duration;
+
+    @Override
+    public Integer call() throws Exception {
+        PipelineSpec spec;
+        try {
+            spec = PipelineSpec.load(config);
+        } catch (PipelineSpecException e) {
+            System.err.println("Not started: " + e.errors().size() + " problem(s) in " + config + ":");
+            for (SpecError error : e.errors()) {
+                System.err.println("  " + error);
+            }
+            return 1;
+        }
+        EmbeddedKafka kafka = null;
+        JobClient job = null;
+        List<TrainerService> trainers = new ArrayList<>();
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "riffle-run-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            String servers = bootstrapServers != null ? bootstrapServers : spec.kafka().bootstrapServers();
+            if (embeddedKafka) {
+                kafka = EmbeddedKafka.start(kafkaPort);
+                servers = kafka.bootstrapServers();
+                System.out.println("Embedded Kafka (KRaft) on " + servers);
+            }
+            int parallelism = spec.scoring().parallelism();
+            KafkaTopics.ensureFor(servers, parallelism, spec.kafka().topics());
+
+            Configuration conf = PipelineConfigs.configuration(spec);
+            conf.set(ScoringOptions.BOOTSTRAP_SERVERS, servers);
+            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
+            new PipelineScoringJob(spec, conf).build(env);
+            new LabelJoinJob(conf).build(env);
+            job = env.executeAsync(spec.name());
+            for (TrainerOptions options : PipelineTrainers.options(spec, servers)) {
+                TrainerService trainer = new TrainerService(options, TrainerCommand::print);
+                trainers.add(trainer);
+                trainer.start();
+            }
+            System.out.printf("Pipeline '%s' running (%d features, spec hash %.12s…): events on %s (%s), labels on %s;"
+                            + " scores to %s. Flink web UI http://127.0.0.1:%d. Ctrl-C stops.%n", spec.name(),
+                    spec.features().count(), spec.features().hash(), spec.kafka().topics().events(),
+                    spec.events().format().name().toLowerCase(), spec.kafka().topics().labels(),
+                    spec.kafka().topics().scores(), webUiPort);
+            if (duration != null) {
+                stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                stop.await();
+            }
+            return 0;
+        } finally {
+            for (TrainerService trainer : trainers) {
+                trainer.close();
+            }
+            if (job != null) {
+                try {
+                    job.cancel().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // already finished or failed; the cluster goes down with it
+                }
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is what is running
+            }
+        }
+    }
+}

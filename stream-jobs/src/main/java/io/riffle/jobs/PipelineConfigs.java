@@ -1,0 +1,61 @@
+package io.riffle.jobs;
+
+import io.riffle.jobs.serde.EventFormat;
+import io.riffle.modelops.spec.KafkaSpec;
+import io.riffle.modelops.spec.LabelsSpec;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.ScoringSpec;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Turns a pipeline file into the typed options of the jobs that run it ({@link ScoringOptions}
+ * and {@link LabelJoinOptions} share one {@link Configuration}): topics, formats, batching,
+ * device, delivery and parallelism come from the file; consumer groups and transactional-id
+ * prefixes are derived from the pipeline's name, so two pipelines on one Kafka cluster neither
+ * share offsets nor fence each other's transactions.
+ */
+public final class PipelineConfigs {
+    private PipelineConfigs() {}
+
+    /** The options of {@code spec}'s scoring and label-join jobs; the caller may override any before building. */
+    public static Configuration configuration(PipelineSpec spec) {
+        Configuration conf = new Configuration();
+        KafkaSpec kafka = spec.kafka();
+        KafkaSpec.TopicNames topics = kafka.topics();
+        ScoringSpec scoring = spec.scoring();
+        LabelsSpec labels = spec.labels();
+        String name = spec.name();
+
+        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(ScoringOptions.EVENTS_TOPIC, topics.events());
+        conf.set(ScoringOptions.EVENTS_FORMAT, EventFormat.valueOf(spec.events().format().name()));
+        conf.set(ScoringOptions.FEATURES_TOPIC, topics.features());
+        conf.set(ScoringOptions.SCORES_TOPIC, topics.scores());
+        conf.set(ScoringOptions.ALERTS_TOPIC, topics.alerts());
+        conf.set(ScoringOptions.MODELS_TOPIC, topics.models());
+        conf.set(ScoringOptions.MODEL_EVENTS_TOPIC, topics.modelEvents());
+        conf.set(ScoringOptions.DEAD_LETTERS_TOPIC, topics.deadLetters());
+        conf.set(ScoringOptions.GROUP_ID, name + "-scorer");
+        conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, name + "-scorer");
+        conf.set(ScoringOptions.OUT_OF_ORDERNESS, spec.events().allowedLateness());
+        conf.set(ScoringOptions.BATCH_SIZE, scoring.batchSize());
+        conf.set(ScoringOptions.BATCH_MAX_DELAY, scoring.maxDelay());
+        conf.set(ScoringOptions.DEVICE, scoring.device().toString());
+        conf.set(ScoringOptions.DELIVERY, scoring.delivery() == ScoringSpec.Delivery.EXACTLY_ONCE
+                ? "exactly-once" : "at-least-once");
+        conf.set(ScoringOptions.PARALLELISM, scoring.parallelism());
+
+        // BOOTSTRAP_SERVERS, FEATURES_TOPIC, DEAD_LETTERS_TOPIC and DELIVERY share their keys with ScoringOptions.
+        conf.set(LabelJoinOptions.LABELS_TOPIC, topics.labels());
+        conf.set(LabelJoinOptions.TRAINING_TOPIC, topics.training());
+        if (labels != null) {
+            conf.set(LabelJoinOptions.LABELS_FORMAT, EventFormat.valueOf(labels.format().name()));
+            conf.set(LabelJoinOptions.MAX_DELAY, labels.maxDelay());
+            conf.set(LabelJoinOptions.IMPLICIT_NEGATIVE_AFTER, labels.implicitNegativeAfter());
+        }
+        conf.set(LabelJoinOptions.GROUP_ID, name + "-label-join");
+        conf.set(LabelJoinOptions.TRANSACTIONAL_ID_PREFIX, name + "-label-join");
+        conf.set(LabelJoinOptions.PARALLELISM, scoring.parallelism());
+        return conf;
+    }
+}

@@ -1,0 +1,164 @@
+package io.riffle.jobs.operators;
+
+import io.riffle.jobs.serde.DeadLetters;
+import io.riffle.jobs.serde.DecodedRecord;
+import io.riffle.modelops.features.EntityFeatureState;
+import io.riffle.modelops.features.FeatureExtractionException;
+import io.riffle.modelops.features.FeatureExtractor;
+import io.riffle.modelops.spec.AggregateFeature;
+import io.riffle.modelops.spec.FeatureSpec;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.schemas.DeadLetter;
+import io.riffle.schemas.FeatureVector;
+import io.riffle.schemas.serde.AvroClassAllowList;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * Computes a pipeline's feature vector for each event, keyed by the spec's entity key: the
+ * entity's windowed aggregates live in one {@link EntityFeatureState} per key (fixed size, a
+ * Flink POJO, so RocksDB and the heap backend both hold it without Kryo), expiring {@code stateTtl}
+ * after the entity's last event; the arithmetic is the Flink-free {@link FeatureExtractor}'s, so
+ * the trainer and tests compute the same numbers. An event whose features cannot be computed
+ * goes to {@link #DEAD_LETTERS} with the field and the event named, and the entity's state is
+ * left as it was.
+ */
+public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRecord, FeatureVector> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("feature-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+
+    /** Beyond the longest window and the lateness: processing time runs ahead of event time under backlog too. */
+    static final Duration TTL_MARGIN = Duration.ofMinutes(1);
+
+    private final FeatureExtractor extractor;
+    private final String idField;
+    private final Duration stateTtl;
+
+    /** The current entity's windowed aggregates. */
+    private transient ValueState<EntityFeatureState> state;
+    private transient String specHash;
+    private transient long lateSeen;
+    private transient long notAggregatedSeen;
+    private transient Counter lateEvents;
+    private transient Counter eventsNotAggregated;
+    private transient Counter extractionErrors;
+
+    /**
+     * @param idField  field whose value becomes the vector's event id
+     * @param stateTtl how long an entity's state outlives its last event (see {@link #stateTtl(PipelineSpec)})
+     */
+    public SpecFeaturizer(FeatureExtractor extractor, String idField, Duration stateTtl) {
+        this.extractor = extractor;
+        this.idField = idField;
+        this.stateTtl = stateTtl;
+    }
+
+    public static SpecFeaturizer of(PipelineSpec spec) {
+        return new SpecFeaturizer(FeatureExtractor.of(spec), spec.events().idField(), stateTtl(spec));
+    }
+
+    /**
+     * The longest span any feature looks back over (the longest window, or a time-since-previous
+     * cap if longer) plus the allowed lateness plus one bucket width and {@link #TTL_MARGIN}: an
+     * entity silent for longer has nothing left in its windows, so its state can go.
+     */
+    public static Duration stateTtl(PipelineSpec spec) {
+        FeatureSpec features = spec.features();
+        Duration longest = Duration.ZERO;
+        for (Duration w : features.stateWindows()) {
+            longest = w.compareTo(longest) > 0 ? w : longest;
+        }
+        Duration bucket = Duration.ofMillis(-Math.floorDiv(-longest.toMillis(), Math.max(1, features.buckets())));
+        for (AggregateFeature a : features.aggregates()) {
+            if (a.function() == AggregateFeature.Function.TIME_SINCE_PREVIOUS && a.cap() != null
+                    && a.cap().compareTo(longest) > 0) {
+                longest = a.cap();
+            }
+        }
+        return longest.plus(spec.events().allowedLateness()).plus(bucket).plus(TTL_MARGIN);
+    }
+
+    /** The per-entity state, expiring {@code ttl} after the entity's last event. */
+    public static ValueStateDescriptor<EntityFeatureState> stateDescriptor(Duration ttl) {
+        ValueStateDescriptor<EntityFeatureState> descriptor =
+                new ValueStateDescriptor<>("entity-features", TypeInformation.of(EntityFeatureState.class));
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                // one entry checked per state access still sweeps every entity, at a fraction of the default's CPU
+                .cleanupIncrementally(1, false)
+                .build());
+        return descriptor;
+    }
+
+    public Duration stateTtl() {
+        return stateTtl;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        AvroClassAllowList.allowRiffleRecords();
+        state = getRuntimeContext().getState(stateDescriptor(stateTtl));
+        specHash = extractor.spec().hash();
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        lateEvents = metrics.counter("lateEvents");
+        eventsNotAggregated = metrics.counter("eventsNotAggregated");
+        extractionErrors = metrics.counter("featureExtractionErrors");
+        lateSeen = extractor.lateEvents();
+        notAggregatedSeen = extractor.eventsNotAggregated();
+    }
+
+    @Override
+    public void processElement(DecodedRecord in, Context ctx, Collector<FeatureVector> out) throws Exception {
+        EntityFeatureState s = state.value();
+        if (s == null) {
+            s = extractor.newState();
+        }
+        float[] values = new float[extractor.count()];
+        try {
+            extractor.extract(in.record, s, values, 0);
+        } catch (FeatureExtractionException e) {
+            extractionErrors.inc();
+            ctx.output(DEAD_LETTERS, DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset, null,
+                    null, e));
+            return;
+        }
+        state.update(s);
+        countExtractorEvents();
+        Float[] boxed = new Float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        Object id = idField == null ? null : in.record.get(idField);
+        String eventId = id != null ? id.toString() : in.topic + "/" + in.partition + "@" + in.offset;
+        out.collect(new FeatureVector(eventId, in.key, in.eventTime, in.ingestTime, specHash, Arrays.asList(boxed)));
+    }
+
+    /** The extractor's counters are per instance (one per subtask): report their growth as metrics. */
+    private void countExtractorEvents() {
+        long late = extractor.lateEvents();
+        if (late != lateSeen) {
+            lateEvents.inc(late - lateSeen);
+            lateSeen = late;
+        }
+        long notAggregated = extractor.eventsNotAggregated();
+        if (notAggregated != notAggregatedSeen) {
+            eventsNotAggregated.inc(notAggregated - notAggregatedSeen);
+            notAggregatedSeen = notAggregated;
+        }
+    }
+}

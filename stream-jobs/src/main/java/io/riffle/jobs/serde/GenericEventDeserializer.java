@@ -1,0 +1,97 @@
+package io.riffle.jobs.serde;
+
+import io.riffle.modelops.features.FeatureExtractor;
+import io.riffle.modelops.spec.DataFormat;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.schemas.serde.JsonRecordDecoder;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.io.IOException;
+
+/**
+ * Decodes the events of a pipeline whose schema is the user's: Avro single-object encoding with
+ * that schema, or JSON objects shaped like it ({@link JsonRecordDecoder#forSchema}), into generic
+ * records, and reads each one's entity key, id and event time. It never throws: a record that
+ * cannot be decoded, or whose key, id or time cannot be read, becomes a {@link DecodedRecord}
+ * carrying a dead letter that names the record (topic/partition@offset) and the field.
+ */
+public final class GenericEventDeserializer implements KafkaRecordDeserializationSchema<DecodedRecord> {
+    private static final long serialVersionUID = 1L;
+
+    /** The schema as JSON text: Avro schemas are parsed again in each task. */
+    private final String schemaJson;
+    private final DataFormat format;
+    private final String idField;
+    private final FeatureExtractor extractor;
+
+    private transient Schema schema;
+    private transient BinaryMessageDecoder<GenericRecord> avro;
+    private transient JsonRecordDecoder<GenericData.Record> json;
+
+    public GenericEventDeserializer(Schema schema, DataFormat format, String idField, FeatureExtractor extractor) {
+        this.schemaJson = schema.toString();
+        this.format = format;
+        this.idField = idField;
+        this.extractor = extractor;
+    }
+
+    /** The deserializer of {@code spec}'s events topic. */
+    public static GenericEventDeserializer of(PipelineSpec spec) {
+        return new GenericEventDeserializer(spec.eventSchema(), spec.events().format(), spec.events().idField(),
+                FeatureExtractor.of(spec));
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        schema = new Schema.Parser().parse(schemaJson);
+        avro = new BinaryMessageDecoder<>(GenericData.get(), schema);
+        json = JsonRecordDecoder.forSchema(schema);
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<DecodedRecord> out) {
+        if (schema == null) {
+            open(null);
+        }
+        try {
+            out.collect(decode(record));
+        } catch (IOException | RuntimeException e) {
+            out.collect(DecodedRecord.failed(DeadLetters.of(record, e), record.timestamp()));
+        }
+    }
+
+    private DecodedRecord decode(ConsumerRecord<byte[], byte[]> record) throws IOException {
+        if (record.value() == null) {
+            throw new IllegalArgumentException("the record has no value");
+        }
+        GenericRecord event = format == DataFormat.JSON ? json.decode(record.value()) : avro.decode(record.value());
+        String key = extractor.entityKey(event);
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException(schema.getName() + " field '" + extractor.spec().entityKey()
+                    + "' (the entity key) is empty");
+        }
+        if (idField != null) {
+            Object id = event.get(idField);
+            if (id == null || id.toString().isEmpty()) {
+                throw new IllegalArgumentException(schema.getName() + " field '" + idField + "' (the event id) is "
+                        + (id == null ? "missing" : "empty"));
+            }
+        }
+        long eventTime = extractor.eventTime(event);
+        return DecodedRecord.of(event, key, eventTime, record.timestamp(), record.topic(), record.partition(),
+                record.offset());
+    }
+
+    @Override
+    public TypeInformation<DecodedRecord> getProducedType() {
+        return DecodedRecord.typeInfo(new Schema.Parser().parse(schemaJson));
+    }
+}

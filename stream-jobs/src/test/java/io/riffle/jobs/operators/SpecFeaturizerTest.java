@@ -1,0 +1,176 @@
+package io.riffle.jobs.operators;
+
+import io.riffle.jobs.serde.DecodedRecord;
+import io.riffle.modelops.features.EntityFeatureState;
+import io.riffle.modelops.features.FeatureExtractor;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.schemas.DeadLetter;
+import io.riffle.schemas.FeatureVector;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The keyed feature operator of a pipeline file: its vectors equal the Flink-free
+ * {@link FeatureExtractor}'s over the same events, a bad event becomes a dead letter and leaves
+ * the entity's state as it was, and an entity's state is gone after the TTL.
+ */
+class SpecFeaturizerTest {
+    static final long BASE = 1_700_000_000_000L;
+    static PipelineSpec spec;
+    static Schema schema;
+
+    @BeforeAll
+    static void load() throws Exception {
+        spec = PipelineSpec.load(Path.of("../pipelines/generic-30.yaml"));
+        schema = spec.eventSchema();
+    }
+
+    static GenericRecord event(int i, String device, long time, Random random) {
+        GenericData.Record r = new GenericData.Record(schema);
+        r.put("eventId", "e-" + i);
+        r.put("deviceId", device);
+        r.put("eventTime", time);
+        for (int f = 0; f < 30; f++) {
+            r.put(String.format("x%02d", f), random.nextGaussian() * (f + 1));
+        }
+        r.put("region", i % 5 == 0 ? null : List.of("north", "south", "east", "west").get(i % 4));
+        return r;
+    }
+
+    static DecodedRecord decoded(GenericRecord r, long offset) {
+        return DecodedRecord.of(r, r.get("deviceId").toString(), (Long) r.get("eventTime"), (Long) r.get("eventTime") + 3,
+                "generic.events", 0, offset);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, DecodedRecord, FeatureVector> harness(SpecFeaturizer f)
+            throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, DecodedRecord, FeatureVector> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), d -> d.key, Types.STRING);
+        h.setStateTtlProcessingTime(0);
+        h.open();
+        return h;
+    }
+
+    static float[] values(FeatureVector v) {
+        float[] a = new float[v.getValues().size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = v.getValues().get(i);
+        }
+        return a;
+    }
+
+    @Test
+    void vectorsEqualTheExtractorsOnTheSameEventsOutOfOrderWithinTheLateness() throws Exception {
+        Random random = new Random(42);
+        List<GenericRecord> events = new ArrayList<>();
+        long[] clock = new long[3];
+        for (int i = 0; i < 400; i++) {
+            int d = random.nextInt(3);
+            clock[d] += 500 + random.nextInt(4000);
+            long jitter = random.nextInt(8000);       // behind the device's newest by up to 8 s (lateness 10 s)
+            events.add(event(i, "dev-" + d, BASE + Math.max(0, clock[d] - jitter), random));
+        }
+        FeatureExtractor reference = FeatureExtractor.of(spec);
+        Map<String, EntityFeatureState> states = new HashMap<>();
+        try (var h = harness(SpecFeaturizer.of(spec))) {
+            for (int i = 0; i < events.size(); i++) {
+                h.processElement(new StreamRecord<>(decoded(events.get(i), i)));
+            }
+            List<FeatureVector> out = h.extractOutputValues();
+            assertThat(out).hasSize(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                GenericRecord e = events.get(i);
+                float[] expected = reference.extract(e, states.computeIfAbsent(e.get("deviceId").toString(),
+                        k -> reference.newState()));
+                FeatureVector v = out.get(i);
+                assertThat(v.getEventId()).isEqualTo("e-" + i);
+                assertThat(v.getEntityId()).isEqualTo(e.get("deviceId").toString());
+                assertThat(v.getEventTime()).isEqualTo(e.get("eventTime"));
+                assertThat(v.getIngestTime()).isEqualTo((Long) e.get("eventTime") + 3);
+                assertThat(v.getSpecHash()).isEqualTo(spec.features().hash());
+                assertThat(values(v)).as("event %d", i).containsExactly(expected);
+            }
+            assertThat(h.getSideOutput(SpecFeaturizer.DEAD_LETTERS)).isNullOrEmpty();
+        }
+    }
+
+    @Test
+    void anExtractionErrorIsADeadLetterAndLeavesTheStateAsItWas() throws Exception {
+        Random random = new Random(7);
+        FeatureExtractor reference = FeatureExtractor.of(spec);
+        EntityFeatureState state = reference.newState();
+        try (var h = harness(SpecFeaturizer.of(spec))) {
+            GenericRecord first = event(1, "dev-0", BASE, random);
+            h.processElement(new StreamRecord<>(decoded(first, 100)));
+            reference.extract(first, state);
+
+            GenericRecord bad = event(2, "dev-0", BASE + 1000, random);
+            bad.put("x05", null);
+            h.processElement(new StreamRecord<>(decoded(bad, 101)));
+
+            GenericRecord third = event(3, "dev-0", BASE + 2000, random);
+            h.processElement(new StreamRecord<>(decoded(third, 102)));
+            float[] expected = reference.extract(third, state);
+
+            List<FeatureVector> out = h.extractOutputValues();
+            assertThat(out).extracting(FeatureVector::getEventId).containsExactly("e-1", "e-3");
+            assertThat(values(out.get(1))).containsExactly(expected);
+            List<DeadLetter> dead = new ArrayList<>();
+            h.getSideOutput(SpecFeaturizer.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).getErrorMessage()).contains("x05").contains("e-2").contains("generic.events/0@101");
+            assertThat(dead.get(0).getSourceTopic()).isEqualTo("generic.events");
+            assertThat(dead.get(0).getOffset()).isEqualTo(101);
+        }
+    }
+
+    @Test
+    void theEntityStateIsClearedAfterTheTtl() throws Exception {
+        Duration ttl = SpecFeaturizer.stateTtl(spec);
+        // longest window 10m + lateness 10s + one bucket + margin
+        assertThat(ttl).isGreaterThan(Duration.ofMinutes(10).plus(spec.events().allowedLateness()));
+        Random random = new Random(3);
+        FeatureExtractor reference = FeatureExtractor.of(spec);
+        int count1m = spec.features().names().indexOf("count_1m");
+        assertThat(count1m).isNotNegative();
+        try (var h = harness(SpecFeaturizer.of(spec))) {
+            for (int i = 0; i < 5; i++) {
+                h.processElement(new StreamRecord<>(decoded(event(i, "dev-0", BASE + i * 1000L, random), i)));
+            }
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(values(h.extractOutputValues().get(4))[count1m]).isEqualTo(5f);
+
+            // Still within the TTL: the state is there.
+            h.setStateTtlProcessingTime(ttl.toMillis() - 1);
+            GenericRecord sixth = event(5, "dev-0", BASE + 5_000L, random);
+            h.processElement(new StreamRecord<>(decoded(sixth, 5)));
+            assertThat(values(h.extractOutputValues().get(5))[count1m]).isEqualTo(6f);
+
+            // One TTL after the last write the entity starts again from nothing, as a fresh state would.
+            h.setStateTtlProcessingTime(2 * ttl.toMillis());
+            h.processElement(new StreamRecord<>(decoded(event(6, "dev-1", BASE + 6_000L, random), 6)));
+            GenericRecord late = event(7, "dev-0", BASE + 7_000L, random);
+            h.processElement(new StreamRecord<>(decoded(late, 7)));
+            float[] fresh = reference.extract(late, reference.newState());
+            assertThat(values(h.extractOutputValues().get(7))).containsExactly(fresh);
+            assertThat(values(h.extractOutputValues().get(7))[count1m]).isEqualTo(1f);
+        }
+    }
+}

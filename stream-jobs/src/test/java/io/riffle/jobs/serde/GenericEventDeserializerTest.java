@@ -1,0 +1,172 @@
+package io.riffle.jobs.serde;
+
+import io.riffle.modelops.spec.DataFormat;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.features.FeatureExtractor;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.util.InstantiationUtil;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GenericEventDeserializerTest {
+    static final long TIME = 1_700_000_000_000L;
+    static PipelineSpec spec;
+    static Schema schema;
+
+    @BeforeAll
+    static void load() throws Exception {
+        spec = PipelineSpec.load(Path.of("../pipelines/generic-30.yaml"));
+        schema = spec.eventSchema();
+    }
+
+    static GenericRecord event(String id, String device, long time) {
+        GenericRecordBuilder b = new GenericRecordBuilder(schema);
+        for (Schema.Field f : schema.getFields()) {
+            switch (f.schema().getType()) {
+                case DOUBLE -> b.set(f, 1.5);
+                case STRING -> b.set(f, "north");
+                default -> { }
+            }
+        }
+        b.set("eventId", id).set("deviceId", device).set("eventTime", time);
+        for (Schema.Field f : schema.getFields()) {
+            if (!b.has(f.name()) && f.schema().getType() == Schema.Type.UNION) {
+                b.set(f, null);
+            }
+        }
+        return b.build();
+    }
+
+    static String json(String id, String device, Object time) {
+        StringBuilder s = new StringBuilder("{\"eventId\":\"" + id + "\",\"deviceId\":\"" + device + "\",\"eventTime\":" + time);
+        for (int i = 0; i < 30; i++) {
+            s.append(String.format(",\"x%02d\":%d.25", i, i));
+        }
+        return s.append(",\"region\":\"south\"}").toString();
+    }
+
+    static List<DecodedRecord> decode(GenericEventDeserializer d, byte[] value, long offset) throws Exception {
+        List<DecodedRecord> out = new ArrayList<>();
+        d.deserialize(new ConsumerRecord<>("generic.events", 3, offset, "k".getBytes(StandardCharsets.UTF_8), value),
+                new Collector<>() {
+                    @Override
+                    public void collect(DecodedRecord r) {
+                        out.add(r);
+                    }
+
+                    @Override
+                    public void close() {}
+                });
+        assertThat(out).hasSize(1);
+        return out;
+    }
+
+    /** A deserializer as the task manager gets it: through Java serialization, opened there. */
+    static GenericEventDeserializer shipped(DataFormat format) throws Exception {
+        GenericEventDeserializer d = new GenericEventDeserializer(schema, format, spec.events().idField(),
+                FeatureExtractor.of(spec));
+        GenericEventDeserializer copy = InstantiationUtil.clone(d);
+        copy.open(null);
+        return copy;
+    }
+
+    @Test
+    void decodesAvroSingleObjectEncoding() throws Exception {
+        GenericRecord e = event("e-1", "dev-7", TIME);
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(e).array();
+        DecodedRecord d = decode(shipped(DataFormat.AVRO), bytes, 11).get(0);
+        assertThat(d.deadLetter).isNull();
+        assertThat(d.key).isEqualTo("dev-7");
+        assertThat(d.eventTime).isEqualTo(TIME);
+        assertThat(d.record.get("x03")).isEqualTo(1.5);
+        assertThat(d.offset).isEqualTo(11);
+    }
+
+    @Test
+    void decodesJsonWithLosslessCoercions() throws Exception {
+        DecodedRecord d = decode(shipped(DataFormat.JSON), json("e-2", "dev-1", "\"" + TIME + "\"")
+                .getBytes(StandardCharsets.UTF_8), 5).get(0);
+        assertThat(d.deadLetter).isNull();
+        assertThat(d.key).isEqualTo("dev-1");
+        assertThat(d.eventTime).isEqualTo(TIME);
+        assertThat(d.record.get("x02")).isEqualTo(2.25);
+        assertThat(d.record.get("region").toString()).isEqualTo("south");
+    }
+
+    @Test
+    void badRecordsBecomeDeadLettersNamingRecordAndField() throws Exception {
+        GenericEventDeserializer json = shipped(DataFormat.JSON);
+        DecodedRecord notJson = decode(json, "{not json".getBytes(StandardCharsets.UTF_8), 20).get(0);
+        assertThat(notJson.deadLetter.getErrorMessage()).contains("generic.events/3@20");
+        assertThat(notJson.record).isNull();
+
+        String noDevice = json("e-3", "dev-1", TIME).replace("\"deviceId\":\"dev-1\",", "");
+        DecodedRecord missingKey = decode(json, noDevice.getBytes(StandardCharsets.UTF_8), 21).get(0);
+        assertThat(missingKey.deadLetter.getErrorMessage()).contains("deviceId").contains("generic.events/3@21");
+
+        String wrongType = json("e-4", "dev-1", TIME).replace("\"x07\":7.25", "\"x07\":\"seven\"");
+        DecodedRecord typed = decode(json, wrongType.getBytes(StandardCharsets.UTF_8), 22).get(0);
+        assertThat(typed.deadLetter.getErrorMessage()).contains("x07").contains("seven");
+
+        DecodedRecord emptyKey = decode(json, json("e-5", "", TIME).getBytes(StandardCharsets.UTF_8), 23).get(0);
+        assertThat(emptyKey.deadLetter.getErrorMessage()).contains("deviceId").contains("empty");
+
+        DecodedRecord emptyId = decode(json, json("", "dev-2", TIME).getBytes(StandardCharsets.UTF_8), 24).get(0);
+        assertThat(emptyId.deadLetter.getErrorMessage()).contains("eventId");
+
+        GenericEventDeserializer avro = shipped(DataFormat.AVRO);
+        byte[] good = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema)
+                .encode(event("e-6", "dev-1", TIME)).array();
+        DecodedRecord truncated = decode(avro, java.util.Arrays.copyOf(good, good.length - 5), 25).get(0);
+        assertThat(truncated.deadLetter.getErrorMessage()).contains("generic.events/3@25");
+        DecodedRecord jsonAsAvro = decode(avro, json("e-7", "d", TIME).getBytes(StandardCharsets.UTF_8), 26).get(0);
+        assertThat(jsonAsAvro.deadLetter).isNotNull();
+        DecodedRecord tombstone = decode(avro, null, 27).get(0);
+        assertThat(tombstone.deadLetter.getErrorMessage()).contains("generic.events/3@27");
+    }
+
+    @Test
+    void producedTypeIsAPojoWithAnAvroRecordFieldAndRoundTripsWithoutKryo() throws Exception {
+        TypeInformation<DecodedRecord> type = shipped(DataFormat.JSON).getProducedType();
+        assertThat(type).isInstanceOf(PojoTypeInfo.class);
+        SerializerConfigImpl config = new SerializerConfigImpl();
+        config.setGenericTypes(false);
+        TypeSerializer<DecodedRecord> serializer = InstantiationUtil.clone(type).createSerializer(config);
+
+        DecodedRecord in = decode(shipped(DataFormat.JSON), json("e-8", "dev-3", TIME).getBytes(StandardCharsets.UTF_8),
+                30).get(0);
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        serializer.serialize(in, out);
+        DecodedRecord back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back.key).isEqualTo("dev-3");
+        assertThat(back.record.get("x29")).isEqualTo(29.25);
+        assertThat(back.offset).isEqualTo(30);
+
+        DecodedRecord failed = decode(shipped(DataFormat.JSON), "[]".getBytes(StandardCharsets.UTF_8), 31).get(0);
+        out.clear();
+        serializer.serialize(failed, out);
+        DecodedRecord failedBack = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(failedBack.record).isNull();
+        assertThat(failedBack.deadLetter.getValue()).isEqualTo(ByteBuffer.wrap("[]".getBytes(StandardCharsets.UTF_8)));
+    }
+}
