@@ -91,10 +91,11 @@ public final class RunCommand implements Callable<Integer> {
                 trainer.start();
             }
             System.out.printf("Pipeline '%s' running (%d features, spec hash %.12s…): events on %s (%s), labels on %s;"
-                            + " scores to %s. Flink web UI http://127.0.0.1:%d. Ctrl-C stops.%n", spec.name(),
+                            + " scores to %s. Flink web UI %s. Ctrl-C stops.%n", spec.name(),
                     spec.features().count(), spec.features().hash(), spec.kafka().topics().events(),
                     spec.events().format().name().toLowerCase(), spec.kafka().topics().labels(),
-                    spec.kafka().topics().scores(), webUiPort);
+                    spec.kafka().topics().scores(),
+                    webUiPort > 0 ? "http://127.0.0.1:" + webUiPort : "on a free port (see the Flink log)");
             if (duration != null) {
                 stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
             } else {
