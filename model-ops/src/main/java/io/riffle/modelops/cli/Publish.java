@@ -4,6 +4,8 @@ import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.registry.ModelRegistryException;
 import io.riffle.modelops.registry.ModelVersions;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.PipelineSpecException;
 import io.riffle.modelops.validation.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.modelops.validation.ModelRejectedException;
@@ -16,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,9 +53,17 @@ public final class Publish implements Callable<Integer> {
             description = "binary (probability of the positive class) or anomaly (score in [0,1]).")
     ModelTask task;
 
-    @Option(names = "--features", required = true, paramLabel = "N",
-            description = "Width of the float input [batch, N]: the number of features.")
-    int features;
+    @Option(names = "--features", paramLabel = "N",
+            description = "Width of the float input [batch, N]: the number of features (or give --config).")
+    Integer features;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A pipeline file: stamps the model with its feature count, names and spec hash.")
+    Path config;
+
+    @Option(names = "--feature-names", paramLabel = "A,B,...", split = ",",
+            description = "The feature names in the model's input order; checked against --config's, stamped on the version.")
+    List<String> featureNames;
 
     @Option(names = "--input", paramLabel = "NAME", description = "Input tensor name (default: the model's only input).")
     String inputName;
@@ -91,6 +102,11 @@ public final class Publish implements Callable<Integer> {
                     reviewThreshold, blockThreshold);
             return EXIT_REJECTED;
         }
+        String stampError = resolveFeatures();
+        if (stampError != null) {
+            err.printf("not published: %s%n", stampError);
+            return EXIT_REJECTED;
+        }
         byte[] onnx;
         try {
             onnx = Files.readAllBytes(file);
@@ -111,6 +127,7 @@ public final class Publish implements Callable<Integer> {
                     .setReviewThreshold(reviewThreshold)
                     .setBlockThreshold(blockThreshold)
                     .setFeatureSpecHash(specHash)
+                    .setFeatureNames(featureNames == null ? List.of() : featureNames)
                     .build();
             String problem = validate(mv);
             if (problem != null) {
@@ -126,6 +143,51 @@ public final class Publish implements Callable<Integer> {
             err.printf("not published: %s%n", e.getMessage());
             return EXIT_KAFKA;
         }
+    }
+
+    /**
+     * Settles the feature count, names and spec hash from {@code --config}, {@code --features} and
+     * {@code --feature-names}; returns what does not agree, or null.
+     */
+    String resolveFeatures() {
+        if (config != null) {
+            PipelineSpec pipeline;
+            try {
+                pipeline = PipelineSpec.load(config);
+            } catch (PipelineSpecException e) {
+                return e.getMessage();
+            }
+            List<String> names = pipeline.features().names();
+            if (features != null && features != names.size()) {
+                return "--features " + features + " but " + config + " computes " + names.size() + " features";
+            }
+            if (featureNames != null && !featureNames.equals(names)) {
+                return "--feature-names differ from " + config + ": " + firstDifference(featureNames, names);
+            }
+            if (specHash != null && !specHash.equals(pipeline.features().hash())) {
+                return "--spec-hash " + specHash + " but " + config + " has spec hash " + pipeline.features().hash();
+            }
+            features = names.size();
+            featureNames = names;
+            specHash = pipeline.features().hash();
+            return null;
+        }
+        if (features == null) {
+            return "give --features N or --config FILE (the pipeline the model was trained for)";
+        }
+        if (featureNames != null && featureNames.size() != features) {
+            return "--feature-names lists " + featureNames.size() + " names but --features is " + features;
+        }
+        return null;
+    }
+
+    private static String firstDifference(List<String> given, List<String> expected) {
+        for (int i = 0; i < Math.min(given.size(), expected.size()); i++) {
+            if (!given.get(i).equals(expected.get(i))) {
+                return "position " + (i + 1) + " is '" + given.get(i) + "', the pipeline has '" + expected.get(i) + "'";
+            }
+        }
+        return given.size() + " names given, the pipeline has " + expected.size();
     }
 
     /** Returns the rejection reason, or null when the model would be served. */
