@@ -62,7 +62,9 @@ public final class LabelJoinJob {
 
         SingleOutputStreamOperator<DecodedLabel> labels = env
                 .fromSource(source(conf.get(LabelJoinOptions.LABELS_TOPIC),
-                                new LabelDeserializer(conf.get(LabelJoinOptions.LABELS_FORMAT))),
+                                new LabelDeserializer(conf.get(LabelJoinOptions.LABELS_FORMAT),
+                                        conf.get(LabelJoinOptions.LABELS_EVENT_ID_FIELD),
+                                        conf.get(LabelJoinOptions.LABELS_LABEL_FIELD))),
                         watermarks((DecodedLabel d, long kafkaTime) -> d.label != null ? d.label.getLabelTime() : kafkaTime),
                         "label-join-labels")
                 .uid("label-join-labels-source").setParallelism(parallelism)

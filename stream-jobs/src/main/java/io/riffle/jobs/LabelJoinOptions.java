@@ -33,6 +33,14 @@ public final class LabelJoinOptions {
             .enumType(EventFormat.class).defaultValue(EventFormat.AVRO)
             .withDescription("Encoding of the labels topic: AVRO (single-object encoding) or JSON.");
 
+    public static final ConfigOption<String> LABELS_EVENT_ID_FIELD = ConfigOptions.key("riffle.labels.event-id-field")
+            .stringType().defaultValue("eventId")
+            .withDescription("JSON labels: the field holding the event id (the join key).");
+
+    public static final ConfigOption<String> LABELS_LABEL_FIELD = ConfigOptions.key("riffle.labels.label-field")
+            .stringType().defaultValue("label")
+            .withDescription("JSON labels: the field holding the label (0/1). A JSON label without labelTime takes its Kafka timestamp.");
+
     public static final ConfigOption<String> TRAINING_TOPIC = ConfigOptions.key("riffle.topics.training")
             .stringType().defaultValue(Topics.TRAINING)
             .withDescription("Topic the training examples (feature vector + label) are written to, key = event id;"

@@ -50,6 +50,8 @@ public final class PipelineConfigs {
         conf.set(LabelJoinOptions.TRAINING_TOPIC, topics.training());
         if (labels != null) {
             conf.set(LabelJoinOptions.LABELS_FORMAT, EventFormat.valueOf(labels.format().name()));
+            conf.set(LabelJoinOptions.LABELS_EVENT_ID_FIELD, labels.eventIdField());
+            conf.set(LabelJoinOptions.LABELS_LABEL_FIELD, labels.labelField());
             conf.set(LabelJoinOptions.MAX_DELAY, labels.maxDelay());
             conf.set(LabelJoinOptions.IMPLICIT_NEGATIVE_AFTER, labels.implicitNegativeAfter());
         }

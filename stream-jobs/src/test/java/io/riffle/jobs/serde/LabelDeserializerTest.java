@@ -120,4 +120,23 @@ class LabelDeserializerTest {
         assertThat(TypeInformation.of(DecodedLabel.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(DecodedFeatureVector.class)).isInstanceOf(PojoTypeInfo.class);
     }
+
+    @Test
+    void jsonLabelsMayUseTheirOwnFieldNamesAndOmitTheLabelTime() throws Exception {
+        LabelDeserializer json = new LabelDeserializer(EventFormat.JSON, "txn", "is_fraud");
+        DecodedLabel ok = decode(json, record("labels", 4, utf8("{\"txn\":\"e-9\",\"is_fraud\":1}"))).get(0);
+        assertThat(ok.deadLetter).isNull();
+        assertThat(ok.label.getEventId()).isEqualTo("e-9");
+        assertThat(ok.label.getLabel()).isEqualTo(1);
+        assertThat(ok.label.getLabelTime()).as("the Kafka timestamp").isEqualTo(123L);
+
+        DecodedLabel withTime = decode(json, record("labels", 5,
+                utf8("{\"txn\":\"e-9\",\"is_fraud\":0,\"labelTime\":77}"))).get(0);
+        assertThat(withTime.label.getLabelTime()).isEqualTo(77L);
+
+        DecodedLabel missing = decode(json, record("labels", 6, utf8("{\"eventId\":\"e-9\",\"is_fraud\":1}"))).get(0);
+        assertThat(missing.deadLetter.getErrorMessage()).contains("'txn'").contains("labels/2@6");
+        DecodedLabel notANumber = decode(json, record("labels", 7, utf8("{\"txn\":\"e-9\",\"is_fraud\":\"yes\"}"))).get(0);
+        assertThat(notANumber.deadLetter.getErrorMessage()).contains("label").contains("yes");
+    }
 }
