@@ -1,5 +1,7 @@
 package io.riffle.cli.demo;
 
+import io.riffle.trainer.model.Adam;
+
 import java.util.SplittableRandom;
 
 /**
@@ -231,44 +233,6 @@ public final class LogisticFit {
             int t = a[i];
             a[i] = a[j];
             a[j] = t;
-        }
-    }
-
-    /** Adam over a fixed list of parameter arrays, updated in place. */
-    private static final class Adam {
-        private static final double BETA1 = 0.9;
-        private static final double BETA2 = 0.999;
-        private static final double EPSILON = 1e-8;
-        private final double[][] params;
-        private final double[][] m;
-        private final double[][] v;
-        private final double learningRate;
-        private int t;
-
-        Adam(double[][] params, double learningRate) {
-            this.params = params;
-            this.learningRate = learningRate;
-            this.m = new double[params.length][];
-            this.v = new double[params.length][];
-            for (int p = 0; p < params.length; p++) {
-                m[p] = new double[params[p].length];
-                v[p] = new double[params[p].length];
-            }
-        }
-
-        void step(double[][] grads) {
-            t++;
-            double c1 = 1 - Math.pow(BETA1, t);
-            double c2 = 1 - Math.pow(BETA2, t);
-            for (int p = 0; p < params.length; p++) {
-                double[] w = params[p];
-                double[] g = grads[p];
-                for (int k = 0; k < w.length; k++) {
-                    m[p][k] = BETA1 * m[p][k] + (1 - BETA1) * g[k];
-                    v[p][k] = BETA2 * v[p][k] + (1 - BETA2) * g[k] * g[k];
-                    w[k] -= learningRate * (m[p][k] / c1) / (Math.sqrt(v[p][k] / c2) + EPSILON);
-                }
-            }
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.riffle.trainer.model;
 
 /** Adam (Kingma and Ba) over a fixed list of parameter arrays, updated in place. */
-final class Adam {
+public final class Adam {
     private static final double BETA1 = 0.9;
     private static final double BETA2 = 0.999;
     private static final double EPSILON = 1e-8;
@@ -12,7 +12,7 @@ final class Adam {
     private final double learningRate;
     private int t;
 
-    Adam(double[][] params, double learningRate) {
+    public Adam(double[][] params, double learningRate) {
         this.params = params;
         this.learningRate = learningRate;
         this.m = new double[params.length][];
@@ -23,7 +23,8 @@ final class Adam {
         }
     }
 
-    void step(double[][] grads) {
+    /** One update of every parameter from its gradient (same shapes as the parameters). */
+    public void step(double[][] grads) {
         t++;
         double c1 = 1 - Math.pow(BETA1, t);
         double c2 = 1 - Math.pow(BETA2, t);
