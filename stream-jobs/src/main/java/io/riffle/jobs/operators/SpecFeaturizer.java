@@ -12,7 +12,6 @@ import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.serde.AvroClassAllowList;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -96,12 +95,7 @@ public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRe
     public static ValueStateDescriptor<EntityFeatureState> stateDescriptor(Duration ttl) {
         ValueStateDescriptor<EntityFeatureState> descriptor =
                 new ValueStateDescriptor<>("entity-features", TypeInformation.of(EntityFeatureState.class));
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                // one entry checked per state access still sweeps every entity, at a fraction of the default's CPU
-                .cleanupIncrementally(1, false)
-                .build());
+        descriptor.enableTimeToLive(EntityStateTtl.of(ttl));
         return descriptor;
     }
 
