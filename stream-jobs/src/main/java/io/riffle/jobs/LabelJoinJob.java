@@ -15,6 +15,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -89,14 +90,16 @@ public final class LabelJoinJob {
                 .name("label-join-label-time").uid("label-join-label-time").setParallelism(parallelism)
                 .sinkTo(KafkaSinks.avro(conf.get(LabelJoinOptions.BOOTSTRAP_SERVERS),
                         conf.get(LabelJoinOptions.TRAINING_TOPIC), TrainingExample.class, TrainingExample::getEventId,
-                        exactlyOnce, prefix + "-training", conf.get(LabelJoinOptions.TRANSACTION_TIMEOUT)))
+                        exactlyOnce, prefix + "-training", conf.get(LabelJoinOptions.TRANSACTION_TIMEOUT),
+                        conf.get(LabelJoinOptions.KAFKA_PROPERTIES)))
                 .name("label-join-training-sink").uid("label-join-training-sink").setParallelism(parallelism);
         features.getSideOutput(DecodeFailureRouter.DEAD_LETTERS)
                 .union(labels.getSideOutput(DecodeFailureRouter.DEAD_LETTERS),
                         examples.getSideOutput(LabelJoiner.UNMATCHED_LABELS))
                 .sinkTo(KafkaSinks.avro(conf.get(LabelJoinOptions.BOOTSTRAP_SERVERS),
                         conf.get(LabelJoinOptions.DEAD_LETTERS_TOPIC), DeadLetter.class, null, exactlyOnce,
-                        prefix + "-dead-letters", conf.get(LabelJoinOptions.TRANSACTION_TIMEOUT)))
+                        prefix + "-dead-letters", conf.get(LabelJoinOptions.TRANSACTION_TIMEOUT),
+                        conf.get(LabelJoinOptions.KAFKA_PROPERTIES)))
                 .name("label-join-dead-letters-sink").uid("label-join-dead-letters-sink").setParallelism(parallelism);
     }
 
@@ -104,7 +107,7 @@ public final class LabelJoinJob {
         long startTimestamp = conf.get(LabelJoinOptions.START_TIMESTAMP);
         OffsetsInitializer start = startTimestamp >= 0 ? OffsetsInitializer.timestamp(startTimestamp)
                 : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        return KafkaSource.<T>builder()
+        KafkaSourceBuilder<T> builder = KafkaSource.<T>builder()
                 .setBootstrapServers(conf.get(LabelJoinOptions.BOOTSTRAP_SERVERS))
                 .setTopics(topic)
                 .setGroupId(conf.get(LabelJoinOptions.GROUP_ID))
@@ -112,8 +115,9 @@ public final class LabelJoinJob {
                 .setDeserializer(deserializer)
                 // The scorer writes the features topic transactionally: never join aborted output.
                 .setProperty("isolation.level", "read_committed")
-                .setProperty("max.poll.records", "5000")
-                .build();
+                .setProperty("max.poll.records", "5000");
+        conf.get(LabelJoinOptions.KAFKA_PROPERTIES).forEach(builder::setProperty);
+        return builder.build();
     }
 
     /** Event-time watermarks with idleness: labels are sparse and must not hold the join's watermark back. */

@@ -46,6 +46,7 @@ public final class PipelineConfigs {
         conf.set(ScoringOptions.PARALLELISM, scoring.parallelism());
 
         // BOOTSTRAP_SERVERS, FEATURES_TOPIC, DEAD_LETTERS_TOPIC and DELIVERY share their keys with ScoringOptions.
+        conf.set(ScoringOptions.KAFKA_PROPERTIES, spec.kafka().properties());
         conf.set(LabelJoinOptions.LABELS_TOPIC, topics.labels());
         conf.set(LabelJoinOptions.TRAINING_TOPIC, topics.training());
         if (labels != null) {

@@ -35,7 +35,7 @@ public final class PipelineScoringJob {
 
     /** Wires the job into {@code env} (checkpointing included) without running it. */
     public void build(StreamExecutionEnvironment env) {
-        ScoringGraph graph = new ScoringGraph(conf, spec.kafka().properties());
+        ScoringGraph graph = new ScoringGraph(conf);
         graph.configure(env);
         int parallelism = graph.parallelism();
 
@@ -61,7 +61,6 @@ public final class PipelineScoringJob {
 
     /** The scorer's settings: batching and device from {@code conf}, the vector width and spec hash from the file. */
     ScorerConfig scorerConfig() {
-        return new ScoringGraph(conf, spec.kafka().properties())
-                .scorerConfig(spec.features().count(), spec.features().hash());
+        return new ScoringGraph(conf).scorerConfig(spec.features().count(), spec.features().hash());
     }
 }

@@ -43,12 +43,9 @@ final class ScoringGraph {
     private final boolean exactlyOnce;
     private final int parallelism;
 
-    /**
-     * @param clientProperties passed to every Kafka client of the job (security settings)
-     */
-    ScoringGraph(Configuration conf, Map<String, String> clientProperties) {
+    ScoringGraph(Configuration conf) {
         this.conf = conf;
-        this.clientProperties = Map.copyOf(clientProperties);
+        this.clientProperties = Map.copyOf(conf.get(ScoringOptions.KAFKA_PROPERTIES));
         this.exactlyOnce = ScoringOptions.exactlyOnce(conf);
         this.parallelism = conf.get(ScoringOptions.PARALLELISM);
     }

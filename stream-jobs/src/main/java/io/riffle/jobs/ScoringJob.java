@@ -15,8 +15,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ParameterTool;
 
-import java.util.Map;
-
 /**
  * The scoring job: events → decode (failures to dead letters) → per-card features (also written
  * to the features topic for the label join) → batched scoring with every serving model (models
@@ -32,7 +30,7 @@ public final class ScoringJob {
 
     /** Wires the job into {@code env} (checkpointing included) without running it. */
     public void build(StreamExecutionEnvironment env) {
-        ScoringGraph graph = new ScoringGraph(conf, Map.of());
+        ScoringGraph graph = new ScoringGraph(conf);
         graph.configure(env);
         int parallelism = graph.parallelism();
 
@@ -57,7 +55,7 @@ public final class ScoringJob {
     }
 
     ScorerConfig scorerConfig() {
-        return new ScoringGraph(conf, Map.of()).scorerConfig(TransactionFeatures.COUNT, TransactionFeatures.SPEC_HASH);
+        return new ScoringGraph(conf).scorerConfig(TransactionFeatures.COUNT, TransactionFeatures.SPEC_HASH);
     }
 
     /**

@@ -8,6 +8,7 @@ import org.apache.flink.configuration.Configuration;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every option of the scoring job, typed, with its default and description. Nothing else reads
@@ -18,6 +19,10 @@ public final class ScoringOptions {
     public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("riffle.kafka.bootstrap-servers")
             .stringType().defaultValue("localhost:9092")
             .withDescription("Kafka bootstrap servers.");
+
+    public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES = ConfigOptions.key("riffle.kafka.properties")
+            .mapType().defaultValue(Map.of())
+            .withDescription("Extra Kafka client properties for every source and sink (security.protocol, sasl.*, ...), as key:value,key:value.");
 
     public static final ConfigOption<String> EVENTS_TOPIC = ConfigOptions.key("riffle.topics.events")
             .stringType().defaultValue(Topics.EVENTS).withDescription("Topic of the events to score.");

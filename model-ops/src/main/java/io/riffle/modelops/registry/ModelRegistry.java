@@ -42,11 +42,18 @@ public final class ModelRegistry implements AutoCloseable {
     private final String bootstrapServers;
     private final String topic;
     private final AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
+    private final Map<String, String> clientProperties;
     private KafkaProducer<byte[], byte[]> producer;
 
     public ModelRegistry(String bootstrapServers, String modelsTopic) {
+        this(bootstrapServers, modelsTopic, Map.of());
+    }
+
+    /** With extra Kafka client properties (security settings) for its producer and readers. */
+    public ModelRegistry(String bootstrapServers, String modelsTopic, Map<String, String> clientProperties) {
         this.bootstrapServers = bootstrapServers;
         this.topic = modelsTopic;
+        this.clientProperties = Map.copyOf(clientProperties);
     }
 
     public String topic() {
@@ -162,6 +169,7 @@ public final class ModelRegistry implements AutoCloseable {
     private KafkaProducer<byte[], byte[]> producer() {
         if (producer == null) {
             Properties p = new Properties();
+            p.putAll(clientProperties);
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             p.put(ProducerConfig.ACKS_CONFIG, "all");
             p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -178,6 +186,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     private Properties consumerProps() {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");

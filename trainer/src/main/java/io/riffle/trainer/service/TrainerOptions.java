@@ -6,6 +6,7 @@ import io.riffle.trainer.model.TrainerConfig;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything one trainer instance (one model name) needs, typed; {@link #builder} holds the defaults.
@@ -31,13 +32,14 @@ import java.util.List;
  * @param specHash feature spec hash of the vectors (stamped on versions; examples of another spec are skipped)
  * @param featureNames feature names in order
  * @param parityTolerance largest |ONNX Runtime − trainer| difference allowed on the holdout before publishing
+ * @param kafkaProperties extra Kafka client properties (security settings) for every client
  */
 public record TrainerOptions(String bootstrapServers, String trainingTopic, String modelsTopic, String modelEventsTopic,
                              String modelName, TrainerConfig training, Duration window, int maxExamples,
                              Duration retrainEvery, int retrainAfterLabels, int minExamples, int minPositives,
                              double holdoutFraction, double gateMargin, OnWorse onWorse, double reviewThreshold,
                              double blockThreshold, int featureCount, String specHash, List<String> featureNames,
-                             double parityTolerance) {
+                             double parityTolerance, Map<String, String> kafkaProperties) {
 
     public TrainerOptions {
         if (holdoutFraction <= 0 || holdoutFraction >= 0.5) {
@@ -47,6 +49,7 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             throw new IllegalArgumentException("max examples " + maxExamples + " is below min examples " + minExamples);
         }
         featureNames = List.copyOf(featureNames);
+        kafkaProperties = Map.copyOf(kafkaProperties);
     }
 
     /** A builder with the defaults for a model of {@code kind} named {@code modelName} over vectors of the given spec. */
@@ -78,6 +81,7 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
         private double reviewThreshold = 0.5;
         private double blockThreshold = 0.9;
         private double parityTolerance = 1e-5;
+        private Map<String, String> kafkaProperties = Map.of();
 
         private Builder(String bootstrapServers, String modelName, TrainerConfig training, int featureCount,
                         String specHash, List<String> featureNames) {
@@ -141,11 +145,16 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             return this;
         }
 
+        public Builder kafkaProperties(Map<String, String> properties) {
+            this.kafkaProperties = properties;
+            return this;
+        }
+
         public TrainerOptions build() {
             return new TrainerOptions(bootstrapServers, trainingTopic, modelsTopic, modelEventsTopic, modelName,
                     training, window, maxExamples, retrainEvery, retrainAfterLabels, minExamples, minPositives,
                     holdoutFraction, gateMargin, onWorse, reviewThreshold, blockThreshold, featureCount, specHash,
-                    featureNames, parityTolerance);
+                    featureNames, parityTolerance, kafkaProperties);
         }
     }
 

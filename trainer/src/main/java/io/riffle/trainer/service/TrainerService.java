@@ -84,18 +84,18 @@ public final class TrainerService implements AutoCloseable {
         this.listener = listener == null ? r -> { } : listener;
         this.window = new TrainingWindow(options.window().toMillis(), options.maxExamples(), options.featureCount(),
                 options.specHash());
-        Map<String, Object> props = new HashMap<>();
+        Map<String, Object> props = new HashMap<>(options.kafkaProperties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "riffle-trainer-" + options.modelName());
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        Map<String, Object> producerProps = new HashMap<>();
+        Map<String, Object> producerProps = new HashMap<>(options.kafkaProperties());
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         this.events = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
-        this.registry = new ModelRegistry(options.bootstrapServers(), options.modelsTopic());
+        this.registry = new ModelRegistry(options.bootstrapServers(), options.modelsTopic(), options.kafkaProperties());
         this.endAtStart = seekToWindowStart();
     }
 
