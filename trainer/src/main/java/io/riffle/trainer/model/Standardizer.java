@@ -4,12 +4,16 @@ import io.riffle.trainer.data.Dataset;
 
 /**
  * Per-feature mean and standard deviation learned on a training set; {@code z = (x - mean) / std}.
- * A (near-)constant feature gets std 1, so it stays 0 in training and a value seen only at serving
- * time moves the output moderately instead of by a huge factor.
+ * A (near-)constant feature — one whose spread in the training window is below 1% of its
+ * magnitude (at least of 1) — gets std 1, so it stays near 0 in training and a value seen only at
+ * serving time moves the output moderately instead of by a huge factor. A slowly drifting feature
+ * (hour of day over a few-minute window) would otherwise be divided by its tiny window spread and
+ * flag every later event as an anomaly.
  */
 final class Standardizer {
 
-    private static final double CONSTANT_STD = 1e-6;
+    /** Relative spread below which a feature counts as constant in the training window. */
+    private static final double CONSTANT_RELATIVE_STD = 1e-2;
 
     final double[] mean;
     final double[] std;
@@ -50,7 +54,7 @@ final class Standardizer {
         double[] std = new double[d];
         for (int i = 0; i < d; i++) {
             double s = Math.sqrt(var[i] / Math.max(1, n));
-            std[i] = s < CONSTANT_STD ? 1.0 : s;
+            std[i] = s < CONSTANT_RELATIVE_STD * Math.max(1.0, Math.abs(mean[i])) ? 1.0 : s;
         }
         return new Standardizer(mean, std);
     }
