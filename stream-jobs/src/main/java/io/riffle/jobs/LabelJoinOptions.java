@@ -18,17 +18,14 @@ import java.util.Map;
  */
 public final class LabelJoinOptions {
 
-    public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("riffle.kafka.bootstrap-servers")
-            .stringType().defaultValue("localhost:9092")
-            .withDescription("Kafka bootstrap servers.");
+    /** Shared with the scoring job: one key, one definition. */
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = ScoringOptions.BOOTSTRAP_SERVERS;
 
-    public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES = ConfigOptions.key("riffle.kafka.properties")
-            .mapType().defaultValue(Map.of())
-            .withDescription("Extra Kafka client properties for every source and sink (security.protocol, sasl.*, ...), as key:value,key:value.");
+    /** Shared with the scoring job: one key, one definition. */
+    public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES = ScoringOptions.KAFKA_PROPERTIES;
 
-    public static final ConfigOption<String> FEATURES_TOPIC = ConfigOptions.key("riffle.topics.features")
-            .stringType().defaultValue(Topics.FEATURES)
-            .withDescription("Topic of the feature vectors the scorer saw (Avro FeatureVector, key = event id).");
+    /** Shared with the scoring job: one key, one definition. */
+    public static final ConfigOption<String> FEATURES_TOPIC = ScoringOptions.FEATURES_TOPIC;
 
     public static final ConfigOption<String> LABELS_TOPIC = ConfigOptions.key("riffle.topics.labels")
             .stringType().defaultValue(Topics.LABELS)
@@ -51,9 +48,8 @@ public final class LabelJoinOptions {
             .withDescription("Topic the training examples (feature vector + label) are written to, key = event id;"
                     + " record timestamp = label time.");
 
-    public static final ConfigOption<String> DEAD_LETTERS_TOPIC = ConfigOptions.key("riffle.topics.dead-letters")
-            .stringType().defaultValue(Topics.DEAD_LETTERS)
-            .withDescription("Topic of records that could not be decoded or joined.");
+    /** Shared with the scoring job: one key, one definition. */
+    public static final ConfigOption<String> DEAD_LETTERS_TOPIC = ScoringOptions.DEAD_LETTERS_TOPIC;
 
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("riffle.label-join.group-id")
             .stringType().defaultValue("riffle-label-join")
@@ -91,20 +87,14 @@ public final class LabelJoinOptions {
             .withDescription("A features or labels partition without records for this long stops holding the"
                     + " watermark back (labels are often sparse).");
 
-    public static final ConfigOption<String> DELIVERY = ConfigOptions.key("riffle.sink.delivery")
-            .stringType().defaultValue("exactly-once")
-            .withDescription("Sink delivery guarantee: exactly-once (Kafka transactions tied to checkpoints) or"
-                    + " at-least-once.");
+    /** Shared with the scoring job: one key, one definition. */
+    public static final ConfigOption<String> DELIVERY = ScoringOptions.DELIVERY;
 
-    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("riffle.checkpoint.interval")
-            .durationType().defaultValue(Duration.ofSeconds(2))
-            .withDescription("Checkpoint interval; with exactly-once, training examples become visible to"
-                    + " read_committed readers at each checkpoint.");
+    /** Shared with the scoring job: one key, one definition. */
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ScoringOptions.CHECKPOINT_INTERVAL;
 
-    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("riffle.sink.transaction-timeout")
-            .durationType().defaultValue(Duration.ofMinutes(2))
-            .withDescription("Kafka transaction timeout; must stay below the broker's transaction.max.timeout.ms"
-                    + " (15 min by default).");
+    /** Shared with the scoring job: one key, one definition. */
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ScoringOptions.TRANSACTION_TIMEOUT;
 
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = ConfigOptions.key("riffle.label-join.transactional-id-prefix")
             .stringType().defaultValue("riffle-label-join")
