@@ -1,6 +1,7 @@
 package io.riffle.jobs;
 
 import io.riffle.jobs.testing.CommittedTopics;
+import io.riffle.jobs.testing.StrictEnvironment;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.operators.LabelJoiner;
 import io.riffle.schemas.DeadLetter;
@@ -10,8 +11,6 @@ import io.riffle.schemas.Topics;
 import io.riffle.schemas.TrainingExample;
 import io.riffle.schemas.serde.AvroSerde;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -103,11 +102,7 @@ class LabelJoinJobITCase {
         conf.set(LabelJoinOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
         conf.set(LabelJoinOptions.WAIT_FOR_FEATURES, WAIT_FOR_FEATURES);
         conf.set(LabelJoinOptions.TRANSACTIONAL_ID_PREFIX, "it-label-join-" + UUID.randomUUID());
-        Configuration envConf = new Configuration();
-        envConf.set(PipelineOptions.GENERIC_TYPES, false);   // proves no record or state goes through Kryo
-        envConf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        envConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
+        StreamExecutionEnvironment env = StrictEnvironment.create();   // no Kryo anywhere, bounded restarts
         new LabelJoinJob(conf).build(env);
         JobClient job = env.executeAsync("it-label-join");
         try (Outputs outputs = new Outputs(servers);

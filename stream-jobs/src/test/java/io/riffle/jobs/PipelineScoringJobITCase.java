@@ -2,6 +2,7 @@ package io.riffle.jobs;
 
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.testing.CommittedTopics;
+import io.riffle.jobs.testing.StrictEnvironment;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.PipelineSpec;
@@ -15,8 +16,6 @@ import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Score;
 import io.riffle.schemas.serde.AvroSerde;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -122,11 +121,7 @@ class PipelineScoringJobITCase {
         conf.set(ScoringOptions.PARALLELISM, PARALLELISM);
         conf.set(ScoringOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
         conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, "it-pipeline-" + UUID.randomUUID());
-        Configuration envConf = new Configuration();
-        envConf.set(PipelineOptions.GENERIC_TYPES, false);   // proves no record or state goes through Kryo
-        envConf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        envConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
+        StreamExecutionEnvironment env = StrictEnvironment.create();   // no Kryo anywhere, bounded restarts
         new PipelineScoringJob(spec, conf).build(env);
         JobClient job = env.executeAsync("it-pipeline-scoring");
         try (Outputs outputs = new Outputs(servers);

@@ -5,6 +5,7 @@ import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.ScoringJob;
 import io.riffle.jobs.ScoringOptions;
 import io.riffle.jobs.testing.CommittedTopics;
+import io.riffle.jobs.testing.StrictEnvironment;
 import io.riffle.modelops.features.TransactionFeatures;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.testing.TestModels;
@@ -18,8 +19,6 @@ import io.riffle.schemas.Topics;
 import io.riffle.schemas.Transaction;
 import io.riffle.schemas.serde.AvroSerde;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -98,11 +97,7 @@ class ScoringPipelineITCase {
         conf.set(ScoringOptions.BATCH_SIZE, 32);
         conf.set(ScoringOptions.REQUIRED_MODELS, "fraud,anomaly");
         conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, "it-scoring");
-        Configuration envConf = new Configuration();
-        envConf.set(PipelineOptions.GENERIC_TYPES, false);   // proves no record goes through Kryo
-        envConf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        envConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
+        StreamExecutionEnvironment env = StrictEnvironment.create();   // no Kryo anywhere, bounded restarts
         new ScoringJob(conf).build(env);
         JobClient job = env.executeAsync("it-scoring");
         try (Outputs outputs = new Outputs(servers);
