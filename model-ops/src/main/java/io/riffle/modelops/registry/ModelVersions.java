@@ -1,11 +1,14 @@
 package io.riffle.modelops.registry;
 
 import io.riffle.modelops.validation.Digests;
+import io.riffle.schemas.FeatureStats;
 import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelTask;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.serde.AvroClassAllowList;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Builds {@link ModelVersion} records. */
 public final class ModelVersions {
@@ -33,6 +36,49 @@ public final class ModelVersions {
                 .setFeatureCount(featureCount)
                 .setCreatedAt(System.currentTimeMillis())
                 .build();
+    }
+
+    /**
+     * {@code mv} with the per-feature mean and standard deviation of the rows it was trained on
+     * ({@link FeatureStats}), from which reason codes name the features of a flagged record that
+     * are furthest from the training data. Both arrays must have {@code featureCount} entries.
+     */
+    public static ModelVersion withFeatureStats(ModelVersion mv, float[] mean, float[] std) {
+        if (mean.length != mv.getFeatureCount() || std.length != mv.getFeatureCount()) {
+            throw new IllegalArgumentException("feature stats need " + mv.getFeatureCount() + " means and stds, got "
+                    + mean.length + " and " + std.length);
+        }
+        return ModelVersion.newBuilder(mv).setFeatureStats(new FeatureStats(boxed(mean), boxed(std))).build();
+    }
+
+    /** Per-feature mean and (population) standard deviation of {@code rows}. */
+    public static ModelVersion withFeatureStatsOf(ModelVersion mv, float[][] rows) {
+        int d = mv.getFeatureCount();
+        double[] sum = new double[d];
+        double[] sumSq = new double[d];
+        for (float[] row : rows) {
+            for (int i = 0; i < d; i++) {
+                sum[i] += row[i];
+                sumSq[i] += (double) row[i] * row[i];
+            }
+        }
+        float[] mean = new float[d];
+        float[] std = new float[d];
+        int n = Math.max(1, rows.length);
+        for (int i = 0; i < d; i++) {
+            double m = sum[i] / n;
+            mean[i] = (float) m;
+            std[i] = (float) Math.sqrt(Math.max(0, sumSq[i] / n - m * m));
+        }
+        return withFeatureStats(mv, mean, std);
+    }
+
+    private static List<Float> boxed(float[] values) {
+        List<Float> out = new ArrayList<>(values.length);
+        for (float v : values) {
+            out.add(v);
+        }
+        return out;
     }
 
     /** SHA-256 hex of {@code bytes}; same as {@link Digests#sha256Hex}. */
