@@ -51,20 +51,30 @@ public final class ModelVersions {
         return ModelVersion.newBuilder(mv).setFeatureStats(new FeatureStats(boxed(mean), boxed(std))).build();
     }
 
-    /** Per-feature mean and (population) standard deviation of {@code rows}. */
+    /** {@link #withFeatureStats} with the per-feature mean and (population) standard deviation of {@code rows}. */
     public static ModelVersion withFeatureStatsOf(ModelVersion mv, float[][] rows) {
+        int d = mv.getFeatureCount();
+        float[] flat = new float[rows.length * d];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, flat, r * d, d);
+        }
+        return withFeatureStatsOf(mv, flat, rows.length);
+    }
+
+    /** As {@link #withFeatureStatsOf(ModelVersion, float[][])} for {@code rows} rows stored row after row in {@code x}. */
+    public static ModelVersion withFeatureStatsOf(ModelVersion mv, float[] x, int rows) {
         int d = mv.getFeatureCount();
         double[] sum = new double[d];
         double[] sumSq = new double[d];
-        for (float[] row : rows) {
-            for (int i = 0; i < d; i++) {
-                sum[i] += row[i];
-                sumSq[i] += (double) row[i] * row[i];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0, at = r * d; i < d; i++, at++) {
+                sum[i] += x[at];
+                sumSq[i] += (double) x[at] * x[at];
             }
         }
         float[] mean = new float[d];
         float[] std = new float[d];
-        int n = Math.max(1, rows.length);
+        int n = Math.max(1, rows);
         for (int i = 0; i < d; i++) {
             double m = sum[i] / n;
             mean[i] = (float) m;

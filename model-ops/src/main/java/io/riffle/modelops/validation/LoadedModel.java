@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.riffle.modelops.decision.FeatureReasons;
 import io.riffle.modelops.engine.ModelSession;
 import io.riffle.modelops.engine.OrtEngine;
 import io.riffle.schemas.ModelRole;
@@ -36,6 +37,7 @@ public final class LoadedModel implements AutoCloseable {
     // Columns of the output per row (1 for [N] and [N,1], 2 for [N,2]) and the column served.
     private final int outputWidth;
     private final int column;
+    private final FeatureReasons reasons;
     private FloatBuffer input;
 
     LoadedModel(ModelVersion version, ModelSession session, String inputName, String outputName,
@@ -49,6 +51,12 @@ public final class LoadedModel implements AutoCloseable {
         this.outputWidth = outputWidth;
         this.column = column;
         this.input = allocate(featureCount * 64);
+        this.reasons = FeatureReasons.of(version);
+    }
+
+    /** Names the features of a flagged row that are furthest from this model's training data. */
+    public FeatureReasons reasons() {
+        return reasons;
     }
 
     /**

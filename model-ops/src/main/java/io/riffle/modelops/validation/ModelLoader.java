@@ -97,6 +97,12 @@ public final class ModelLoader {
             throw new ModelRejectedException(label + ": feature count mismatch: the model declares "
                     + mv.getFeatureCount() + " features but the pipeline provides " + expectedFeatureCount);
         }
+        if (mv.getFeatureStats() != null && (mv.getFeatureStats().getMean().size() != expectedFeatureCount
+                || mv.getFeatureStats().getStd().size() != expectedFeatureCount)) {
+            throw new ModelRejectedException(label + ": featureStats has " + mv.getFeatureStats().getMean().size()
+                    + " means and " + mv.getFeatureStats().getStd().size() + " stds for " + expectedFeatureCount
+                    + " features");
+        }
         if (mv.getTask() == ModelTask.MULTICLASS) {
             throw new ModelRejectedException(label + ": task MULTICLASS is not supported yet (binary and anomaly are)");
         }

@@ -2,6 +2,7 @@ package io.riffle.jobs.operators;
 
 import io.riffle.jobs.serde.DeadLetters;
 import io.riffle.modelops.decision.DecisionPolicy;
+import io.riffle.modelops.decision.FeatureReasons;
 import io.riffle.modelops.validation.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.modelops.validation.ModelRejectedException;
@@ -394,9 +395,10 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
                     Decision d = DecisionPolicy.decide(mv, value);
                     if (d != Decision.ALLOW) {
                         if (reasons.isEmpty()) {
-                            reasons = new ArrayList<>(2);
+                            reasons = new ArrayList<>(1 + FeatureReasons.TOP);
                         }
                         reasons.add(DecisionPolicy.reason(mv, value, d));
+                        slots[m].reasons().explain(features, i * config.featureCount(), reasons);
                         decision = DecisionPolicy.mostSevere(decision, d);
                     }
                 }

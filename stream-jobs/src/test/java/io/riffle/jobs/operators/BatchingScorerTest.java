@@ -202,6 +202,39 @@ class BatchingScorerTest {
     }
 
     @Test
+    void flaggedScoresNameTheFeaturesFurthestFromTheTrainingData() throws Exception {
+        var h = started();
+        float[] mean = new float[FEATURES];
+        float[] std = new float[FEATURES];
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < FEATURES; j++) {
+            std[j] = 1f;
+            names.add("f" + j);
+        }
+        ModelVersion flagsAll = io.riffle.modelops.registry.ModelVersions.withFeatureStats(ModelVersion.newBuilder(
+                fraud(1)).setReviewThreshold(0.0).setBlockThreshold(2.0).setFeatureNames(names).build(), mean, std);
+        h.processElement2(flagsAll, 0);
+        send(h, 0, BATCH);
+        List<Score> scores = scores(h);
+        assertThat(scores).hasSize(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            Score s = scores.get(i);
+            List<Float> v = vector(i).getValues();
+            int furthest = 0;
+            for (int j = 1; j < FEATURES; j++) {
+                if (Math.abs(v.get(j)) > Math.abs(v.get(furthest))) {
+                    furthest = j;
+                }
+            }
+            assertThat(s.getDecision()).isEqualTo(Decision.REVIEW);
+            List<String> reasons = s.getReasons().stream().map(CharSequence::toString).toList();
+            assertThat(reasons.get(0)).startsWith("fraud:v1:probability=");
+            assertThat(reasons.subList(1, reasons.size())).hasSizeBetween(1, 3);
+            assertThat(reasons.get(1)).startsWith("fraud:v1:feature:f" + furthest + "=");
+        }
+    }
+
+    @Test
     void aModelSwapNeverSplitsABatch() throws Exception {
         var h = started();
         h.processElement2(fraud(1), 0);

@@ -245,8 +245,8 @@ public final class TrainerService implements AutoCloseable {
                         options.training().kind(), epoch, String.format("%.5f", trainLoss), String.format("%.5f", valLoss)));
         long fitMillis = (System.nanoTime() - t0) / 1_000_000;
         float[] own = model.predict(holdout);
-        ModelVersion candidate = describe(ModelVersions.fromOnnx(model.toOnnx(), options.modelName(), 0, model.task(), f),
-                ordered, positives);
+        ModelVersion candidate = ModelVersions.withFeatureStatsOf(describe(ModelVersions.fromOnnx(model.toOnnx(),
+                options.modelName(), 0, model.task(), f), ordered, positives), train.x(), train.rows());
 
         float[] served = new float[holdout.rows()];
         try (LoadedModel loaded = loader.load(candidate, f, options.specHash())) {

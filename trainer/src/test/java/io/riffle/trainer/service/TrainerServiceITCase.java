@@ -170,6 +170,10 @@ class TrainerServiceITCase {
             assertThat(champion.getTrainingWindow().getExampleCount()).isEqualTo(3000);
             assertThat(champion.getTrainingWindow().getPositiveRate()).isBetween(0.04, 0.12);
             assertThat(champion.getParentVersion()).isNull();
+            // The training rows' stats, from which the scorer's reason codes name unusual features.
+            assertThat(champion.getFeatureStats().getMean()).hasSize(champion.getFeatureCount());
+            assertThat(champion.getFeatureStats().getStd()).hasSize(champion.getFeatureCount())
+                    .anySatisfy(std -> assertThat(std).isGreaterThan(0f));
             assertThat(versions.get(1).getParentVersion()).isEqualTo(1);
             assertThat(versions.get(1).getMetrics()).containsKey("champion_roc_auc");
         }
