@@ -5,7 +5,7 @@ import io.riffle.jobs.ScoringJob;
 import io.riffle.jobs.ScoringOptions;
 import io.riffle.jobs.serde.DecodedEvent;
 import io.riffle.jobs.serde.EventDeserializer;
-import io.riffle.jobs.serde.EventFormat;
+import io.riffle.modelops.spec.DataFormat;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Score;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -110,7 +110,7 @@ final class BenchJobs {
                 .setTopics(s.eventsTopic())
                 .setGroupId(s.groupId())
                 .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new EventDeserializer(EventFormat.AVRO))
+                .setDeserializer(new EventDeserializer(DataFormat.AVRO))
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("max.poll.records", "5000")
                 .setProperty("max.partition.fetch.bytes", String.valueOf(8 << 20))

@@ -1,6 +1,6 @@
 package io.riffle.jobs;
 
-import io.riffle.jobs.serde.EventFormat;
+import io.riffle.modelops.spec.DataFormat;
 import io.riffle.schemas.Topics;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -31,8 +31,8 @@ public final class LabelJoinOptions {
             .stringType().defaultValue(Topics.LABELS)
             .withDescription("Topic of the labels (Label: event id, label, label time; key = event id).");
 
-    public static final ConfigOption<EventFormat> LABELS_FORMAT = ConfigOptions.key("riffle.labels.format")
-            .enumType(EventFormat.class).defaultValue(EventFormat.AVRO)
+    public static final ConfigOption<DataFormat> LABELS_FORMAT = ConfigOptions.key("riffle.labels.format")
+            .enumType(DataFormat.class).defaultValue(DataFormat.AVRO)
             .withDescription("Encoding of the labels topic: AVRO (single-object encoding) or JSON.");
 
     public static final ConfigOption<String> LABELS_EVENT_ID_FIELD = ConfigOptions.key("riffle.labels.event-id-field")

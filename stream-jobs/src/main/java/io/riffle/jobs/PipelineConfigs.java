@@ -1,6 +1,5 @@
 package io.riffle.jobs;
 
-import io.riffle.jobs.serde.EventFormat;
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.LabelsSpec;
 import io.riffle.modelops.spec.PipelineSpec;
@@ -28,7 +27,7 @@ public final class PipelineConfigs {
 
         conf.set(ScoringOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         conf.set(ScoringOptions.EVENTS_TOPIC, topics.events());
-        conf.set(ScoringOptions.EVENTS_FORMAT, EventFormat.valueOf(spec.events().format().name()));
+        conf.set(ScoringOptions.EVENTS_FORMAT, spec.events().format());
         conf.set(ScoringOptions.FEATURES_TOPIC, topics.features());
         conf.set(ScoringOptions.SCORES_TOPIC, topics.scores());
         conf.set(ScoringOptions.ALERTS_TOPIC, topics.alerts());
@@ -50,7 +49,7 @@ public final class PipelineConfigs {
         conf.set(LabelJoinOptions.LABELS_TOPIC, topics.labels());
         conf.set(LabelJoinOptions.TRAINING_TOPIC, topics.training());
         if (labels != null) {
-            conf.set(LabelJoinOptions.LABELS_FORMAT, EventFormat.valueOf(labels.format().name()));
+            conf.set(LabelJoinOptions.LABELS_FORMAT, labels.format());
             conf.set(LabelJoinOptions.LABELS_EVENT_ID_FIELD, labels.eventIdField());
             conf.set(LabelJoinOptions.LABELS_LABEL_FIELD, labels.labelField());
             conf.set(LabelJoinOptions.MAX_DELAY, labels.maxDelay());

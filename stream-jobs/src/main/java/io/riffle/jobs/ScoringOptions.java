@@ -1,6 +1,6 @@
 package io.riffle.jobs;
 
-import io.riffle.jobs.serde.EventFormat;
+import io.riffle.modelops.spec.DataFormat;
 import io.riffle.schemas.Topics;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -27,8 +27,8 @@ public final class ScoringOptions {
     public static final ConfigOption<String> EVENTS_TOPIC = ConfigOptions.key("riffle.topics.events")
             .stringType().defaultValue(Topics.EVENTS).withDescription("Topic of the events to score.");
 
-    public static final ConfigOption<EventFormat> EVENTS_FORMAT = ConfigOptions.key("riffle.events.format")
-            .enumType(EventFormat.class).defaultValue(EventFormat.AVRO)
+    public static final ConfigOption<DataFormat> EVENTS_FORMAT = ConfigOptions.key("riffle.events.format")
+            .enumType(DataFormat.class).defaultValue(DataFormat.AVRO)
             .withDescription("Encoding of the events topic: AVRO (single-object encoding) or JSON.");
 
     public static final ConfigOption<String> MODELS_TOPIC = ConfigOptions.key("riffle.topics.models")

@@ -1,7 +1,7 @@
 package io.riffle.jobs;
 
 import io.riffle.jobs.operators.ScorerConfig;
-import io.riffle.jobs.serde.EventFormat;
+import io.riffle.modelops.spec.DataFormat;
 import io.riffle.modelops.spec.PipelineSpec;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -29,7 +29,7 @@ class PipelineScoringJobTest {
         Configuration conf = PipelineConfigs.configuration(spec);
         assertThat(conf.get(ScoringOptions.BOOTSTRAP_SERVERS)).isEqualTo("localhost:9092");
         assertThat(conf.get(ScoringOptions.EVENTS_TOPIC)).isEqualTo("generic.events");
-        assertThat(conf.get(ScoringOptions.EVENTS_FORMAT)).isEqualTo(EventFormat.JSON);
+        assertThat(conf.get(ScoringOptions.EVENTS_FORMAT)).isEqualTo(DataFormat.JSON);
         assertThat(conf.get(ScoringOptions.BATCH_SIZE)).isEqualTo(128);
         assertThat(conf.get(ScoringOptions.BATCH_MAX_DELAY)).isEqualTo(Duration.ofMillis(10));
         assertThat(conf.get(ScoringOptions.DEVICE)).isEqualTo("cpu");
@@ -38,7 +38,7 @@ class PipelineScoringJobTest {
         assertThat(conf.get(ScoringOptions.GROUP_ID)).isEqualTo("generic-30-scorer");
         assertThat(conf.get(ScoringOptions.TRANSACTIONAL_ID_PREFIX)).isEqualTo("generic-30-scorer");
         assertThat(conf.get(LabelJoinOptions.LABELS_TOPIC)).isEqualTo("generic.labels");
-        assertThat(conf.get(LabelJoinOptions.LABELS_FORMAT)).isEqualTo(EventFormat.JSON);
+        assertThat(conf.get(LabelJoinOptions.LABELS_FORMAT)).isEqualTo(DataFormat.JSON);
         assertThat(conf.get(LabelJoinOptions.MAX_DELAY)).isEqualTo(Duration.ofMinutes(5));
         assertThat(conf.get(LabelJoinOptions.GROUP_ID)).isEqualTo("generic-30-label-join");
         assertThat(conf.get(LabelJoinOptions.TRANSACTIONAL_ID_PREFIX)).isEqualTo("generic-30-label-join");

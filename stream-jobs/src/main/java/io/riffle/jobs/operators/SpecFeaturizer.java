@@ -6,11 +6,15 @@ import io.riffle.modelops.features.EntityFeatureState;
 import io.riffle.modelops.features.FeatureExtractionException;
 import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.spec.AggregateFeature;
+import io.riffle.modelops.spec.DataFormat;
 import io.riffle.modelops.spec.FeatureSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.serde.AvroClassAllowList;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -22,6 +26,8 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -46,6 +52,7 @@ public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRe
     private final FeatureExtractor extractor;
     private final String idField;
     private final Duration stateTtl;
+    private final DataFormat format;
 
     /** The current entity's windowed aggregates. */
     private transient ValueState<EntityFeatureState> state;
@@ -59,15 +66,18 @@ public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRe
     /**
      * @param idField  field whose value becomes the vector's event id
      * @param stateTtl how long an entity's state outlives its last event (see {@link #stateTtl(PipelineSpec)})
+     * @param format   the events topic's format: a dead letter carries the event re-encoded in it
      */
-    public SpecFeaturizer(FeatureExtractor extractor, String idField, Duration stateTtl) {
+    public SpecFeaturizer(FeatureExtractor extractor, String idField, Duration stateTtl, DataFormat format) {
         this.extractor = extractor;
         this.idField = idField;
         this.stateTtl = stateTtl;
+        this.format = format;
     }
 
     public static SpecFeaturizer of(PipelineSpec spec) {
-        return new SpecFeaturizer(FeatureExtractor.of(spec), spec.events().idField(), stateTtl(spec));
+        return new SpecFeaturizer(FeatureExtractor.of(spec), spec.events().idField(), stateTtl(spec),
+                spec.events().format());
     }
 
     /**
@@ -127,8 +137,8 @@ public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRe
             extractor.extract(in.record, s, values, 0);
         } catch (FeatureExtractionException e) {
             extractionErrors.inc();
-            ctx.output(DEAD_LETTERS, DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset, null,
-                    null, e));
+            ctx.output(DEAD_LETTERS, DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset,
+                    in.key == null ? null : in.key.getBytes(StandardCharsets.UTF_8), reencoded(in.record), e));
             return;
         }
         state.update(s);
@@ -140,6 +150,22 @@ public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRe
         Object id = idField == null ? null : in.record.get(idField);
         String eventId = id != null ? id.toString() : in.topic + "/" + in.partition + "@" + in.offset;
         out.collect(new FeatureVector(eventId, in.key, in.eventTime, in.ingestTime, specHash, Arrays.asList(boxed)));
+    }
+
+    /**
+     * The event as its topic carries it, for the dead letter (the Kafka bytes themselves are not
+     * kept past decoding: that would double what every record costs in the keyed shuffle): Avro
+     * single-object encoding with the pipeline's schema, or the record as a JSON object.
+     */
+    private byte[] reencoded(GenericRecord record) {
+        try {
+            if (format == DataFormat.JSON) {
+                return GenericData.get().toString(record).getBytes(StandardCharsets.UTF_8);
+            }
+            return new BinaryMessageEncoder<GenericRecord>(GenericData.get(), record.getSchema()).encode(record).array();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The extractor's counters are per instance (one per subtask): report their growth as metrics. */

@@ -1,5 +1,6 @@
 package io.riffle.jobs.serde;
 
+import io.riffle.modelops.spec.DataFormat;
 import io.riffle.schemas.Transaction;
 import io.riffle.schemas.serde.AvroSerde;
 import io.riffle.schemas.serde.JsonRecordDecoder;
@@ -17,11 +18,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class EventDeserializer implements KafkaRecordDeserializationSchema<DecodedEvent> {
     private static final long serialVersionUID = 1L;
 
-    private final EventFormat format;
+    private final DataFormat format;
     private transient AvroSerde<Transaction> avro;
     private transient JsonRecordDecoder<Transaction> json;
 
-    public EventDeserializer(EventFormat format) {
+    public EventDeserializer(DataFormat format) {
         this.format = format;
     }
 
@@ -37,7 +38,7 @@ public final class EventDeserializer implements KafkaRecordDeserializationSchema
             open(null);
         }
         try {
-            Transaction event = format == EventFormat.JSON ? json.decode(record.value()) : avro.decode(record.value());
+            Transaction event = format == DataFormat.JSON ? json.decode(record.value()) : avro.decode(record.value());
             if (event.getEventId() == null || event.getEventId().isEmpty()) {
                 throw new IllegalArgumentException("Transaction field 'eventId' is empty");
             }

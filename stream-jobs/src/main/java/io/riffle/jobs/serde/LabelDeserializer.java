@@ -1,5 +1,6 @@
 package io.riffle.jobs.serde;
 
+import io.riffle.modelops.spec.DataFormat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,18 +29,18 @@ public final class LabelDeserializer implements KafkaRecordDeserializationSchema
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final EventFormat format;
+    private final DataFormat format;
     private final String eventIdField;
     private final String labelField;
     private transient AvroSerde<Label> avro;
     private transient JsonRecordDecoder<Label> json;
 
-    public LabelDeserializer(EventFormat format) {
+    public LabelDeserializer(DataFormat format) {
         this(format, "eventId", "label");
     }
 
     /** JSON labels whose event id and label are in the fields {@code eventIdField} and {@code labelField}. */
-    public LabelDeserializer(EventFormat format, String eventIdField, String labelField) {
+    public LabelDeserializer(DataFormat format, String eventIdField, String labelField) {
         this.format = format;
         this.eventIdField = eventIdField;
         this.labelField = labelField;
@@ -60,9 +61,9 @@ public final class LabelDeserializer implements KafkaRecordDeserializationSchema
             if (record.value() == null) {
                 throw new IllegalArgumentException("cannot decode Label: the value is null");
             }
-            Label label = format == EventFormat.JSON ? decodeJson(record) : avro.decode(record.value());
+            Label label = format == DataFormat.JSON ? decodeJson(record) : avro.decode(record.value());
             if (label.getEventId() == null || label.getEventId().isEmpty()) {
-                throw new IllegalArgumentException("Label field '" + (format == EventFormat.JSON ? eventIdField : "eventId")
+                throw new IllegalArgumentException("Label field '" + (format == DataFormat.JSON ? eventIdField : "eventId")
                         + "' (the join key) is empty");
             }
             out.collect(DecodedLabel.of(label, record.topic(), record.partition(), record.offset(), record.key(),

@@ -138,6 +138,18 @@ class SpecFeaturizerTest {
             assertThat(dead.get(0).getErrorMessage()).contains("x05").contains("e-2").contains("generic.events/0@101");
             assertThat(dead.get(0).getSourceTopic()).isEqualTo("generic.events");
             assertThat(dead.get(0).getOffset()).isEqualTo(101);
+            // The event itself rides along, re-encoded in the topic's format, and the entity as the key.
+            assertThat(java.nio.charset.StandardCharsets.UTF_8.decode(dead.get(0).getKey()).toString()).isEqualTo("dev-0");
+            byte[] value = new byte[dead.get(0).getValue().remaining()];
+            dead.get(0).getValue().duplicate().get(value);
+            if (spec.events().format() == io.riffle.modelops.spec.DataFormat.JSON) {
+                assertThat(new String(value, java.nio.charset.StandardCharsets.UTF_8))
+                        .contains("\"eventId\": \"e-2\"").contains("\"x05\": null");
+            } else {
+                GenericRecord back = new org.apache.avro.message.BinaryMessageDecoder<GenericRecord>(
+                        org.apache.avro.generic.GenericData.get(), bad.getSchema()).decode(value);
+                assertThat(back.get("eventId").toString()).isEqualTo("e-2");
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.riffle.jobs.serde;
 
+import io.riffle.modelops.spec.DataFormat;
 import io.riffle.schemas.Transaction;
 import io.riffle.schemas.serde.AvroSerde;
 import org.apache.flink.util.Collector;
@@ -45,7 +46,7 @@ class EventDeserializerTest {
     @Test
     void decodesAvroWithTheKafkaTimestampAsIngestTime() {
         byte[] bytes = AvroSerde.of(Transaction.class).encode(transaction());
-        List<DecodedEvent> out = decode(new EventDeserializer(EventFormat.AVRO), record(5, bytes));
+        List<DecodedEvent> out = decode(new EventDeserializer(DataFormat.AVRO), record(5, bytes));
         assertThat(out).hasSize(1);
         assertThat(out.get(0).isDeadLetter()).isFalse();
         assertThat(out.get(0).event).isEqualTo(transaction());
@@ -56,14 +57,14 @@ class EventDeserializerTest {
     void decodesJson() {
         String json = "{\"eventId\":\"e-1\",\"cardId\":\"c-1\",\"merchantId\":\"m-1\",\"amount\":9.5,\"currency\":\"EUR\","
                 + "\"country\":\"DE\",\"channel\":\"POS\",\"merchantCategory\":\"grocery\",\"eventTime\":1700000000000}";
-        List<DecodedEvent> out = decode(new EventDeserializer(EventFormat.JSON),
+        List<DecodedEvent> out = decode(new EventDeserializer(DataFormat.JSON),
                 record(5, json.getBytes(StandardCharsets.UTF_8)));
         assertThat(out.get(0).event).isEqualTo(transaction());
     }
 
     @Test
     void undecodableRecordsBecomeDeadLettersNamingRecordAndCause() {
-        List<DecodedEvent> out = decode(new EventDeserializer(EventFormat.AVRO),
+        List<DecodedEvent> out = decode(new EventDeserializer(DataFormat.AVRO),
                 record(42, "garbage".getBytes(StandardCharsets.UTF_8)));
         assertThat(out).hasSize(1);
         DecodedEvent d = out.get(0);
@@ -75,7 +76,7 @@ class EventDeserializerTest {
         assertThat(StandardCharsets.UTF_8.decode(d.deadLetter.getValue()).toString()).isEqualTo("garbage");
 
         String badJson = "{\"eventId\":\"e-1\",\"cardId\":\"c-1\",\"amount\":\"lots\"}";
-        DecodedEvent j = decode(new EventDeserializer(EventFormat.JSON), record(7, badJson.getBytes(StandardCharsets.UTF_8))).get(0);
+        DecodedEvent j = decode(new EventDeserializer(DataFormat.JSON), record(7, badJson.getBytes(StandardCharsets.UTF_8))).get(0);
         assertThat(j.deadLetter.getErrorMessage()).contains("field 'merchantId'");
     }
 
@@ -83,7 +84,7 @@ class EventDeserializerTest {
     void anEventWithoutItsEntityKeyIsADeadLetter() {
         Transaction t = transaction();
         t.setCardId("");
-        DecodedEvent d = decode(new EventDeserializer(EventFormat.AVRO),
+        DecodedEvent d = decode(new EventDeserializer(DataFormat.AVRO),
                 record(3, AvroSerde.of(Transaction.class).encode(t))).get(0);
         assertThat(d.isDeadLetter()).isTrue();
         assertThat(d.deadLetter.getErrorMessage()).contains("cardId");

@@ -1,5 +1,6 @@
 package io.riffle.jobs.serde;
 
+import io.riffle.modelops.spec.DataFormat;
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.Label;
 import io.riffle.schemas.serde.AvroSerde;
@@ -50,7 +51,7 @@ class LabelDeserializerTest {
     void decodesAvroLabelsKeepingTheirRecord() throws Exception {
         Label label = new Label("e-1", 1, 1_700_000_000_000L);
         byte[] bytes = AvroSerde.of(Label.class).encode(label);
-        List<DecodedLabel> out = decode(new LabelDeserializer(EventFormat.AVRO), record("riffle.labels", 9, bytes));
+        List<DecodedLabel> out = decode(new LabelDeserializer(DataFormat.AVRO), record("riffle.labels", 9, bytes));
         assertThat(out).hasSize(1);
         DecodedLabel d = out.get(0);
         assertThat(d.isDeadLetter()).isFalse();
@@ -62,7 +63,7 @@ class LabelDeserializerTest {
 
     @Test
     void decodesJsonLabelsWithNumericOrIsoTimes() throws Exception {
-        LabelDeserializer json = new LabelDeserializer(EventFormat.JSON);
+        LabelDeserializer json = new LabelDeserializer(DataFormat.JSON);
         DecodedLabel numeric = decode(json, record("riffle.labels", 1,
                 utf8("{\"eventId\":\"e-1\",\"label\":1,\"labelTime\":1700000000000}"))).get(0);
         assertThat(numeric.label).isEqualTo(new Label("e-1", 1, 1_700_000_000_000L));
@@ -73,7 +74,7 @@ class LabelDeserializerTest {
 
     @Test
     void badLabelsBecomeDeadLettersNamingRecordAndField() throws Exception {
-        DecodedLabel garbage = decode(new LabelDeserializer(EventFormat.AVRO),
+        DecodedLabel garbage = decode(new LabelDeserializer(DataFormat.AVRO),
                 record("riffle.labels", 42, utf8("garbage"))).get(0);
         assertThat(garbage.isDeadLetter()).isTrue();
         assertThat(garbage.deadLetter.getSourceTopic()).isEqualTo("riffle.labels");
@@ -81,7 +82,7 @@ class LabelDeserializerTest {
         assertThat(garbage.deadLetter.getErrorMessage()).contains("Label").contains("riffle.labels/2@42");
         assertThat(StandardCharsets.UTF_8.decode(garbage.deadLetter.getValue()).toString()).isEqualTo("garbage");
 
-        LabelDeserializer json = new LabelDeserializer(EventFormat.JSON);
+        LabelDeserializer json = new LabelDeserializer(DataFormat.JSON);
         DecodedLabel missing = decode(json, record("riffle.labels", 5, utf8("{\"eventId\":\"e-1\",\"labelTime\":5}"))).get(0);
         assertThat(missing.deadLetter.getErrorMessage()).contains("field 'label'").contains("riffle.labels/2@5");
         DecodedLabel wrongType = decode(json, record("riffle.labels", 6,
@@ -90,7 +91,7 @@ class LabelDeserializerTest {
         DecodedLabel notJson = decode(json, record("riffle.labels", 7, utf8("{nope"))).get(0);
         assertThat(notJson.deadLetter.getErrorMessage()).contains("Label").contains("JSON");
 
-        DecodedLabel emptyId = decode(new LabelDeserializer(EventFormat.AVRO), record("riffle.labels", 8,
+        DecodedLabel emptyId = decode(new LabelDeserializer(DataFormat.AVRO), record("riffle.labels", 8,
                 AvroSerde.of(Label.class).encode(new Label("", 1, 5L)))).get(0);
         assertThat(emptyId.deadLetter.getErrorMessage()).contains("Label field 'eventId'");
 
@@ -123,7 +124,7 @@ class LabelDeserializerTest {
 
     @Test
     void jsonLabelsMayUseTheirOwnFieldNamesAndOmitTheLabelTime() throws Exception {
-        LabelDeserializer json = new LabelDeserializer(EventFormat.JSON, "txn", "is_fraud");
+        LabelDeserializer json = new LabelDeserializer(DataFormat.JSON, "txn", "is_fraud");
         DecodedLabel ok = decode(json, record("labels", 4, utf8("{\"txn\":\"e-9\",\"is_fraud\":1}"))).get(0);
         assertThat(ok.deadLetter).isNull();
         assertThat(ok.label.getEventId()).isEqualTo("e-9");
