@@ -1,11 +1,13 @@
 package io.riffle.bench;
 
 import io.riffle.jobs.KafkaSinks;
-import io.riffle.jobs.ScoringJob;
+import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
-import io.riffle.jobs.serde.DecodedEvent;
-import io.riffle.jobs.serde.EventDeserializer;
-import io.riffle.modelops.spec.DataFormat;
+import io.riffle.jobs.operators.SpecFeaturizer;
+import io.riffle.jobs.serde.DecodedRecord;
+import io.riffle.jobs.serde.GenericEventDeserializer;
+import io.riffle.modelops.features.FeatureExtractor;
+import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Score;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -15,6 +17,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -24,16 +27,13 @@ import java.util.Properties;
 
 /** Wires each variant's job into an environment; all three share source, checkpointing and sink settings. */
 final class BenchJobs {
-    /** The scoring job's default per-card state TTL; the naive scorer uses the same. */
-    static final Duration STATE_TTL = Duration.ofDays(7);
-
     private BenchJobs() {}
 
     static void build(Variant variant, JobSettings s, List<ModelVersion> naiveModels, StreamExecutionEnvironment env) {
         switch (variant) {
             case PASSTHROUGH -> passthrough(s, env);
             case NAIVE -> naive(s, naiveModels, env);
-            case RIFFLE -> new ScoringJob(riffleConfig(s)).build(env);
+            case RIFFLE -> new PipelineScoringJob(BenchPipeline.spec(), riffleConfig(s)).build(env);
         }
     }
 
@@ -41,10 +41,11 @@ final class BenchJobs {
     static void passthrough(JobSettings s, StreamExecutionEnvironment env) {
         common(s, env);
         env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events").uid("events-source")
-                .filter(e -> !e.isDeadLetter()).name("decoded").uid("decoded")
-                .sinkTo(KafkaSink.<DecodedEvent>builder()
+                .filter(d -> d.deadLetter == null).name("decoded").uid("decoded")
+                .sinkTo(KafkaSink.<DecodedRecord>builder()
                         .setBootstrapServers(s.bootstrapServers())
-                        .setRecordSerializer(new IngestStampedSerializer(s.outputTopic()))
+                        .setRecordSerializer(new IngestStampedSerializer(s.outputTopic(),
+                                BenchPipeline.spec().eventSchema()))
                         .setDeliveryGuarantee(s.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE
                                 : DeliveryGuarantee.AT_LEAST_ONCE)
                         .setTransactionalIdPrefix(s.transactionalIdPrefix())
@@ -56,10 +57,12 @@ final class BenchJobs {
     /** Source → decode → keyBy(card) → RichMapFunction (features + one ORT call per record and model) → sink. */
     static void naive(JobSettings s, List<ModelVersion> models, StreamExecutionEnvironment env) {
         common(s, env);
+        PipelineSpec spec = BenchPipeline.spec();
         env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events").uid("events-source")
-                .filter(e -> !e.isDeadLetter()).name("decoded").uid("decoded")
-                .keyBy(e -> e.event.getCardId())
-                .map(new NaiveScorer(models, STATE_TTL), new AvroTypeInfo<>(Score.class))
+                .filter(d -> d.deadLetter == null).name("decoded").uid("decoded")
+                .keyBy(d -> d.key, Types.STRING)
+                .map(new NaiveScorer(models, FeatureExtractor.of(spec), SpecFeaturizer.stateTtl(spec)),
+                        new AvroTypeInfo<>(Score.class))
                 .name("naive-scorer").uid("naive-scorer")
                 .sinkTo(KafkaSinks.avro(s.bootstrapServers(), s.outputTopic(), Score.class, Score::getEventId,
                         s.exactlyOnce(), s.transactionalIdPrefix(), JobSettings.TRANSACTION_TIMEOUT))
@@ -95,7 +98,7 @@ final class BenchJobs {
         return c;
     }
 
-    /** What ScoringJob.build sets on the environment, for the two jobs written here. */
+    /** What PipelineScoringJob.build sets on the environment, for the two jobs written here. */
     private static void common(JobSettings s, StreamExecutionEnvironment env) {
         env.setParallelism(s.parallelism());
         env.setBufferTimeout(JobSettings.BUFFER_TIMEOUT_MS);
@@ -103,14 +106,14 @@ final class BenchJobs {
                 s.exactlyOnce() ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
     }
 
-    /** The same source as the scoring job's events source. */
-    private static KafkaSource<DecodedEvent> source(JobSettings s) {
-        return KafkaSource.<DecodedEvent>builder()
+    /** The same source (and decoding) as the scoring job's events source. */
+    private static KafkaSource<DecodedRecord> source(JobSettings s) {
+        return KafkaSource.<DecodedRecord>builder()
                 .setBootstrapServers(s.bootstrapServers())
                 .setTopics(s.eventsTopic())
                 .setGroupId(s.groupId())
                 .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new EventDeserializer(DataFormat.AVRO))
+                .setDeserializer(GenericEventDeserializer.of(BenchPipeline.spec()))
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("max.poll.records", "5000")
                 .setProperty("max.partition.fetch.bytes", String.valueOf(8 << 20))

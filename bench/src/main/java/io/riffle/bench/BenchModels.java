@@ -1,7 +1,8 @@
 package io.riffle.bench;
 
-import io.riffle.modelops.features.EntityStats;
-import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.modelops.features.EntityFeatureState;
+import io.riffle.modelops.features.FeatureExtractor;
+import io.riffle.modelops.spec.FeatureSpec;
 import io.riffle.modelops.onnx.OnnxGraphs;
 import io.riffle.modelops.onnx.OutputActivation;
 import io.riffle.modelops.registry.ModelVersions;
@@ -13,7 +14,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The two models every scoring variant serves: a 16→64→32→1 MLP fraud classifier with fixed
+ * The two models every scoring variant serves, for the {@link BenchPipeline}'s features: an n→64→32→1 MLP fraud classifier with fixed
  * seeded weights (a new seed per version, for the swap test) and a diagonal-Gaussian anomaly
  * model whose mean and std come from the bench's own traffic. Thresholds are high so that alerts
  * stay rare: the bench measures scoring, not the alerts topic.
@@ -25,7 +26,7 @@ final class BenchModels {
     private BenchModels() {}
 
     static ModelVersion fraud(int version) {
-        int[] sizes = {TransactionFeatures.COUNT, 64, 32, 1};
+        int[] sizes = {features().count(), 64, 32, 1};
         Random r = new Random(1_000L + version);
         float[][][] w = new float[sizes.length - 1][][];
         float[][] b = new float[sizes.length - 1][];
@@ -45,19 +46,20 @@ final class BenchModels {
         // Like a real fraud model, almost every payment scores low: alerts stay rare.
         b[b.length - 1][0] = -6f;
         byte[] onnx = OnnxGraphs.denseNetwork(w, b, OutputActivation.SIGMOID);
-        return refine(ModelVersions.fromOnnx(onnx, FRAUD, version, ModelTask.BINARY, TransactionFeatures.COUNT));
+        return refine(ModelVersions.fromOnnx(onnx, FRAUD, version, ModelTask.BINARY, features().count()));
     }
 
     static ModelVersion anomaly(int version) {
-        int n = TransactionFeatures.COUNT;
+        FeatureExtractor extractor = FeatureExtractor.of(BenchPipeline.spec());
+        int n = extractor.count();
         double[] sum = new double[n];
         double[] sq = new double[n];
-        Map<String, EntityStats> stats = new HashMap<>();
+        Map<String, EntityFeatureState> states = new HashMap<>();
         int rows = 20_000;
         float[] f = new float[n];
         for (int i = 0; i < rows; i++) {
             var t = BenchEvents.event('s', i, 1_700_000_000_000L + i * 50L);
-            TransactionFeatures.extract(t, stats.computeIfAbsent(t.getCardId(), k -> new EntityStats()), f, 0);
+            extractor.extract(t, states.computeIfAbsent(t.getCardId().toString(), k -> extractor.newState()), f, 0);
             for (int j = 0; j < n; j++) {
                 sum[j] += f[j];
                 sq[j] += (double) f[j] * f[j];
@@ -73,10 +75,14 @@ final class BenchModels {
         return refine(ModelVersions.fromOnnx(onnx, ANOMALY, version, ModelTask.ANOMALY, n));
     }
 
+    private static FeatureSpec features() {
+        return BenchPipeline.spec().features();
+    }
+
     private static ModelVersion refine(ModelVersion mv) {
         return ModelVersion.newBuilder(mv)
-                .setFeatureSpecHash(TransactionFeatures.SPEC_HASH)
-                .setFeatureNames(TransactionFeatures.NAMES)
+                .setFeatureSpecHash(features().hash())
+                .setFeatureNames(features().names())
                 .setReviewThreshold(0.995)
                 .setBlockThreshold(0.9995)
                 .build();

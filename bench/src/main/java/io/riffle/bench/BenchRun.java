@@ -9,6 +9,7 @@ import io.riffle.schemas.Transaction;
 import io.riffle.schemas.serde.AvroSerde;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
@@ -383,9 +384,27 @@ public final class BenchRun {
         conf.set(CoreOptions.DEFAULT_PARALLELISM, settings.parallelism());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         conf.set(PipelineOptions.OBJECT_REUSE, settings.objectReuse());
+        // Checkpoints go to files, as in `riffle run`: the JobManager's memory storage refuses state over 5 MB.
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory().toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         env.setParallelism(settings.parallelism());
         return env;
+    }
+
+    private java.nio.file.Path checkpoints;
+
+    /** One temporary folder per run; Flink deletes each checkpoint once it is superseded or the job ends. */
+    private java.nio.file.Path checkpointDirectory() {
+        if (checkpoints == null) {
+            try {
+                checkpoints = java.nio.file.Files.createTempDirectory("riffle-bench-checkpoints-");
+                checkpoints.toFile().deleteOnExit();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create a folder for checkpoints", e);
+            }
+        }
+        return checkpoints;
     }
 
     /** Null while the job runs; else why it ended. */

@@ -1,18 +1,17 @@
 package io.riffle.bench;
 
-import io.riffle.jobs.operators.TransactionFeaturizer;
-import io.riffle.jobs.serde.DecodedEvent;
+import io.riffle.jobs.operators.SpecFeaturizer;
+import io.riffle.jobs.serde.DecodedRecord;
 import io.riffle.modelops.decision.DecisionPolicy;
 import io.riffle.modelops.engine.EngineOptions;
-import io.riffle.modelops.features.EntityStats;
-import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.modelops.features.EntityFeatureState;
+import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.validation.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.Decision;
 import io.riffle.schemas.ModelScore;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Score;
-import io.riffle.schemas.Transaction;
 import io.riffle.schemas.serde.AvroClassAllowList;
 import io.riffle.schemas.serde.AvroSerde;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -25,28 +24,32 @@ import java.util.List;
 
 /**
  * The blog-post scorer the bench compares against: a {@code RichMapFunction} on the card-keyed
- * stream that computes the same features with the same keyed state as the Riffle job, then calls
+ * stream that computes the same features with the same keyed state as the Riffle job (the
+ * pipeline's {@link FeatureExtractor}, state as {@link SpecFeaturizer}'s), then calls
  * ONNX Runtime once per record and model (batch of one) and builds the same {@link Score}.
  * The models are fixed when the job is built (no hot swap).
  */
-final class NaiveScorer extends RichMapFunction<DecodedEvent, Score> {
+final class NaiveScorer extends RichMapFunction<DecodedRecord, Score> {
     private static final long serialVersionUID = 1L;
 
     /** The models in Avro single-object encoding (ModelVersion is not Java-serializable). */
     private final List<byte[]> encodedModels;
+    private final FeatureExtractor extractor;
     private final Duration stateTtl;
 
-    private transient ValueState<EntityStats> stats;
+    private transient ValueState<EntityFeatureState> state;
+    private transient String idField;
     private transient List<LoadedModel> models;
     private transient float[] features;
     private transient float[] out;
 
-    NaiveScorer(List<ModelVersion> models, Duration stateTtl) {
+    NaiveScorer(List<ModelVersion> models, FeatureExtractor extractor, Duration stateTtl) {
         AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
         this.encodedModels = new ArrayList<>();
         for (ModelVersion mv : models) {
             encodedModels.add(serde.encode(mv));
         }
+        this.extractor = extractor;
         this.stateTtl = stateTtl;
     }
 
@@ -54,28 +57,28 @@ final class NaiveScorer extends RichMapFunction<DecodedEvent, Score> {
     public void open(OpenContext openContext) throws Exception {
         AvroClassAllowList.allowRiffleRecords();
         // The same per-card state as the real featurizer, so the variants differ only in how they score.
-        stats = getRuntimeContext().getState(TransactionFeaturizer.statsDescriptor(stateTtl));
+        state = getRuntimeContext().getState(SpecFeaturizer.stateDescriptor(stateTtl));
+        idField = BenchPipeline.spec().events().idField();
         AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
         ModelLoader loader = new ModelLoader(EngineOptions.defaults());
         models = new ArrayList<>();
         for (byte[] bytes : encodedModels) {
-            models.add(loader.load(serde.decode(bytes), TransactionFeatures.COUNT, TransactionFeatures.SPEC_HASH));
+            models.add(loader.load(serde.decode(bytes), extractor.count(), extractor.spec().hash()));
         }
         // The same order as the Riffle scorer (by name), so both produce identical Score records.
         models.sort((a, b) -> a.name().compareTo(b.name()));
-        features = new float[TransactionFeatures.COUNT];
+        features = new float[extractor.count()];
         out = new float[1];
     }
 
     @Override
-    public Score map(DecodedEvent value) throws Exception {
-        Transaction t = value.event;
-        EntityStats s = stats.value();
+    public Score map(DecodedRecord value) throws Exception {
+        EntityFeatureState s = state.value();
         if (s == null) {
-            s = new EntityStats();
+            s = extractor.newState();
         }
-        TransactionFeatures.extract(t, s, features, 0);
-        stats.update(s);
+        extractor.extract(value.record, s, features, 0);
+        state.update(s);
         List<ModelScore> scores = new ArrayList<>(models.size());
         Decision decision = Decision.ALLOW;
         List<String> reasons = List.of();
@@ -95,7 +98,7 @@ final class NaiveScorer extends RichMapFunction<DecodedEvent, Score> {
             }
         }
         long now = System.currentTimeMillis();
-        return new Score(t.getEventId(), t.getCardId(), t.getEventTime(), value.ingestTime, now,
+        return new Score(value.record.get(idField).toString(), value.key, value.eventTime, value.ingestTime, now,
                 now - value.ingestTime, scores, decision, reasons);
     }
 

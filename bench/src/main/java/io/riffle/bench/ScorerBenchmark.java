@@ -6,8 +6,8 @@ import ai.onnxruntime.OrtSession;
 import io.riffle.jobs.operators.BatchingScorer;
 import io.riffle.jobs.operators.ScorerConfig;
 import io.riffle.modelops.engine.EngineOptions;
-import io.riffle.modelops.features.EntityStats;
-import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.modelops.features.EntityFeatureState;
+import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.onnx.OnnxGraphs;
 import io.riffle.modelops.registry.ModelVersions;
 import io.riffle.schemas.FeatureVector;
@@ -55,6 +55,7 @@ public class ScorerBenchmark {
 
     private TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> harness;
     private FeatureVector[] vectors;
+    private int n;
     private long time;
 
     private OrtEnvironment env;
@@ -67,24 +68,26 @@ public class ScorerBenchmark {
     public void setup() throws Exception {
         AvroClassAllowList.allowRiffleRecords();
         List<ModelVersion> models = List.of(BenchModels.anomaly(1), BenchModels.fraud(1));
-        int n = TransactionFeatures.COUNT;
+        FeatureExtractor extractor = FeatureExtractor.of(BenchPipeline.spec());
+        String specHash = extractor.spec().hash();
+        n = extractor.count();
         vectors = new FeatureVector[batchSize];
         flat = new float[batchSize * n];
-        Map<String, EntityStats> stats = new HashMap<>();
+        Map<String, EntityFeatureState> states = new HashMap<>();
         for (int i = 0; i < batchSize; i++) {
             Transaction t = BenchEvents.event('m', i, 1_700_000_000_000L + i * 10L);
-            float[] f = TransactionFeatures.extract(t, stats.computeIfAbsent(t.getCardId(), k -> new EntityStats()));
+            float[] f = extractor.extract(t, states.computeIfAbsent(t.getCardId(), k -> extractor.newState()));
             List<Float> values = new ArrayList<>(n);
             for (float v : f) {
                 values.add(v);
             }
             System.arraycopy(f, 0, flat, i * n, n);
             vectors[i] = new FeatureVector(t.getEventId(), t.getCardId(), t.getEventTime(), t.getEventTime(),
-                    TransactionFeatures.SPEC_HASH, values);
+                    specHash, values);
         }
 
         ScorerConfig config = new ScorerConfig(batchSize, 1, 1000, List.of(BenchModels.ANOMALY, BenchModels.FRAUD),
-                EngineOptions.defaults(), n, TransactionFeatures.SPEC_HASH, "bench");
+                EngineOptions.defaults(), n, specHash, "bench");
         harness = new TwoInputStreamOperatorTestHarness<>(new BatchingScorer(config));
         harness.setProcessingTime(0);
         harness.open();
@@ -128,7 +131,7 @@ public class ScorerBenchmark {
             input.clear();
             input.put(flat);
             input.flip();
-            try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[] {batchSize, TransactionFeatures.COUNT});
+            try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[] {batchSize, n});
                  OrtSession.Result result = session.run(Map.of(OnnxGraphs.INPUT, tensor), Set.of(OnnxGraphs.OUTPUT))) {
                 ((OnnxTensor) result.get(0)).getFloatBuffer().get(out, 0, batchSize);
                 sum += out[batchSize - 1];

@@ -18,7 +18,6 @@ import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -33,8 +32,9 @@ import java.util.Arrays;
 
 /**
  * Computes a pipeline's feature vector for each event, keyed by the spec's entity key: the
- * entity's windowed aggregates live in one {@link EntityFeatureState} per key (fixed size, a
- * Flink POJO, so RocksDB and the heap backend both hold it without Kryo), expiring {@code stateTtl}
+ * entity's windowed aggregates live in one {@link EntityFeatureState} per key (fixed size; written
+ * with only its occupied slots by {@link EntityFeatureStateSerializer}, so RocksDB and the heap
+ * backend's checkpoints hold a few hundred bytes per entity, without Kryo), expiring {@code stateTtl}
  * after the entity's last event; the arithmetic is the Flink-free {@link FeatureExtractor}'s, so
  * the trainer and tests compute the same numbers. An event whose features cannot be computed
  * goes to {@link #DEAD_LETTERS} with the field and the event named, and the entity's state is
@@ -104,7 +104,7 @@ public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRe
     /** The per-entity state, expiring {@code ttl} after the entity's last event. */
     public static ValueStateDescriptor<EntityFeatureState> stateDescriptor(Duration ttl) {
         ValueStateDescriptor<EntityFeatureState> descriptor =
-                new ValueStateDescriptor<>("entity-features", TypeInformation.of(EntityFeatureState.class));
+                new ValueStateDescriptor<>("entity-features", EntityFeatureStateSerializer.INSTANCE);
         descriptor.enableTimeToLive(EntityStateTtl.of(ttl));
         return descriptor;
     }
