@@ -3,7 +3,7 @@ package io.riffle.bench;
 import io.riffle.jobs.KafkaSinks;
 import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
-import io.riffle.jobs.operators.SpecFeaturizer;
+import io.riffle.jobs.operators.SpecFeatureRows;
 import io.riffle.jobs.serde.DecodedRecord;
 import io.riffle.jobs.serde.GenericEventDeserializer;
 import io.riffle.modelops.features.FeatureExtractor;
@@ -61,7 +61,7 @@ final class BenchJobs {
         env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events").uid("events-source")
                 .filter(d -> d.deadLetter == null).name("decoded").uid("decoded")
                 .keyBy(d -> d.key, Types.STRING)
-                .map(new NaiveScorer(models, FeatureExtractor.of(spec), SpecFeaturizer.stateTtl(spec)),
+                .map(new NaiveScorer(models, FeatureExtractor.of(spec), SpecFeatureRows.stateTtl(spec)),
                         new AvroTypeInfo<>(Score.class))
                 .name("naive-scorer").uid("naive-scorer")
                 .sinkTo(KafkaSinks.avro(s.bootstrapServers(), s.outputTopic(), Score.class, Score::getEventId,

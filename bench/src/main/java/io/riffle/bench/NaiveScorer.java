@@ -1,6 +1,6 @@
 package io.riffle.bench;
 
-import io.riffle.jobs.operators.SpecFeaturizer;
+import io.riffle.jobs.operators.SpecFeatureRows;
 import io.riffle.jobs.serde.DecodedRecord;
 import io.riffle.modelops.decision.DecisionPolicy;
 import io.riffle.modelops.engine.EngineOptions;
@@ -25,7 +25,7 @@ import java.util.List;
 /**
  * The blog-post scorer the bench compares against: a {@code RichMapFunction} on the card-keyed
  * stream that computes the same features with the same keyed state as the Riffle job (the
- * pipeline's {@link FeatureExtractor}, state as {@link SpecFeaturizer}'s), then calls
+ * pipeline's {@link FeatureExtractor}, state as {@link SpecFeatureRows}'s), then calls
  * ONNX Runtime once per record and model (batch of one) and builds the same {@link Score}.
  * The models are fixed when the job is built (no hot swap).
  */
@@ -57,7 +57,7 @@ final class NaiveScorer extends RichMapFunction<DecodedRecord, Score> {
     public void open(OpenContext openContext) throws Exception {
         AvroClassAllowList.allowRiffleRecords();
         // The same per-card state as the real featurizer, so the variants differ only in how they score.
-        state = getRuntimeContext().getState(SpecFeaturizer.stateDescriptor(stateTtl));
+        state = getRuntimeContext().getState(SpecFeatureRows.stateDescriptor(stateTtl));
         idField = BenchPipeline.spec().events().idField();
         AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
         ModelLoader loader = new ModelLoader(EngineOptions.defaults());

@@ -88,7 +88,7 @@ public class ScorerBenchmark {
 
         ScorerConfig config = new ScorerConfig(batchSize, 1, 1000, List.of(BenchModels.ANOMALY, BenchModels.FRAUD),
                 EngineOptions.defaults(), n, specHash, "bench");
-        harness = new TwoInputStreamOperatorTestHarness<>(new BatchingScorer(config));
+        harness = new TwoInputStreamOperatorTestHarness<>(BatchingScorer.ofVectors(config));
         harness.setProcessingTime(0);
         harness.open();
         for (ModelVersion mv : models) {

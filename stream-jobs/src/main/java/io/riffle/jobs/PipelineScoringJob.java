@@ -2,24 +2,23 @@ package io.riffle.jobs;
 
 import io.riffle.jobs.operators.DecodeFailureRouter;
 import io.riffle.jobs.operators.ScorerConfig;
-import io.riffle.jobs.operators.SpecFeaturizer;
+import io.riffle.jobs.operators.SpecFeatureRows;
 import io.riffle.jobs.serde.DecodedRecord;
 import io.riffle.jobs.serde.GenericEventDeserializer;
 import io.riffle.modelops.spec.PipelineSpec;
-import io.riffle.schemas.FeatureVector;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The scoring job of a pipeline file: the user's events (Avro or JSON of the file's schema) →
- * decode (failures to dead letters) → keyBy(entity) → the file's features with per-entity
- * windows ({@link SpecFeaturizer}; written to the features topic for the label join) → batched
- * scoring with every serving model, refusing models trained for another feature spec → scores,
+ * decode (failures to dead letters) → keyBy(entity) → one operator that computes the file's
+ * features with per-entity windows ({@link SpecFeatureRows}; also written to the features topic
+ * for the label join) and scores them in batches with every serving model, refusing models
+ * trained for another feature spec → scores,
  * alerts, model events and dead letters. Topics, batching, device and delivery come from
  * {@code conf} ({@link PipelineConfigs#configuration(PipelineSpec)} derives them from the file);
  * the schema, features and allowed lateness from the spec.
@@ -50,13 +49,10 @@ public final class PipelineScoringJob {
                 .process(new DecodeFailureRouter<DecodedRecord, DecodedRecord>(d -> d.deadLetter, d -> d), decodedType)
                 .name("dead-letter-router").uid("dead-letter-router").setParallelism(parallelism);
 
-        SingleOutputStreamOperator<FeatureVector> features = decoded
-                .keyBy(d -> d.key, Types.STRING)
-                .process(SpecFeaturizer.of(spec), new AvroTypeInfo<>(FeatureVector.class))
-                .name("features").uid("features").setParallelism(parallelism);
-
-        graph.scoreAndSink(env, features, scorerConfig(), decoded.getSideOutput(DecodeFailureRouter.DEAD_LETTERS)
-                .union(features.getSideOutput(SpecFeaturizer.DEAD_LETTERS)));
+        // Features and scoring in one keyed operator: no shuffle and (de)serialization of every
+        // feature vector between them (see the README's "Performance" notes).
+        graph.scoreKeyedAndSink(env, decoded.keyBy(d -> d.key, Types.STRING), scorerConfig(),
+                SpecFeatureRows.of(spec, graph.writesFeatures()), decoded.getSideOutput(DecodeFailureRouter.DEAD_LETTERS));
     }
 
     /** The scorer's settings: batching and device from {@code conf}, the vector width and spec hash from the file. */

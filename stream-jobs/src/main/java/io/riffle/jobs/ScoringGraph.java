@@ -2,6 +2,7 @@ package io.riffle.jobs;
 
 import io.riffle.jobs.operators.BatchingScorer;
 import io.riffle.jobs.operators.ScorerConfig;
+import io.riffle.jobs.operators.ScoringRows;
 import io.riffle.jobs.serde.AvroRecordSerializer;
 import io.riffle.jobs.serde.ModelVersionDeserializer;
 import io.riffle.modelops.engine.DeviceRequest;
@@ -23,8 +24,10 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.util.Arrays;
@@ -103,20 +106,63 @@ final class ScoringGraph {
      */
     SingleOutputStreamOperator<Score> scoreAndSink(StreamExecutionEnvironment env, DataStream<FeatureVector> features,
                                                    ScorerConfig scorerConfig, DataStream<DeadLetter> upstreamDeadLetters) {
-        String featuresTopic = conf.get(ScoringOptions.FEATURES_TOPIC);
-        if (!featuresTopic.isEmpty()) {
-            features.sinkTo(sink(featuresTopic, FeatureVector.class, FeatureVector::getEventId, "features"))
-                    .name("features-sink").uid("features-sink").setParallelism(parallelism);
+        if (writesFeatures()) {
+            featuresSink(features);
         }
+        SingleOutputStreamOperator<Score> scores = features.connect(models(env))
+                .transform("scorer", new AvroTypeInfo<>(Score.class), BatchingScorer.ofVectors(scorerConfig))
+                .uid("scorer").setParallelism(parallelism);
+        sinks(scores, upstreamDeadLetters);
+        return scores;
+    }
 
-        DataStream<ModelVersion> models = env
-                .fromSource(modelsSource(), WatermarkStrategy.noWatermarks(), "models")
+    /** Whether the job writes its feature vectors to a features topic (for the label join). */
+    boolean writesFeatures() {
+        return !conf.get(ScoringOptions.FEATURES_TOPIC).isEmpty();
+    }
+
+    /**
+     * Scores {@code events}, keyed by entity, with a scorer that computes each row's features
+     * itself ({@code rows}, e.g. {@link io.riffle.jobs.operators.SpecFeatureRows}), and wires every
+     * sink; the rows' feature vectors go to the features topic when there is one.
+     */
+    <K, IN> SingleOutputStreamOperator<Score> scoreKeyedAndSink(StreamExecutionEnvironment env,
+                                                                KeyedStream<IN, K> events,
+                                                                ScorerConfig scorerConfig,
+                                                                ScoringRows<IN> rows,
+                                                                DataStream<DeadLetter> upstreamDeadLetters) {
+        // ConnectedStreams.transform keys an operator only when both inputs are keyed, and the
+        // models must reach every subtask (broadcast): so the transformation is built here, keyed
+        // by the events' key on the first input alone, as Flink's own keyed broadcast operator is.
+        DataStream<ModelVersion> models = models(env);
+        TwoInputTransformation<IN, ModelVersion, Score> transformation = new TwoInputTransformation<>(
+                events.getTransformation(), models.getTransformation(), "features-and-scorer",
+                new BatchingScorer<>(scorerConfig, rows), new AvroTypeInfo<>(Score.class), parallelism);
+        transformation.setStateKeySelectors(events.getKeySelector(), null);
+        transformation.setStateKeyType(events.getKeyType());
+        env.addOperator(transformation);
+        SingleOutputStreamOperator<Score> scores = new SingleOutputStreamOperator<>(env, transformation) { };
+        scores.uid("scorer").setParallelism(parallelism);
+        if (rows.emitsFeatures()) {
+            featuresSink(scores.getSideOutput(BatchingScorer.FEATURES));
+        }
+        sinks(scores, upstreamDeadLetters);
+        return scores;
+    }
+
+    private void featuresSink(DataStream<FeatureVector> features) {
+        features.sinkTo(sink(conf.get(ScoringOptions.FEATURES_TOPIC), FeatureVector.class, FeatureVector::getEventId,
+                        "features"))
+                .name("features-sink").uid("features-sink").setParallelism(parallelism);
+    }
+
+    private DataStream<ModelVersion> models(StreamExecutionEnvironment env) {
+        return env.fromSource(modelsSource(), WatermarkStrategy.noWatermarks(), "models")
                 .uid("models-source").setParallelism(1)
                 .broadcast();
+    }
 
-        SingleOutputStreamOperator<Score> scores = features.connect(models)
-                .transform("scorer", new AvroTypeInfo<>(Score.class), new BatchingScorer(scorerConfig))
-                .uid("scorer").setParallelism(parallelism);
+    private void sinks(SingleOutputStreamOperator<Score> scores, DataStream<DeadLetter> upstreamDeadLetters) {
 
         scores.sinkTo(sink(conf.get(ScoringOptions.SCORES_TOPIC), Score.class, Score::getEventId, "scores"))
                 .name("scores-sink").uid("scores-sink").setParallelism(parallelism);
@@ -130,7 +176,6 @@ final class ScoringGraph {
         upstreamDeadLetters.union(scores.getSideOutput(BatchingScorer.DEAD_LETTERS))
                 .sinkTo(sink(conf.get(ScoringOptions.DEAD_LETTERS_TOPIC), DeadLetter.class, null, "dead-letters"))
                 .name("dead-letters-sink").uid("dead-letters-sink").setParallelism(parallelism);
-        return scores;
     }
 
     private KafkaSource<ModelVersion> modelsSource() {

@@ -36,6 +36,7 @@ import org.apache.flink.util.OutputTag;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +44,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Scores feature vectors in micro-batches with every serving model, and swaps models as new
- * versions arrive on the second (broadcast) input.
+ * Scores records in micro-batches with every serving model, and swaps models as new versions
+ * arrive on the second (broadcast) input. How a record becomes a row of features is the
+ * {@link ScoringRows}' business: a feature vector computed upstream ({@link #ofVectors}), or a
+ * pipeline's features computed here from the event in keyed state ({@link SpecFeatureRows}; the
+ * first input is then keyed by entity), written straight into the batch's input buffer.
  *
  * <p>Guarantees, each relied on by a test:
  * <ul>
@@ -62,12 +66,16 @@ import java.util.TreeMap;
  *       become dead letters. Nothing is dropped.</li>
  * </ul>
  * The model input's watermarks are ignored: the models topic has no event time and must not
- * hold the scores' watermark back. Buffered values are kept across calls, so the upstream must
- * not reuse record objects.
+ * hold the scores' watermark back. Rows keep no reference to their input record (records that
+ * wait for models are kept as feature vectors), so the upstream may reuse record objects.
  */
-public final class BatchingScorer extends AbstractStreamOperator<Score>
-        implements TwoInputStreamOperator<FeatureVector, ModelVersion, Score>, BoundedMultiInput {
+public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
+        implements TwoInputStreamOperator<IN, ModelVersion, Score>, BoundedMultiInput {
     private static final long serialVersionUID = 1L;
+
+    /** Every row as a feature vector, when the rows say so ({@link ScoringRows#emitsFeatures()}). */
+    public static final OutputTag<FeatureVector> FEATURES =
+            new OutputTag<>("scored-features", new AvroTypeInfo<>(FeatureVector.class));
 
     public static final OutputTag<ModelEvent> MODEL_EVENTS =
             new OutputTag<>("model-events", new AvroTypeInfo<>(ModelEvent.class));
@@ -82,6 +90,7 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
             new ListStateDescriptor<>("riffle-waiting-records", new AvroTypeInfo<>(FeatureVector.class));
 
     private final ScorerConfig config;
+    private final ScoringRows<IN> rows;
 
     private transient BroadcastState<String, ModelVersion> servingState;
     private transient ListState<FeatureVector> waitingState;
@@ -92,11 +101,19 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
     private transient float[][] outputs;
     private transient List<ModelEvent> restoreEvents;
 
-    private transient FeatureVector[] batch;
+    /** The batch's rows: identities column by column, values row after row in {@link #features}. */
+    private transient String[] eventIds;
+    private transient String[] entityIds;
+    private transient String[] specHashes;
+    private transient long[] eventTimes;
+    private transient long[] ingestTimes;
     private transient long[] timestamps;
     private transient boolean[] hasTimestamp;
     private transient float[] features;
     private transient int size;
+    private transient ScoringRows.Identity identity;
+    /** Values of a row that waits for models instead of joining the batch. */
+    private transient float[] scratch;
     private transient long batchDeadline;
 
     private transient ArrayDeque<StreamRecord<FeatureVector>> waiting;
@@ -109,8 +126,14 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
     private transient Counter deadLettered;
     private transient Counter rejected;
 
-    public BatchingScorer(ScorerConfig config) {
+    public BatchingScorer(ScorerConfig config, ScoringRows<IN> rows) {
         this.config = config;
+        this.rows = rows;
+    }
+
+    /** A scorer of feature vectors computed upstream. */
+    public static BatchingScorer<FeatureVector> ofVectors(ScorerConfig config) {
+        return new BatchingScorer<>(config, new FeatureVectorRows(config.featureCount(), config.sourceTopic()));
     }
 
     @Override
@@ -144,8 +167,15 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
     @Override
     public void open() throws Exception {
         super.open();
-        batch = new FeatureVector[config.batchSize()];
-        timestamps = new long[config.batchSize()];
+        int b = config.batchSize();
+        eventIds = new String[b];
+        entityIds = new String[b];
+        specHashes = new String[b];
+        eventTimes = new long[b];
+        ingestTimes = new long[b];
+        timestamps = new long[b];
+        identity = new ScoringRows.Identity();
+        scratch = new float[config.featureCount()];
         hasTimestamp = new boolean[config.batchSize()];
         features = new float[config.batchSize() * config.featureCount()];
         gauged = new HashSet<>();
@@ -155,6 +185,7 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
         rejected = getMetricGroup().counter("riffleModelsRejected");
         getMetricGroup().gauge("riffleWaiting", () -> waiting == null ? 0 : waiting.size());
         getMetricGroup().gauge("riffleDevice", () -> slots == null || slots.length == 0 ? "none" : slots[0].device());
+        rows.open(getRuntimeContext(), getMetricGroup());
         rebuildSlots();
         for (ModelEvent e : restoreEvents) {
             output.collect(MODEL_EVENTS, new StreamRecord<>(e));
@@ -166,12 +197,32 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
     }
 
     @Override
-    public void processElement1(StreamRecord<FeatureVector> element) throws Exception {
-        if (!ready()) {
-            hold(element);
+    public void processElement1(StreamRecord<IN> element) throws Exception {
+        boolean ready = ready();
+        float[] target = ready ? features : scratch;
+        int offset = ready ? size * config.featureCount() : 0;
+        DeadLetter failed = rows.fill(element.getValue(), target, offset, identity);
+        if (failed != null) {
+            output.collect(DEAD_LETTERS, new StreamRecord<>(failed));
+            deadLettered.inc();
             return;
         }
-        add(element.getValue(), element.hasTimestamp(), element.getTimestamp());
+        if (rows.emitsFeatures() || !ready) {
+            FeatureVector fv = rows.asVector(element.getValue());
+            if (fv == null) {
+                fv = vector(identity.eventId, identity.entityId, identity.eventTime, identity.ingestTime,
+                        identity.specHash, target, offset);
+            }
+            if (rows.emitsFeatures()) {
+                output.collect(FEATURES, element.hasTimestamp() ? new StreamRecord<>(fv, element.getTimestamp())
+                        : new StreamRecord<>(fv));
+            }
+            if (!ready) {
+                hold(fv, element.hasTimestamp(), element.getTimestamp());
+                return;
+            }
+        }
+        append(element.hasTimestamp(), element.getTimestamp());
     }
 
     @Override
@@ -302,22 +353,32 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
         return true;
     }
 
-    private void hold(StreamRecord<FeatureVector> element) {
+    private void hold(FeatureVector fv, boolean withTimestamp, long timestamp) {
         if (waiting.size() >= config.maxWaiting()) {
-            deadLetter(element.getValue(), "io.riffle.jobs.NoModelLoaded", "no model is loaded and "
+            deadLetter(fv, "io.riffle.jobs.NoModelLoaded", "no model is loaded and "
                     + config.maxWaiting() + " records are already waiting" + missingModels()
                     + "; publish one with 'riffle models publish'");
             return;
         }
-        waiting.add(element.hasTimestamp()
-                ? new StreamRecord<>(element.getValue(), element.getTimestamp())
-                : new StreamRecord<>(element.getValue()));
+        waiting.add(withTimestamp ? new StreamRecord<>(fv, timestamp) : new StreamRecord<>(fv));
     }
 
     private void drainWaiting() throws Exception {
+        int n = config.featureCount();
         while (!waiting.isEmpty()) {
             StreamRecord<FeatureVector> r = waiting.poll();
-            add(r.getValue(), r.hasTimestamp(), r.getTimestamp());
+            FeatureVector fv = r.getValue();
+            List<Float> values = fv.getValues();
+            int base = size * n;
+            for (int j = 0; j < n; j++) {
+                features[base + j] = values.get(j);
+            }
+            identity.eventId = fv.getEventId();
+            identity.entityId = fv.getEntityId();
+            identity.eventTime = fv.getEventTime();
+            identity.ingestTime = fv.getIngestTime();
+            identity.specHash = fv.getSpecHash();
+            append(r.hasTimestamp(), r.getTimestamp());
         }
         if (heldWatermark != null) {
             flush();
@@ -326,19 +387,13 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
         }
     }
 
-    private void add(FeatureVector fv, boolean withTimestamp, long timestamp) throws Exception {
-        List<Float> values = fv.getValues();
-        int n = config.featureCount();
-        if (values.size() != n) {
-            deadLetter(fv, "io.riffle.jobs.FeatureWidthMismatch", "feature vector of event " + fv.getEventId()
-                    + " has " + values.size() + " values; the models expect " + n);
-            return;
-        }
-        int base = size * n;
-        for (int j = 0; j < n; j++) {
-            features[base + j] = values.get(j);
-        }
-        batch[size] = fv;
+    /** Appends the row whose values are already in place at {@code size} and whose identity is {@link #identity}. */
+    private void append(boolean withTimestamp, long timestamp) throws Exception {
+        eventIds[size] = identity.eventId;
+        entityIds[size] = identity.entityId;
+        specHashes[size] = identity.specHash;
+        eventTimes[size] = identity.eventTime;
+        ingestTimes[size] = identity.ingestTime;
         hasTimestamp[size] = withTimestamp;
         timestamps[size] = timestamp;
         size++;
@@ -371,11 +426,12 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
             } catch (RuntimeException e) {
                 LOG.error("Model {} v{} failed on a batch of {}: {}", slots[m].name(), slots[m].versionNumber(), rows,
                         e.getMessage(), e);
+                int n = config.featureCount();
                 for (int i = 0; i < rows; i++) {
-                    deadLetter(batch[i], e.getClass().getName(), "model " + slots[m].name() + " v"
-                            + slots[m].versionNumber() + " failed to score event " + batch[i].getEventId() + ": "
+                    deadLetter(vector(eventIds[i], entityIds[i], eventTimes[i], ingestTimes[i], specHashes[i],
+                                    features, i * n), e.getClass().getName(), "model " + slots[m].name() + " v"
+                            + slots[m].versionNumber() + " failed to score event " + eventIds[i] + ": "
                             + e.getMessage());
-                    batch[i] = null;
                 }
                 size = 0;
                 return;
@@ -383,7 +439,6 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         for (int i = 0; i < rows; i++) {
-            FeatureVector fv = batch[i];
             List<ModelScore> scores = new ArrayList<>(slots.length);
             Decision decision = Decision.ALLOW;
             List<String> reasons = List.of();
@@ -403,10 +458,9 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
                     }
                 }
             }
-            Score score = new Score(fv.getEventId(), fv.getEntityId(), fv.getEventTime(), fv.getIngestTime(), now,
-                    now - fv.getIngestTime(), scores, decision, reasons);
+            Score score = new Score(eventIds[i], entityIds[i], eventTimes[i], ingestTimes[i], now,
+                    now - ingestTimes[i], scores, decision, reasons);
             output.collect(hasTimestamp[i] ? new StreamRecord<>(score, timestamps[i]) : new StreamRecord<>(score));
-            batch[i] = null;
         }
         size = 0;
         scored.inc(rows);
@@ -447,6 +501,18 @@ public final class BatchingScorer extends AbstractStreamOperator<Score>
         if (deadLettered != null) {
             deadLettered.inc();
         }
+    }
+
+    /** A row as a feature vector (the features topic, the waiting queue, dead letters). */
+    private FeatureVector vector(String eventId, String entityId, long eventTime, long ingestTime, String specHash,
+                                 float[] values, int offset) {
+        int n = config.featureCount();
+        Float[] boxed = new Float[n];
+        for (int j = 0; j < n; j++) {
+            boxed[j] = values[offset + j];
+        }
+        return new FeatureVector(eventId, entityId, eventTime, ingestTime, specHash == null ? "" : specHash,
+                Arrays.asList(boxed));
     }
 
     private ModelEvent event(ModelVersion mv, ModelEventKind kind, String reason, String device) {

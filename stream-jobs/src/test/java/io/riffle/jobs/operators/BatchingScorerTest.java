@@ -47,7 +47,7 @@ class BatchingScorerTest {
                                                                                         int maxWaiting) throws Exception {
         ScorerConfig config = new ScorerConfig(BATCH, DELAY_MS, maxWaiting, required, EngineOptions.defaults(),
                 FEATURES, null, "riffle.events");
-        var h = new TwoInputStreamOperatorTestHarness<>(new BatchingScorer(config));
+        var h = new TwoInputStreamOperatorTestHarness<>(BatchingScorer.ofVectors(config));
         open.add(h);
         return h;
     }

@@ -16,7 +16,7 @@ class EntityFeatureStateSerializerTest {
 
     @BeforeAll
     static void load() throws Exception {
-        SpecFeaturizerTest.load();
+        SpecFeatureRowsTest.load();
     }
 
     private static byte[] write(EntityFeatureState s) throws Exception {
@@ -31,7 +31,7 @@ class EntityFeatureStateSerializerTest {
 
     @Test
     void roundTripsEveryStateAnEntityPassesThroughAndWritesOnlyOccupiedSlots() throws Exception {
-        FeatureExtractor extractor = FeatureExtractor.of(SpecFeaturizerTest.spec);
+        FeatureExtractor extractor = FeatureExtractor.of(SpecFeatureRowsTest.spec);
         Random random = new Random(11);
         EntityFeatureState state = extractor.newState();
         assertThat(read(write(state))).isEqualTo(state);
@@ -41,26 +41,26 @@ class EntityFeatureStateSerializerTest {
             // Mostly in order, sometimes late, sometimes a gap of hours: slots fill, wrap and get reused.
             time += random.nextInt(10) == 0 ? random.nextInt(4 * 3_600_000) : random.nextInt(30_000);
             long eventTime = time - (random.nextInt(8) == 0 ? random.nextInt(8_000) : 0);
-            GenericRecord e = SpecFeaturizerTest.event(i, "dev-1", eventTime, random);
+            GenericRecord e = SpecFeatureRowsTest.event(i, "dev-1", eventTime, random);
             extractor.extract(e, state);
             byte[] bytes = write(state);
             EntityFeatureState back = read(bytes);
             assertThat(back).as("after event %d", i).isEqualTo(state);
             assertThat(EntityFeatureStateSerializer.INSTANCE.copy(state)).isEqualTo(state);
             // Further events give the same features from the copy as from the original.
-            GenericRecord next = SpecFeaturizerTest.event(i + 1_000, "dev-1", time + 1_000, new Random(i));
+            GenericRecord next = SpecFeatureRowsTest.event(i + 1_000, "dev-1", time + 1_000, new Random(i));
             assertThat(extractor.extract(next, back)).containsExactly(extractor.extract(next, EntityFeatureStateSerializer.INSTANCE.copy(state)));
         }
         EntityFeatureState oneEvent = extractor.newState();
-        extractor.extract(SpecFeaturizerTest.event(1, "dev-2", time, random), oneEvent);
+        extractor.extract(SpecFeatureRowsTest.event(1, "dev-2", time, random), oneEvent);
         assertThat((long) write(oneEvent).length).isLessThan(full / 5);
     }
 
     @Test
     void aCorruptSlotIndexIsAnErrorNotAWrongState() throws Exception {
-        FeatureExtractor extractor = FeatureExtractor.of(SpecFeaturizerTest.spec);
+        FeatureExtractor extractor = FeatureExtractor.of(SpecFeatureRowsTest.spec);
         EntityFeatureState s = extractor.newState();
-        extractor.extract(SpecFeaturizerTest.event(1, "dev-1", 1_767_225_600_000L, new Random(1)), s);
+        extractor.extract(SpecFeatureRowsTest.event(1, "dev-1", 1_767_225_600_000L, new Random(1)), s);
         byte[] bytes = write(s);
         // header: 8 + 8 + 4 + 4 + 4 + 4 (occupied) → first slot index at 32
         bytes[32] = 0x7f;

@@ -10,41 +10,33 @@ import io.riffle.modelops.spec.DataFormat;
 import io.riffle.modelops.spec.FeatureSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.schemas.DeadLetter;
-import io.riffle.schemas.FeatureVector;
-import io.riffle.schemas.serde.AvroClassAllowList;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
- * Computes a pipeline's feature vector for each event, keyed by the spec's entity key: the
- * entity's windowed aggregates live in one {@link EntityFeatureState} per key (fixed size; written
- * with only its occupied slots by {@link EntityFeatureStateSerializer}, so RocksDB and the heap
- * backend's checkpoints hold a few hundred bytes per entity, without Kryo), expiring {@code stateTtl}
- * after the entity's last event; the arithmetic is the Flink-free {@link FeatureExtractor}'s, so
- * the trainer and tests compute the same numbers. An event whose features cannot be computed
- * goes to {@link #DEAD_LETTERS} with the field and the event named, and the entity's state is
- * left as it was.
+ * Computes a pipeline's feature vector for each event inside the scorer, whose first input is
+ * keyed by the spec's entity key: the entity's windowed aggregates live in one
+ * {@link EntityFeatureState} per key (fixed size; written with only its occupied slots by
+ * {@link EntityFeatureStateSerializer}, so RocksDB and the heap backend's checkpoints hold a few
+ * hundred bytes per entity, without Kryo), expiring {@code stateTtl} after the entity's last event;
+ * the arithmetic is the Flink-free {@link FeatureExtractor}'s, so the trainer and tests compute
+ * the same numbers. The values go straight into the scorer's batch; each row is also emitted as a
+ * {@code FeatureVector} for the features topic when the job writes one. An event whose features
+ * cannot be computed becomes a dead letter naming the field and the event (with the event
+ * re-encoded and its entity as key), and the entity's state is left as it was.
  */
-public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRecord, FeatureVector> {
+public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private static final long serialVersionUID = 1L;
-
-    public static final OutputTag<DeadLetter> DEAD_LETTERS =
-            new OutputTag<>("feature-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
     /** Beyond the longest window and the lateness: processing time runs ahead of event time under backlog too. */
     static final Duration TTL_MARGIN = Duration.ofMinutes(1);
@@ -53,6 +45,7 @@ public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRe
     private final String idField;
     private final Duration stateTtl;
     private final DataFormat format;
+    private final boolean emitsFeatures;
 
     /** The current entity's windowed aggregates. */
     private transient ValueState<EntityFeatureState> state;
@@ -64,20 +57,23 @@ public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRe
     private transient Counter extractionErrors;
 
     /**
-     * @param idField  field whose value becomes the vector's event id
-     * @param stateTtl how long an entity's state outlives its last event (see {@link #stateTtl(PipelineSpec)})
-     * @param format   the events topic's format: a dead letter carries the event re-encoded in it
+     * @param idField       field whose value becomes the row's event id
+     * @param stateTtl      how long an entity's state outlives its last event (see {@link #stateTtl(PipelineSpec)})
+     * @param format        the events topic's format: a dead letter carries the event re-encoded in it
+     * @param emitsFeatures whether each row is also emitted as a feature vector (for the features topic)
      */
-    public SpecFeaturizer(FeatureExtractor extractor, String idField, Duration stateTtl, DataFormat format) {
+    public SpecFeatureRows(FeatureExtractor extractor, String idField, Duration stateTtl, DataFormat format,
+                           boolean emitsFeatures) {
         this.extractor = extractor;
         this.idField = idField;
         this.stateTtl = stateTtl;
         this.format = format;
+        this.emitsFeatures = emitsFeatures;
     }
 
-    public static SpecFeaturizer of(PipelineSpec spec) {
-        return new SpecFeaturizer(FeatureExtractor.of(spec), spec.events().idField(), stateTtl(spec),
-                spec.events().format());
+    public static SpecFeatureRows of(PipelineSpec spec, boolean emitsFeatures) {
+        return new SpecFeatureRows(FeatureExtractor.of(spec), spec.events().idField(), stateTtl(spec),
+                spec.events().format(), emitsFeatures);
     }
 
     /**
@@ -114,11 +110,14 @@ public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRe
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        AvroClassAllowList.allowRiffleRecords();
-        state = getRuntimeContext().getState(stateDescriptor(stateTtl));
+    public boolean emitsFeatures() {
+        return emitsFeatures;
+    }
+
+    @Override
+    public void open(StreamingRuntimeContext context, MetricGroup metrics) {
+        state = context.getState(stateDescriptor(stateTtl));
         specHash = extractor.spec().hash();
-        MetricGroup metrics = getRuntimeContext().getMetricGroup();
         lateEvents = metrics.counter("lateEvents");
         eventsNotAggregated = metrics.counter("eventsNotAggregated");
         extractionErrors = metrics.counter("featureExtractionErrors");
@@ -127,29 +126,27 @@ public final class SpecFeaturizer extends KeyedProcessFunction<String, DecodedRe
     }
 
     @Override
-    public void processElement(DecodedRecord in, Context ctx, Collector<FeatureVector> out) throws Exception {
+    public DeadLetter fill(DecodedRecord in, float[] out, int offset, Identity row) throws Exception {
         EntityFeatureState s = state.value();
         if (s == null) {
             s = extractor.newState();
         }
-        float[] values = new float[extractor.count()];
         try {
-            extractor.extract(in.record, s, values, 0);
+            extractor.extract(in.record, s, out, offset);
         } catch (FeatureExtractionException e) {
             extractionErrors.inc();
-            ctx.output(DEAD_LETTERS, DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset,
-                    in.key == null ? null : in.key.getBytes(StandardCharsets.UTF_8), reencoded(in.record), e));
-            return;
+            return DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset,
+                    in.key == null ? null : in.key.getBytes(StandardCharsets.UTF_8), reencoded(in.record), e);
         }
         state.update(s);
         countExtractorEvents();
-        Float[] boxed = new Float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            boxed[i] = values[i];
-        }
         Object id = idField == null ? null : in.record.get(idField);
-        String eventId = id != null ? id.toString() : in.topic + "/" + in.partition + "@" + in.offset;
-        out.collect(new FeatureVector(eventId, in.key, in.eventTime, in.ingestTime, specHash, Arrays.asList(boxed)));
+        row.eventId = id != null ? id.toString() : in.topic + "/" + in.partition + "@" + in.offset;
+        row.entityId = in.key;
+        row.eventTime = in.eventTime;
+        row.ingestTime = in.ingestTime;
+        row.specHash = specHash;
+        return null;
     }
 
     /**

@@ -5,14 +5,19 @@ import io.riffle.modelops.features.EntityFeatureState;
 import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.schemas.DeadLetter;
+import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.modelops.testing.TestModels;
 import io.riffle.schemas.FeatureVector;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.schemas.Score;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +32,13 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The keyed feature operator of a pipeline file: its vectors equal the Flink-free
- * {@link FeatureExtractor}'s over the same events, a bad event becomes a dead letter and leaves
- * the entity's state as it was, and an entity's state is gone after the TTL.
+ * A pipeline file's features computed inside the keyed scorer ({@link SpecFeatureRows}): its
+ * vectors (the scorer's features output) equal the Flink-free {@link FeatureExtractor}'s over the
+ * same events, a bad event becomes a dead letter and leaves the entity's state as it was, and an
+ * entity's state is gone after the TTL. No model is loaded, so every row waits for one; the
+ * features are emitted when a row is computed, whether it is scored at once or waits.
  */
-class SpecFeaturizerTest {
+class SpecFeatureRowsTest {
     static final long BASE = 1_700_000_000_000L;
     static PipelineSpec spec;
     static Schema schema;
@@ -59,13 +66,42 @@ class SpecFeaturizerTest {
                 "generic.events", 0, offset);
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, DecodedRecord, FeatureVector> harness(SpecFeaturizer f)
-            throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, DecodedRecord, FeatureVector> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), d -> d.key, Types.STRING);
+    static KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> harness(
+            SpecFeatureRows rows) throws Exception {
+        ScorerConfig config = new ScorerConfig(16, 20, 100_000, List.of(), EngineOptions.defaults(),
+                spec.features().count(), spec.features().hash(), "generic.events");
+        KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, rows), d -> d.key,
+                        mv -> mv.getName().toString(), Types.STRING);
         h.setStateTtlProcessingTime(0);
         h.open();
         return h;
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> restored(
+            OperatorSubtaskState state) throws Exception {
+        ScorerConfig config = new ScorerConfig(16, 20, 100_000, List.of(), EngineOptions.defaults(),
+                spec.features().count(), spec.features().hash(), "generic.events");
+        KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, rows()), d -> d.key,
+                        mv -> mv.getName().toString(), Types.STRING);
+        h.setStateTtlProcessingTime(0);
+        h.initializeState(state);
+        h.open();
+        return h;
+    }
+
+    static SpecFeatureRows rows() {
+        return SpecFeatureRows.of(spec, true);
+    }
+
+    static List<FeatureVector> features(AbstractStreamOperatorTestHarness<Score> h) {
+        List<FeatureVector> out = new ArrayList<>();
+        var emitted = h.getSideOutput(BatchingScorer.FEATURES);
+        if (emitted != null) {
+            emitted.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
     }
 
     static float[] values(FeatureVector v) {
@@ -89,11 +125,11 @@ class SpecFeaturizerTest {
         }
         FeatureExtractor reference = FeatureExtractor.of(spec);
         Map<String, EntityFeatureState> states = new HashMap<>();
-        try (var h = harness(SpecFeaturizer.of(spec))) {
+        try (var h = harness(rows())) {
             for (int i = 0; i < events.size(); i++) {
-                h.processElement(new StreamRecord<>(decoded(events.get(i), i)));
+                h.processElement1(new StreamRecord<>(decoded(events.get(i), i)));
             }
-            List<FeatureVector> out = h.extractOutputValues();
+            List<FeatureVector> out = features(h);
             assertThat(out).hasSize(events.size());
             for (int i = 0; i < events.size(); i++) {
                 GenericRecord e = events.get(i);
@@ -107,7 +143,7 @@ class SpecFeaturizerTest {
                 assertThat(v.getSpecHash()).isEqualTo(spec.features().hash());
                 assertThat(values(v)).as("event %d", i).containsExactly(expected);
             }
-            assertThat(h.getSideOutput(SpecFeaturizer.DEAD_LETTERS)).isNullOrEmpty();
+            assertThat(h.getSideOutput(BatchingScorer.DEAD_LETTERS)).isNullOrEmpty();
         }
     }
 
@@ -116,24 +152,24 @@ class SpecFeaturizerTest {
         Random random = new Random(7);
         FeatureExtractor reference = FeatureExtractor.of(spec);
         EntityFeatureState state = reference.newState();
-        try (var h = harness(SpecFeaturizer.of(spec))) {
+        try (var h = harness(rows())) {
             GenericRecord first = event(1, "dev-0", BASE, random);
-            h.processElement(new StreamRecord<>(decoded(first, 100)));
+            h.processElement1(new StreamRecord<>(decoded(first, 100)));
             reference.extract(first, state);
 
             GenericRecord bad = event(2, "dev-0", BASE + 1000, random);
             bad.put("x05", null);
-            h.processElement(new StreamRecord<>(decoded(bad, 101)));
+            h.processElement1(new StreamRecord<>(decoded(bad, 101)));
 
             GenericRecord third = event(3, "dev-0", BASE + 2000, random);
-            h.processElement(new StreamRecord<>(decoded(third, 102)));
+            h.processElement1(new StreamRecord<>(decoded(third, 102)));
             float[] expected = reference.extract(third, state);
 
-            List<FeatureVector> out = h.extractOutputValues();
+            List<FeatureVector> out = features(h);
             assertThat(out).extracting(FeatureVector::getEventId).containsExactly("e-1", "e-3");
             assertThat(values(out.get(1))).containsExactly(expected);
             List<DeadLetter> dead = new ArrayList<>();
-            h.getSideOutput(SpecFeaturizer.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            h.getSideOutput(BatchingScorer.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
             assertThat(dead).hasSize(1);
             assertThat(dead.get(0).getErrorMessage()).contains("x05").contains("e-2").contains("generic.events/0@101");
             assertThat(dead.get(0).getSourceTopic()).isEqualTo("generic.events");
@@ -154,35 +190,78 @@ class SpecFeaturizerTest {
     }
 
     @Test
+    void scoresTheRowsItComputesAndKeepsEntityStateAcrossARestore() throws Exception {
+        int n = spec.features().count();
+        int count1m = spec.features().names().indexOf("count_1m");
+        ModelVersion model = ModelVersion.newBuilder(TestModels.binaryMlp("fraud", 1, n, 1))
+                .setFeatureSpecHash(spec.features().hash()).build();
+        Random random = new Random(5);
+        FeatureExtractor reference = FeatureExtractor.of(spec);
+        EntityFeatureState state = reference.newState();
+        float[] rows = new float[6 * n];
+        OperatorSubtaskState snapshot;
+        try (var h = harness(rows())) {
+            h.processElement2(new StreamRecord<>(model));
+            for (int i = 0; i < 5; i++) {
+                GenericRecord e = event(i, "dev-0", BASE + i * 1000L, random);
+                System.arraycopy(reference.extract(e, state), 0, rows, i * n, n);
+                h.processElement1(new StreamRecord<>(decoded(e, i)));
+            }
+            h.prepareSnapshotPreBarrier(1);    // the partial batch is scored before the barrier
+            snapshot = h.snapshot(1, 0);
+            assertThat(h.extractOutputValues()).extracting(Score::getEventId)
+                    .containsExactly("e-0", "e-1", "e-2", "e-3", "e-4");
+        }
+        try (var h = restored(snapshot)) {
+            h.processElement2(new StreamRecord<>(model));
+            GenericRecord sixth = event(5, "dev-0", BASE + 5_000L, random);
+            System.arraycopy(reference.extract(sixth, state), 0, rows, 5 * n, n);
+            h.processElement1(new StreamRecord<>(decoded(sixth, 5)));
+            h.endInput1();
+            assertThat(values(features(h).get(0))).containsExactly(java.util.Arrays.copyOfRange(rows, 5 * n, 6 * n));
+            assertThat(values(features(h).get(0))[count1m]).isEqualTo(6f);
+            List<Score> scores = h.extractOutputValues();
+            assertThat(scores).extracting(Score::getEventId).containsExactly("e-5");
+            float[] expected = new float[6];
+            try (var direct = new io.riffle.modelops.validation.ModelLoader(EngineOptions.defaults())
+                    .load(model, n, spec.features().hash())) {
+                direct.score(rows, 6, expected);
+            }
+            assertThat(scores.get(0).getModels().get(0).getValue()).isEqualTo(expected[5]);
+            assertThat(scores.get(0).getEntityId()).isEqualTo("dev-0");
+        }
+    }
+
+    @Test
     void theEntityStateIsClearedAfterTheTtl() throws Exception {
-        Duration ttl = SpecFeaturizer.stateTtl(spec);
+        Duration ttl = SpecFeatureRows.stateTtl(spec);
         // longest window 10m + lateness 10s + one bucket + margin
         assertThat(ttl).isGreaterThan(Duration.ofMinutes(10).plus(spec.events().allowedLateness()));
         Random random = new Random(3);
         FeatureExtractor reference = FeatureExtractor.of(spec);
         int count1m = spec.features().names().indexOf("count_1m");
         assertThat(count1m).isNotNegative();
-        try (var h = harness(SpecFeaturizer.of(spec))) {
+        try (var h = harness(rows())) {
             for (int i = 0; i < 5; i++) {
-                h.processElement(new StreamRecord<>(decoded(event(i, "dev-0", BASE + i * 1000L, random), i)));
+                h.processElement1(new StreamRecord<>(decoded(event(i, "dev-0", BASE + i * 1000L, random), i)));
             }
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-            assertThat(values(h.extractOutputValues().get(4))[count1m]).isEqualTo(5f);
+            assertThat(values(features(h).get(4))[count1m]).isEqualTo(5f);
 
             // Still within the TTL: the state is there.
             h.setStateTtlProcessingTime(ttl.toMillis() - 1);
             GenericRecord sixth = event(5, "dev-0", BASE + 5_000L, random);
-            h.processElement(new StreamRecord<>(decoded(sixth, 5)));
-            assertThat(values(h.extractOutputValues().get(5))[count1m]).isEqualTo(6f);
+            h.processElement1(new StreamRecord<>(decoded(sixth, 5)));
+            assertThat(values(features(h).get(5))[count1m]).isEqualTo(6f);
 
             // One TTL after the last write the entity starts again from nothing, as a fresh state would.
             h.setStateTtlProcessingTime(2 * ttl.toMillis());
-            h.processElement(new StreamRecord<>(decoded(event(6, "dev-1", BASE + 6_000L, random), 6)));
+            h.processElement1(new StreamRecord<>(decoded(event(6, "dev-1", BASE + 6_000L, random), 6)));
             GenericRecord late = event(7, "dev-0", BASE + 7_000L, random);
-            h.processElement(new StreamRecord<>(decoded(late, 7)));
+            h.processElement1(new StreamRecord<>(decoded(late, 7)));
             float[] fresh = reference.extract(late, reference.newState());
-            assertThat(values(h.extractOutputValues().get(7))).containsExactly(fresh);
-            assertThat(values(h.extractOutputValues().get(7))[count1m]).isEqualTo(1f);
+            assertThat(values(features(h).get(7))).containsExactly(fresh);
+            assertThat(values(features(h).get(7))[count1m]).isEqualTo(1f);
         }
     }
 }

@@ -1,0 +1,51 @@
+package io.riffle.jobs.operators;
+
+import io.riffle.schemas.DeadLetter;
+import io.riffle.schemas.FeatureVector;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
+
+import java.io.Serializable;
+
+/**
+ * How a {@link BatchingScorer} turns each record of its first input into a row of its batch: the
+ * feature values written straight into the batch's input buffer, and the row's identity.
+ * {@link FeatureVectorRows} copies a computed {@link FeatureVector}; {@link SpecFeatureRows}
+ * computes a pipeline's features from the event itself, in keyed state, so the scoring job needs
+ * no separate feature operator, shuffle and (de)serialization of every vector in between.
+ *
+ * @param <IN> the scorer's first input
+ */
+public interface ScoringRows<IN> extends Serializable {
+
+    /** Once per operator instance, when it opens; keyed state is available when the input is keyed. */
+    default void open(StreamingRuntimeContext context, MetricGroup metrics) throws Exception {}
+
+    /**
+     * Writes {@code in}'s features into {@code out[offset, offset + featureCount)} and its identity
+     * into {@code row}.
+     *
+     * @return null, or the dead letter of a record whose features cannot be computed (nothing
+     *         else changed)
+     */
+    DeadLetter fill(IN in, float[] out, int offset, Identity row) throws Exception;
+
+    /** Whether the scorer emits each row as a {@link FeatureVector} on {@link BatchingScorer#FEATURES}. */
+    default boolean emitsFeatures() {
+        return false;
+    }
+
+    /** {@code in} itself when it is already a {@link FeatureVector} (kept as is while waiting for models). */
+    default FeatureVector asVector(IN in) {
+        return null;
+    }
+
+    /** Who a row is: what a {@code Score} and a {@code FeatureVector} carry besides the values. */
+    final class Identity {
+        public String eventId;
+        public String entityId;
+        public long eventTime;
+        public long ingestTime;
+        public String specHash;
+    }
+}
