@@ -7,9 +7,14 @@ import io.riffle.cli.LocalFlink;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.LabelJoinJob;
 import io.riffle.jobs.LabelJoinOptions;
-import io.riffle.jobs.ScoringJob;
+import io.riffle.jobs.PipelineConfigs;
+import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
 import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.modelops.spec.KafkaSpec;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.modelops.spec.SpecError;
 import io.riffle.schemas.ModelVersion;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.configuration.Configuration;
@@ -20,6 +25,7 @@ import picocli.CommandLine.Option;
 
 import java.io.File;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,14 +37,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * {@code riffle demo}: the whole pipeline in one JVM — an embedded Kafka broker (unless
- * {@code --bootstrap-servers} is given), a Flink MiniCluster with its web UI, the scoring job,
- * bootstrap models fitted to the synthetic traffic, the traffic itself, and a live status line.
+ * {@code riffle demo}: the whole pipeline of {@value DemoPipeline#DEFAULT_FILE} in one JVM — an
+ * embedded Kafka broker (unless {@code --bootstrap-servers} is given), a Flink MiniCluster with its
+ * web UI, the file's scoring job ({@link PipelineScoringJob}) and the label join, bootstrap models
+ * fitted to the file's features of the synthetic traffic, two trainers, the traffic itself, and a
+ * live status line. The file gives the features, topics, lateness and scoring defaults; the demo
+ * overrides where it runs (its broker, fresh consumer groups and transactional ids, 1 s
+ * checkpoints, a label delay to match its traffic) and what its command line sets.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the whole pipeline on embedded Kafka and Flink with synthetic payments.",
+        description = {"Runs the pipeline file pipelines/demo.yaml (or --config FILE) on embedded Kafka and Flink with"
+                + " synthetic payments.",
                 "Prints live status; at the end checks that every event became a score or a dead letter."})
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = {"A demo-shaped pipeline file: its events are the demo's"
+            + " Transaction records in Avro (pipelines/transaction.avsc), its labels Avro Labels; features, topics and"
+            + " scoring settings may differ. Default: " + DemoPipeline.DEFAULT_FILE + " of this Riffle."})
+    Path config;
 
     @Option(names = "--duration", defaultValue = "2m", description = "How long to run (e.g. 90s, 2m). Default: ${DEFAULT-VALUE}.")
     Duration duration;
@@ -52,19 +68,23 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting an embedded broker.")
     String bootstrapServers;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
-    int parallelism;
+    @Option(names = "--parallelism", description = "Flink parallelism. Default: the file's scoring.parallelism"
+            + " (2 in pipelines/demo.yaml); this option wins over the file.")
+    Integer parallelism;
 
     @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port (0 = any free port). Default: ${DEFAULT-VALUE}.")
     int webUiPort;
 
-    @Option(names = "--batch-size", defaultValue = "256", description = "Records per ONNX Runtime call. Default: ${DEFAULT-VALUE}.")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Records per ONNX Runtime call. Default: the file's"
+            + " scoring.batch-size (256 in pipelines/demo.yaml); this option wins over the file.")
+    Integer batchSize;
 
-    @Option(names = "--delivery", defaultValue = "exactly-once", description = "exactly-once or at-least-once. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--delivery", description = "exactly-once or at-least-once. Default: the file's scoring.delivery"
+            + " (exactly-once in pipelines/demo.yaml); this option wins over the file.")
     String delivery;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda[:N] or auto. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--device", description = "cpu, cuda[:N] or auto. Default: the file's scoring.device"
+            + " (cpu in pipelines/demo.yaml); this option wins over the file.")
     String device;
 
     @Option(names = "--bad-record-rate", defaultValue = "0.002", description = "Share of deliberately corrupt events (dead letters). Default: ${DEFAULT-VALUE}.")
@@ -88,6 +108,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private static final int CARDS = 20_000;
     private static final int FIT_EXAMPLES = 60_000;
     private final PrintStream out = System.out;
+    private PipelineSpec pipeline;
     private ModelVersion bootstrapClassifier;
     private volatile Double championAucBeforeDrift;
     private volatile Long driftAtSeconds;
@@ -98,6 +119,20 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--duration and --events-per-second must be positive");
         }
+        Path file = config != null ? config : DemoPipeline.defaultFile();
+        try {
+            pipeline = DemoPipeline.load(file);
+        } catch (PipelineSpecException e) {
+            System.err.println("Not started: " + e.errors().size() + " problem(s) in " + file + ":");
+            for (SpecError error : e.errors()) {
+                System.err.println("  " + error);
+            }
+            return 1;
+        }
+        parallelism = parallelism != null ? parallelism : pipeline.scoring().parallelism();
+        batchSize = batchSize != null ? batchSize : pipeline.scoring().batchSize();
+        device = device != null ? device : pipeline.scoring().device().toString();
+        delivery = delivery != null ? delivery : PipelineConfigs.configuration(pipeline).get(ScoringOptions.DELIVERY);
         CountDownLatch finished = new CountDownLatch(1);
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
@@ -140,13 +175,16 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             } else {
                 out.println("Using Kafka at " + servers);
             }
-            KafkaTopics.ensureDefaults(servers, parallelism);
+            KafkaSpec.TopicNames topics = pipeline.kafka().topics();
+            KafkaTopics.ensureFor(servers, parallelism, topics);
 
-            out.print("Fitting bootstrap models on " + FIT_EXAMPLES + " synthetic payments ... ");
+            out.printf(Locale.ROOT, "Pipeline %s (%s): %d features, spec hash %.12s%n", pipeline.name(),
+                    pipeline.file(), pipeline.features().count(), pipeline.features().hash());
+            out.print("Fitting bootstrap models on those features of " + FIT_EXAMPLES + " synthetic payments ... ");
             out.flush();
-            List<ModelVersion> bootstrap = BootstrapModels.fit(seed, FIT_EXAMPLES);
+            List<ModelVersion> bootstrap = BootstrapModels.fit(pipeline, seed, FIT_EXAMPLES);
             bootstrapClassifier = bootstrap.get(0);
-            try (ModelRegistry registry = new ModelRegistry(servers, io.riffle.schemas.Topics.MODELS)) {
+            try (ModelRegistry registry = new ModelRegistry(servers, topics.models())) {
                 StringBuilder published = new StringBuilder();
                 for (ModelVersion mv : bootstrap) {
                     int version = registry.nextVersion(mv.getName(), Duration.ofSeconds(30));
@@ -157,19 +195,20 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 out.println("published " + published);
             }
 
-            traffic = new DemoTraffic(servers, seed, CARDS, eventsPerSecond, badRecordRate, labelDelay);
-            monitor = new PipelineMonitor(servers, demoStart, traffic::isFraud);
+            traffic = new DemoTraffic(servers, topics.events(), topics.labels(), seed, CARDS, eventsPerSecond,
+                    badRecordRate, labelDelay);
+            monitor = new PipelineMonitor(servers, topics, demoStart, traffic::isFraud);
             monitor.start();
 
             StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
             Configuration conf = jobConfig(servers, demoStart);
-            new ScoringJob(conf).build(env);
+            new PipelineScoringJob(pipeline, conf).build(env);
             new LabelJoinJob(conf).build(env);
             job = env.executeAsync("riffle-demo");
             out.println("Flink MiniCluster: scoring + label-join job " + job.getJobID()
                     + (webUiPort > 0 ? " — web UI http://127.0.0.1:" + webUiPort : ""));
             awaitModels(monitor, job);
-            trainers = new DemoTrainers(servers, retrainEvery, trainWindow, out);
+            trainers = new DemoTrainers(pipeline, servers, retrainEvery, trainWindow, out);
             trainers.start();
             traffic.start();
             out.printf(Locale.ROOT, "Producing %.0f events/s for %s (Ctrl-C stops early) ...%n", eventsPerSecond,
@@ -220,9 +259,12 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
     }
 
+    /** The file's job options ({@link PipelineConfigs}) with the demo's overrides. */
     private Configuration jobConfig(String servers, long demoStart) {
-        Configuration conf = new Configuration();
+        Configuration conf = PipelineConfigs.configuration(pipeline);
         conf.set(ScoringOptions.BOOTSTRAP_SERVERS, servers);
+        // The demo's own clients (traffic, monitor, trainers) and the embedded broker are plaintext.
+        conf.set(ScoringOptions.KAFKA_PROPERTIES, Map.of());
         conf.set(ScoringOptions.PARALLELISM, parallelism);
         conf.set(ScoringOptions.BATCH_SIZE, batchSize);
         conf.set(ScoringOptions.DELIVERY, delivery);
@@ -333,6 +375,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         Histogram visible = monitor.totalVisibleLatency();
         double seconds = (System.currentTimeMillis() - demoStart) / 1000.0;
         Map<String, Object> s = new LinkedHashMap<>();
+        s.put("pipeline", pipeline.file().toString());
+        s.put("features", pipeline.features().count());
+        s.put("feature_spec_hash", pipeline.features().hash());
         s.put("events_in", traffic.eventsIn());
         s.put("scores_out", monitor.scoresOut.get());
         s.put("dead_letters", monitor.deadLettersOut.get());
@@ -356,6 +401,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         s.put("parallelism", parallelism);
         s.put("batch_size", batchSize);
         s.put("delivery", delivery);
+        s.put("device_requested", device);
         return s;
     }
 

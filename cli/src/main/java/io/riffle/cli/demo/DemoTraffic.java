@@ -1,7 +1,6 @@
 package io.riffle.cli.demo;
 
 import io.riffle.schemas.Label;
-import io.riffle.schemas.Topics;
 import io.riffle.schemas.Transaction;
 import io.riffle.schemas.serde.AvroSerde;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,6 +29,8 @@ final class DemoTraffic implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoTraffic.class);
 
     private final TransactionGenerator generator;
+    private final String eventsTopic;
+    private final String labelsTopic;
     private final double eventsPerSecond;
     private final double badRecordRate;
     private final long labelDelayMs;
@@ -50,9 +51,11 @@ final class DemoTraffic implements AutoCloseable {
 
     private record PendingLabel(long due, Label label) {}
 
-    DemoTraffic(String bootstrapServers, long seed, int cards, double eventsPerSecond, double badRecordRate,
-                Duration labelDelay) {
+    DemoTraffic(String bootstrapServers, String eventsTopic, String labelsTopic, long seed, int cards,
+                double eventsPerSecond, double badRecordRate, Duration labelDelay) {
         this.generator = new TransactionGenerator(seed, cards);
+        this.eventsTopic = eventsTopic;
+        this.labelsTopic = labelsTopic;
         this.random = new Random(seed ^ 0x5DEECE66DL);
         this.eventsPerSecond = eventsPerSecond;
         this.badRecordRate = badRecordRate;
@@ -88,7 +91,7 @@ final class DemoTraffic implements AutoCloseable {
             }
             while (!pending.isEmpty() && pending.peek().due() <= now) {
                 Label label = pending.poll().label();
-                send(Topics.LABELS, label.getEventId(), labels.encode(label), labelsAcked);
+                send(labelsTopic, label.getEventId(), labels.encode(label), labelsAcked);
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(5);
@@ -102,7 +105,7 @@ final class DemoTraffic implements AutoCloseable {
     private void sendEvent(long now, PriorityQueue<PendingLabel> pending) {
         if (random.nextDouble() < badRecordRate) {
             byte[] garbage = ("corrupt record #" + random.nextInt(1_000_000)).getBytes(StandardCharsets.UTF_8);
-            send(Topics.EVENTS, "corrupt", garbage, badAcked);
+            send(eventsTopic, "corrupt", garbage, badAcked);
             return;
         }
         GeneratedEvent generated = generator.next(now);
@@ -110,7 +113,7 @@ final class DemoTraffic implements AutoCloseable {
         if (generated.fraud()) {
             fraudIds.add(t.getEventId());
         }
-        send(Topics.EVENTS, t.getCardId(), events.encode(t), eventsAcked);
+        send(eventsTopic, t.getCardId(), events.encode(t), eventsAcked);
         long delay = labelDelayMs / 2 + (labelDelayMs <= 0 ? 0 : (long) (random.nextDouble() * labelDelayMs));
         pending.add(new PendingLabel(now + delay, new Label(t.getEventId(), generated.fraud() ? 1 : 0, now + delay)));
     }

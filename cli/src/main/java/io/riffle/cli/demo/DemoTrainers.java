@@ -1,10 +1,11 @@
 package io.riffle.cli.demo;
 
-import io.riffle.modelops.features.TransactionFeatures;
 import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.modelops.spec.FeatureSpec;
+import io.riffle.modelops.spec.KafkaSpec;
+import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelVersion;
-import io.riffle.schemas.Topics;
 import io.riffle.trainer.eval.Evaluation;
 import io.riffle.trainer.model.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
@@ -25,8 +26,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The demo's two in-process trainers — the fraud classifier (MLP) and the anomaly model
  * (autoencoder) — with short windows and a 30-second schedule, and what the demo reports of them.
+ * They train on the pipeline file's feature vectors (its spec hash, names and count; examples of
+ * another spec are skipped) from its training topic and publish to its models topics. The rest
+ * is the demo's own, not the file's {@code models:} and {@code trainer:} sections (which describe
+ * a long-running deployment): {@value #MAX_EPOCHS} epochs at most, the window and schedule of the
+ * command line, at least {@value #MIN_EXAMPLES} examples and {@value #MIN_POSITIVES} frauds per
+ * round, a candidate that does not beat the champion's holdout AUC by {@value #GATE_MARGIN}
+ * published as a shadow, thresholds 0.5 / 0.9 (classifier) and 0.99 / 0.999 (anomaly).
  */
 final class DemoTrainers implements AutoCloseable {
+    static final int MAX_EPOCHS = 15;
+    static final int MAX_EXAMPLES = 150_000;
+    static final int MIN_EXAMPLES = 2_000;
+    static final int MIN_POSITIVES = 20;
+    static final double GATE_MARGIN = 0.002;
+
     private final PrintStream out;
     private final ModelRegistry registry;
     private final Map<String, TrainerService> trainers = new ConcurrentHashMap<>();
@@ -35,26 +49,34 @@ final class DemoTrainers implements AutoCloseable {
     private final AtomicInteger published = new AtomicInteger();
     private final AtomicInteger rounds = new AtomicInteger();
 
-    DemoTrainers(String servers, Duration retrainEvery, Duration window, PrintStream out) {
+    DemoTrainers(PipelineSpec pipeline, String servers, Duration retrainEvery, Duration window, PrintStream out) {
         this.out = out;
-        this.registry = new ModelRegistry(servers, Topics.MODELS);
-        add(servers, BootstrapModels.CLASSIFIER, ModelKind.MLP, retrainEvery, window, 0.5, 0.9);
+        this.registry = new ModelRegistry(servers, pipeline.kafka().topics().models());
+        add(pipeline, servers, BootstrapModels.CLASSIFIER, ModelKind.MLP, retrainEvery, window, 0.5, 0.9);
         // The autoencoder's score is the training errors' CDF: 0.99 means stranger than 99% of normal payments.
-        add(servers, BootstrapModels.ANOMALY, ModelKind.AUTOENCODER, retrainEvery, window, 0.99, 0.999);
+        add(pipeline, servers, BootstrapModels.ANOMALY, ModelKind.AUTOENCODER, retrainEvery, window, 0.99, 0.999);
     }
 
-    private void add(String servers, String name, ModelKind kind, Duration every, Duration window, double review,
-                     double block) {
-        TrainerOptions options = TrainerOptions.builder(servers, name, kind, TransactionFeatures.COUNT,
-                        TransactionFeatures.SPEC_HASH, TransactionFeatures.NAMES)
-                .training(TrainerConfig.defaults(kind).withMaxEpochs(15))
-                .window(window, 150_000)
+    private void add(PipelineSpec pipeline, String servers, String name, ModelKind kind, Duration every,
+                     Duration window, double review, double block) {
+        trainers.put(name, new TrainerService(options(pipeline, servers, name, kind, every, window, review, block),
+                this::report));
+    }
+
+    /** One trainer's options: the pipeline's feature contract and topics, the demo's settings. */
+    static TrainerOptions options(PipelineSpec pipeline, String servers, String name, ModelKind kind, Duration every,
+                                  Duration window, double review, double block) {
+        FeatureSpec features = pipeline.features();
+        KafkaSpec.TopicNames topics = pipeline.kafka().topics();
+        return TrainerOptions.builder(servers, name, kind, features.count(), features.hash(), features.names())
+                .topics(topics.training(), topics.models(), topics.modelEvents())
+                .training(TrainerConfig.defaults(kind).withMaxEpochs(MAX_EPOCHS))
+                .window(window, MAX_EXAMPLES)
                 .schedule(every, Integer.MAX_VALUE)
-                .minimums(2_000, 20)
-                .gate(0.002, OnWorse.SHADOW)
+                .minimums(MIN_EXAMPLES, MIN_POSITIVES)
+                .gate(GATE_MARGIN, OnWorse.SHADOW)
                 .thresholds(review, block)
                 .build();
-        trainers.put(name, new TrainerService(options, this::report));
     }
 
     void start() {

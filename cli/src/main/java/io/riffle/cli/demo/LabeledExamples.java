@@ -1,7 +1,7 @@
 package io.riffle.cli.demo;
 
-import io.riffle.modelops.features.EntityStats;
-import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.modelops.features.EntityFeatureState;
+import io.riffle.modelops.features.FeatureExtractor;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -10,10 +10,12 @@ import java.util.SplittableRandom;
 
 /**
  * Feature vectors of a generated payment stream with their ground truth, computed exactly as the
- * scorer computes them: in event-time order through {@link TransactionFeatures#extract} with one
- * {@link EntityStats} per card.
+ * pipeline scoring job's keyed feature operator computes them: each
+ * {@link io.riffle.schemas.Transaction} in event-time order through the pipeline's
+ * {@link FeatureExtractor}, with one {@link EntityFeatureState} per entity key (the card),
+ * starting empty as a freshly started job does.
  *
- * @param features one row of {@link TransactionFeatures#COUNT} values per event
+ * @param features one row of the pipeline's features ({@link FeatureExtractor#count()} values) per event
  * @param labels true for fraud
  * @param patterns the pattern behind each event
  * @param eventTimes each event's time (epoch ms), non-decreasing
@@ -32,59 +34,61 @@ public record LabeledExamples(float[][] features, boolean[] labels, FraudPattern
     /**
      * Mean events per second of a generated stream (exponential gaps), as in the demo: with
      * {@link #DEFAULT_CARDS} cards an average card pays every 40 s, which sets the scale of the
-     * per-card count and gap features. Models fitted here keep a ROC AUC above 0.99 on streams
-     * with 0.1-4 times this per-card rate (checked by hand with 2,000-20,000 cards at 200-2,000
-     * events/s).
+     * per-card count, gap and distinct-count features.
      */
     public static final double DEFAULT_EVENTS_PER_SECOND = 500;
     /** 2026-01-01T00:00:00Z: generated streams start here, so they are reproducible. */
     public static final long DEFAULT_START_MS = 1_767_225_600_000L;
 
     /** {@code count} events from a fresh generator with the default cards, rate and start. */
-    public static LabeledExamples generate(long seed, int count) {
-        return generate(seed, count, DEFAULT_CARDS, DEFAULT_EVENTS_PER_SECOND);
+    public static LabeledExamples generate(FeatureExtractor features, long seed, int count) {
+        return generate(features, seed, count, DEFAULT_CARDS, DEFAULT_EVENTS_PER_SECOND);
     }
 
     /** {@code count} events from a fresh generator of {@code cards} cards at {@code eventsPerSecond}. */
-    public static LabeledExamples generate(long seed, int count, int cards, double eventsPerSecond) {
-        return generate(new TransactionGenerator(seed, cards), seed, count, eventsPerSecond, DEFAULT_START_MS,
-                new HashMap<>());
+    public static LabeledExamples generate(FeatureExtractor features, long seed, int count, int cards,
+                                           double eventsPerSecond) {
+        return generate(features, new TransactionGenerator(seed, cards), seed, count, eventsPerSecond,
+                DEFAULT_START_MS, new HashMap<>());
     }
 
     /**
      * {@code count} events of a fresh generator of {@code cards} cards at {@code eventsPerSecond}
      * that {@linkplain TransactionGenerator#introduceNewFraud() drifts} just before event
      * {@code driftAt} (0-based; {@code driftAt >= count} never drifts, and gives the same rows as
-     * {@link #generate(long, int, int, double)}). Rows before {@code driftAt} are identical to the
-     * undrifted stream's; {@link #slice} splits the two halves. One stream throughout: the
-     * same event gaps, and per-card features carried across the change as the scorer carries them.
+     * {@link #generate(FeatureExtractor, long, int, int, double)}). Rows before {@code driftAt} are
+     * identical to the undrifted stream's; {@link #slice} splits the two halves. One stream
+     * throughout: the same event gaps, and per-card state carried across the change as the scorer
+     * carries it.
      */
-    public static LabeledExamples generateWithDrift(long seed, int count, int cards, double eventsPerSecond,
-                                                    int driftAt) {
+    public static LabeledExamples generateWithDrift(FeatureExtractor features, long seed, int count, int cards,
+                                                    double eventsPerSecond, int driftAt) {
         if (driftAt < 0) {
             throw new IllegalArgumentException("driftAt must be >= 0, got " + driftAt);
         }
-        return generate(new TransactionGenerator(seed, cards), seed, count, eventsPerSecond, DEFAULT_START_MS,
-                new HashMap<>(), driftAt);
+        return generate(features, new TransactionGenerator(seed, cards), seed, count, eventsPerSecond,
+                DEFAULT_START_MS, new HashMap<>(), driftAt);
     }
 
-    /** {@link #generateWithDrift(long, int, int, double, int)} with the default cards and rate. */
-    public static LabeledExamples generateWithDrift(long seed, int count, int driftAt) {
-        return generateWithDrift(seed, count, DEFAULT_CARDS, DEFAULT_EVENTS_PER_SECOND, driftAt);
+    /** {@link #generateWithDrift(FeatureExtractor, long, int, int, double, int)} with the default cards and rate. */
+    public static LabeledExamples generateWithDrift(FeatureExtractor features, long seed, int count, int driftAt) {
+        return generateWithDrift(features, seed, count, DEFAULT_CARDS, DEFAULT_EVENTS_PER_SECOND, driftAt);
     }
 
     /**
      * {@code count} events of {@code generator}, starting after {@code startMs} with exponential
-     * gaps of mean {@code 1 / eventsPerSecond}; {@code stats} carries the per-card state across calls.
+     * gaps of mean {@code 1 / eventsPerSecond}; {@code states} carries each card's
+     * {@link EntityFeatureState} across calls (a continuing stream).
      */
-    public static LabeledExamples generate(TransactionGenerator generator, long seed, int count,
-                                           double eventsPerSecond, long startMs, Map<String, EntityStats> stats) {
-        return generate(generator, seed, count, eventsPerSecond, startMs, stats, Integer.MAX_VALUE);
+    public static LabeledExamples generate(FeatureExtractor features, TransactionGenerator generator, long seed,
+                                           int count, double eventsPerSecond, long startMs,
+                                           Map<String, EntityFeatureState> states) {
+        return generate(features, generator, seed, count, eventsPerSecond, startMs, states, Integer.MAX_VALUE);
     }
 
-    private static LabeledExamples generate(TransactionGenerator generator, long seed, int count,
-                                            double eventsPerSecond, long startMs, Map<String, EntityStats> stats,
-                                            int driftAt) {
+    private static LabeledExamples generate(FeatureExtractor features, TransactionGenerator generator, long seed,
+                                            int count, double eventsPerSecond, long startMs,
+                                            Map<String, EntityFeatureState> states, int driftAt) {
         if (count < 1) {
             throw new IllegalArgumentException("count must be positive, got " + count);
         }
@@ -92,7 +96,7 @@ public record LabeledExamples(float[][] features, boolean[] labels, FraudPattern
             throw new IllegalArgumentException("events per second must be positive, got " + eventsPerSecond);
         }
         SplittableRandom gaps = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        float[][] features = new float[count][];
+        float[][] rows = new float[count][];
         boolean[] labels = new boolean[count];
         FraudPattern[] patterns = new FraudPattern[count];
         long[] times = new long[count];
@@ -105,12 +109,14 @@ public record LabeledExamples(float[][] features, boolean[] labels, FraudPattern
             }
             GeneratedEvent event = generator.next(time);
             times[i] = time;
-            EntityStats cardStats = stats.computeIfAbsent(event.transaction().getCardId(), k -> new EntityStats());
-            features[i] = TransactionFeatures.extract(event.transaction(), cardStats);
+            // The scorer keys by the spec's entity key (the card): one state per key, as in keyed state.
+            String key = features.entityKey(event.transaction());
+            EntityFeatureState state = states.computeIfAbsent(key, k -> features.newState());
+            rows[i] = features.extract(event.transaction(), state);
             labels[i] = event.fraud();
             patterns[i] = event.pattern();
         }
-        return new LabeledExamples(features, labels, patterns, times);
+        return new LabeledExamples(rows, labels, patterns, times);
     }
 
     /** Rows {@code [from, to)}. */
@@ -165,9 +171,14 @@ public record LabeledExamples(float[][] features, boolean[] labels, FraudPattern
         return (double) positives / labels.length;
     }
 
+    /** Width of a row: the pipeline's feature count. */
+    public int featureCount() {
+        return features[0].length;
+    }
+
     /** The rows flattened row-major, as {@code LoadedModel.score} takes them. */
     public float[] rowMajor() {
-        int n = TransactionFeatures.COUNT;
+        int n = featureCount();
         float[] out = new float[features.length * n];
         for (int r = 0; r < features.length; r++) {
             System.arraycopy(features[r], 0, out, r * n, n);

@@ -7,7 +7,7 @@ import io.riffle.schemas.Label;
 import io.riffle.schemas.ModelEventKind;
 import io.riffle.schemas.ModelScore;
 import io.riffle.schemas.Score;
-import io.riffle.schemas.Topics;
+import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.schemas.serde.AvroSerde;
 import io.riffle.trainer.eval.Metrics;
 import org.HdrHistogram.Histogram;
@@ -44,6 +44,7 @@ final class PipelineMonitor implements AutoCloseable {
     private static final long MAX_LATENCY_MS = 3_600_000;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaSpec.TopicNames topics;
     private final Predicate<String> isFraud;
     private final AvroSerde<Score> scores = AvroSerde.of(Score.class);
     private final AvroSerde<DeadLetter> deadLetters = AvroSerde.of(DeadLetter.class);
@@ -73,8 +74,10 @@ final class PipelineMonitor implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
 
-    PipelineMonitor(String bootstrapServers, long fromTimestamp, Predicate<String> isFraud) {
+    PipelineMonitor(String bootstrapServers, KafkaSpec.TopicNames topics, long fromTimestamp,
+                    Predicate<String> isFraud) {
         this.isFraud = isFraud;
+        this.topics = topics;
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -83,7 +86,7 @@ final class PipelineMonitor implements AutoCloseable {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "riffle-demo-monitor");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.SCORES, Topics.DEAD_LETTERS, Topics.MODEL_EVENTS, Topics.LABELS)) {
+        for (String topic : List.of(topics.scores(), topics.deadLetters(), topics.modelEvents(), topics.labels())) {
             for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, p.partition()));
             }
@@ -123,83 +126,73 @@ final class PipelineMonitor implements AutoCloseable {
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> r) {
-        switch (r.topic()) {
-            case Topics.SCORES: {
-                Score s = scores.decode(r.value());
-                scoresOut.incrementAndGet();
-                long lat = Math.max(0, Math.min(MAX_LATENCY_MS, s.getLatencyMs()));
-                latency.recordValue(lat);
-                long visible = Math.max(0, Math.min(MAX_LATENCY_MS, System.currentTimeMillis() - s.getIngestTime()));
-                synchronized (this) {
-                    latencyTotal.recordValue(lat);
-                    visibleTotal.recordValue(visible);
-                }
-                boolean alert = s.getDecision() != Decision.ALLOW;
-                if (alert) {
-                    alerts.incrementAndGet();
-                }
-                for (ModelScore ms : s.getModels()) {
-                    if (ms.getName().equals(BootstrapModels.CLASSIFIER)) {
-                        Integer label;
-                        synchronized (prequentialScores) {
-                            label = labelAwaitingScore.remove(s.getEventId());
-                            if (label != null) {
-                                prequentialScores.add(ms.getValue());
-                                prequentialLabels.add(label);
-                            } else {
-                                scoreAwaitingLabel.put(s.getEventId(), ms.getValue());
-                            }
+        String topic = r.topic();
+        if (topic.equals(topics.scores())) {
+            Score s = scores.decode(r.value());
+            scoresOut.incrementAndGet();
+            long lat = Math.max(0, Math.min(MAX_LATENCY_MS, s.getLatencyMs()));
+            latency.recordValue(lat);
+            long visible = Math.max(0, Math.min(MAX_LATENCY_MS, System.currentTimeMillis() - s.getIngestTime()));
+            synchronized (this) {
+                latencyTotal.recordValue(lat);
+                visibleTotal.recordValue(visible);
+            }
+            boolean alert = s.getDecision() != Decision.ALLOW;
+            if (alert) {
+                alerts.incrementAndGet();
+            }
+            for (ModelScore ms : s.getModels()) {
+                if (ms.getName().equals(BootstrapModels.CLASSIFIER)) {
+                    Integer label;
+                    synchronized (prequentialScores) {
+                        label = labelAwaitingScore.remove(s.getEventId());
+                        if (label != null) {
+                            prequentialScores.add(ms.getValue());
+                            prequentialLabels.add(label);
+                        } else {
+                            scoreAwaitingLabel.put(s.getEventId(), ms.getValue());
                         }
                     }
                 }
-                if (isFraud.test(s.getEventId())) {
-                    fraudScored.incrementAndGet();
-                    if (alert) {
-                        fraudAlerted.incrementAndGet();
-                    }
-                }
-                break;
             }
-            case Topics.DEAD_LETTERS: {
-                DeadLetter d = deadLetters.decode(r.value());
-                deadLettersOut.incrementAndGet();
-                synchronized (deadLetterSamples) {
-                    if (deadLetterSamples.size() < 3) {
-                        deadLetterSamples.add(d.getErrorMessage());
-                    }
+            if (isFraud.test(s.getEventId())) {
+                fraudScored.incrementAndGet();
+                if (alert) {
+                    fraudAlerted.incrementAndGet();
                 }
-                break;
             }
-            case Topics.LABELS: {
-                Label l = labels.decode(r.value());
-                synchronized (prequentialScores) {
-                    Float score = scoreAwaitingLabel.remove(l.getEventId());
-                    if (score != null) {
-                        prequentialScores.add(score);
-                        prequentialLabels.add(l.getLabel());
-                    } else {
-                        labelAwaitingScore.put(l.getEventId(), l.getLabel());
-                    }
+        } else if (topic.equals(topics.deadLetters())) {
+            DeadLetter d = deadLetters.decode(r.value());
+            deadLettersOut.incrementAndGet();
+            synchronized (deadLetterSamples) {
+                if (deadLetterSamples.size() < 3) {
+                    deadLetterSamples.add(d.getErrorMessage());
                 }
-                break;
             }
-            case Topics.MODEL_EVENTS: {
-                ModelEvent e = modelEvents.decode(r.value());
-                if (e.getKind() == ModelEventKind.LOADED) {
-                    versionsLoaded.add(e.getModelName() + " v" + e.getVersion());
-                    serving.merge(e.getModelName(), e.getVersion(), Math::max);
-                    if (e.getDevice() != null) {
-                        devices.add(e.getDevice());
-                    }
-                } else if (e.getKind() == ModelEventKind.REJECTED) {
-                    rejected.incrementAndGet();
-                    LOG.warn("Model {} v{} rejected by {}: {}", e.getModelName(), e.getVersion(), e.getSource(),
-                            e.getReason());
+        } else if (topic.equals(topics.labels())) {
+            Label l = labels.decode(r.value());
+            synchronized (prequentialScores) {
+                Float score = scoreAwaitingLabel.remove(l.getEventId());
+                if (score != null) {
+                    prequentialScores.add(score);
+                    prequentialLabels.add(l.getLabel());
+                } else {
+                    labelAwaitingScore.put(l.getEventId(), l.getLabel());
                 }
-                break;
             }
-            default:
-                break;
+        } else if (topic.equals(topics.modelEvents())) {
+            ModelEvent e = modelEvents.decode(r.value());
+            if (e.getKind() == ModelEventKind.LOADED) {
+                versionsLoaded.add(e.getModelName() + " v" + e.getVersion());
+                serving.merge(e.getModelName(), e.getVersion(), Math::max);
+                if (e.getDevice() != null) {
+                    devices.add(e.getDevice());
+                }
+            } else if (e.getKind() == ModelEventKind.REJECTED) {
+                rejected.incrementAndGet();
+                LOG.warn("Model {} v{} rejected by {}: {}", e.getModelName(), e.getVersion(), e.getSource(),
+                        e.getReason());
+            }
         }
     }
 

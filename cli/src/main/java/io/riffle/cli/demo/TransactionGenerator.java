@@ -37,12 +37,11 @@ import java.util.SplittableRandom;
  * genuine payment uses) and spends with it: 2-4 payments, 10-40 s apart, of ordinary amounts (1-3
  * times the card's typical spend) in the home country, at {@link #TAKEOVER_CATEGORIES merchants
  * whose goods resell or that pay out}. Nothing the demo's bootstrap classifier learned fires on it (the
- * amounts, gaps and country are normal), but the features do carry it: {@code "MOBILE"} hashes to
- * channel bucket 3, the bucket of {@code "ATM"}, and every genuine bucket-3 payment is a cash
- * withdrawal (category bucket 0), while the takeover categories hash to buckets 1 and 2; a model
- * retrained on labels that include the new kind separates it from genuine payments almost
- * perfectly. Before the call the generator draws exactly the same stream as one that never
- * drifts.
+ * amounts, gaps and country are normal, and it never saw a mobile-wallet payment), but the
+ * features of {@code pipelines/demo.yaml} do carry it: {@code channel_MOBILE} is set by no genuine
+ * payment, so a model retrained on labels that include the new kind separates it from genuine
+ * payments almost perfectly. Before the call the generator draws exactly the same stream as one
+ * that never drifts.
  */
 public final class TransactionGenerator {
 
@@ -58,13 +57,7 @@ public final class TransactionGenerator {
     /** Share of fraud events that {@link #introduceNewFraud()} gives the new pattern. */
     public static final double DEFAULT_NEW_FRAUD_SHARE = 0.5;
 
-    /**
-     * Where an account-takeover fraudster spends with the enrolled wallet: goods that resell and
-     * gambling sites that pay out. Their hashed buckets (2, 2, 2, 1) are never 0, the bucket of
-     * {@code cash_withdrawal}: with the {@link #MOBILE} channel sharing {@link #ATM}'s bucket, that
-     * pairing is what no genuine payment shows. (They also avoid bucket 3, where gift cards put the
-     * old card-testing fraud, so the bootstrap model has no reason to flag them.)
-     */
+    /** Where an account-takeover fraudster spends with the enrolled wallet: goods that resell and gambling sites that pay out. */
     public static final List<String> TAKEOVER_CATEGORIES = List.of("retail", "apparel", "gambling", "luxury_goods");
 
     private record Country(String code, String currency, double unitsPerUsd, double weight) {}
