@@ -6,7 +6,7 @@ enum Variant {
     PASSTHROUGH,
     /** Same features and models, one ONNX Runtime call per record and model in a RichMapFunction. */
     NAIVE,
-    /** The real {@link io.riffle.jobs.ScoringJob}. */
+    /** The real {@link io.riffle.jobs.PipelineScoringJob} (the demo's pipeline file). */
     RIFFLE;
 
     String key() {

@@ -1,7 +1,12 @@
 package io.riffle.cli;
 
-import io.riffle.jobs.ScoringJob;
+import io.riffle.jobs.PipelineConfigs;
+import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
+import io.riffle.modelops.spec.PipelineFiles;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.modelops.spec.SpecError;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -9,29 +14,37 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** {@code riffle score}: runs the scoring job on a local Flink MiniCluster against an existing Kafka. */
+/**
+ * {@code riffle score}: runs only the scoring job of a pipeline file on a local Flink MiniCluster
+ * against an existing Kafka (no label join, no trainers: {@code riffle run} runs those too).
+ */
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = {"Runs the scoring job on a local Flink MiniCluster against your Kafka.",
-                "Runs until Ctrl-C; the Flink web UI is on. Any job option can be set with -D,",
+        description = {"Runs the scoring job of a pipeline file on a local Flink MiniCluster against your Kafka.",
+                "Runs until Ctrl-C; the Flink web UI is on. Any job option can be set with -D (over the file's),",
                 "e.g. -Driffle.scoring.batch-size=512 (see the README's option table)."})
 public final class ScoreCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--config", paramLabel = "FILE", description = "The pipeline file. Default: the demo's, "
+            + PipelineFiles.DEMO + ".")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: the file's).")
     String bootstrapServers;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
-    int parallelism;
+    @Option(names = "--parallelism", description = "Flink parallelism (default: the file's).")
+    Integer parallelism;
 
     @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port. Default: ${DEFAULT-VALUE}.")
     int webUiPort;
 
-    @Option(names = "--create-topics", description = "Create Riffle's default topics when missing.")
+    @Option(names = "--create-topics", description = "Create the pipeline's topics when missing.")
     boolean createTopics;
 
     @Option(names = "-D", paramLabel = "KEY=VALUE", description = "A scoring job option (see the README's option table).")
@@ -46,14 +59,32 @@ public final class ScoreCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        Configuration conf = Configuration.fromMap(options);
-        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, bootstrapServers);
-        conf.set(ScoringOptions.PARALLELISM, parallelism);
-        if (createTopics) {
-            KafkaTopics.ensureDefaults(bootstrapServers, parallelism);
+        Path file = config != null ? config : PipelineFiles.shipped(PipelineFiles.DEMO);
+        PipelineSpec spec;
+        try {
+            spec = PipelineSpec.load(file);
+        } catch (PipelineSpecException e) {
+            System.err.println("Not started: " + e.errors().size() + " problem(s) in " + file + ":");
+            for (SpecError error : e.errors()) {
+                System.err.println("  " + error);
+            }
+            return 1;
         }
-        StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
-        new ScoringJob(conf).build(env);
+        Configuration conf = PipelineConfigs.configuration(spec);
+        conf.addAll(Configuration.fromMap(options));
+        if (bootstrapServers != null) {
+            conf.set(ScoringOptions.BOOTSTRAP_SERVERS, bootstrapServers);
+        }
+        if (parallelism != null) {
+            conf.set(ScoringOptions.PARALLELISM, parallelism);
+        }
+        String servers = conf.get(ScoringOptions.BOOTSTRAP_SERVERS);
+        int p = conf.get(ScoringOptions.PARALLELISM);
+        if (createTopics) {
+            KafkaTopics.ensureFor(servers, p, spec.kafka().topics());
+        }
+        StreamExecutionEnvironment env = LocalFlink.environment(p, webUiPort);
+        new PipelineScoringJob(spec, conf).build(env);
         JobClient job = env.executeAsync("riffle-scoring");
         System.out.println("Scoring job " + job.getJobID() + " running; web UI http://127.0.0.1:" + webUiPort
                 + " — Ctrl-C stops it.");

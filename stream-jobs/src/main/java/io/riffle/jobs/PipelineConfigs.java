@@ -27,7 +27,6 @@ public final class PipelineConfigs {
 
         conf.set(ScoringOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         conf.set(ScoringOptions.EVENTS_TOPIC, topics.events());
-        conf.set(ScoringOptions.EVENTS_FORMAT, spec.events().format());
         conf.set(ScoringOptions.FEATURES_TOPIC, topics.features());
         conf.set(ScoringOptions.SCORES_TOPIC, topics.scores());
         conf.set(ScoringOptions.ALERTS_TOPIC, topics.alerts());
@@ -36,7 +35,6 @@ public final class PipelineConfigs {
         conf.set(ScoringOptions.DEAD_LETTERS_TOPIC, topics.deadLetters());
         conf.set(ScoringOptions.GROUP_ID, name + "-scorer");
         conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, name + "-scorer");
-        conf.set(ScoringOptions.OUT_OF_ORDERNESS, spec.events().allowedLateness());
         conf.set(ScoringOptions.BATCH_SIZE, scoring.batchSize());
         conf.set(ScoringOptions.BATCH_MAX_DELAY, scoring.maxDelay());
         conf.set(ScoringOptions.DEVICE, scoring.device().toString());

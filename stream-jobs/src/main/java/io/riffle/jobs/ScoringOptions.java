@@ -1,6 +1,5 @@
 package io.riffle.jobs;
 
-import io.riffle.modelops.spec.DataFormat;
 import io.riffle.schemas.Topics;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -26,10 +25,6 @@ public final class ScoringOptions {
 
     public static final ConfigOption<String> EVENTS_TOPIC = ConfigOptions.key("riffle.topics.events")
             .stringType().defaultValue(Topics.EVENTS).withDescription("Topic of the events to score.");
-
-    public static final ConfigOption<DataFormat> EVENTS_FORMAT = ConfigOptions.key("riffle.events.format")
-            .enumType(DataFormat.class).defaultValue(DataFormat.AVRO)
-            .withDescription("Encoding of the events topic: AVRO (single-object encoding) or JSON.");
 
     public static final ConfigOption<String> MODELS_TOPIC = ConfigOptions.key("riffle.topics.models")
             .stringType().defaultValue(Topics.MODELS).withDescription("Compacted topic of model versions.");
@@ -102,24 +97,16 @@ public final class ScoringOptions {
             .stringType().defaultValue("riffle-scorer")
             .withDescription("Prefix of the sinks' transactional ids; unique per job on one Kafka cluster.");
 
-    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("riffle.events.out-of-orderness")
-            .durationType().defaultValue(Duration.ofSeconds(5))
-            .withDescription("Bounded out-of-orderness of event-time watermarks.");
-
     public static final ConfigOption<Duration> IDLENESS = ConfigOptions.key("riffle.events.idleness")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("A partition without events for this long stops holding the watermark back.");
 
-    public static final ConfigOption<Duration> ENTITY_STATE_TTL = ConfigOptions.key("riffle.features.entity-state-ttl")
-            .durationType().defaultValue(Duration.ofDays(7))
-            .withDescription("Per-entity feature state is dropped after this long without an event.");
-
     public static final ConfigOption<Duration> BUFFER_TIMEOUT = ConfigOptions.key("riffle.network.buffer-timeout")
             .durationType().defaultValue(Duration.ofMillis(10))
-            .withDescription("Longest a record waits in a network buffer between operators (Flink's default, 100 ms, costs latency at each of the job's two shuffles).");
+            .withDescription("Longest a record waits in a network buffer between operators (Flink's default, 100 ms, costs latency at each shuffle).");
 
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("riffle.parallelism")
-            .intType().defaultValue(2).withDescription("Parallelism of the events source, features and scorer.");
+            .intType().defaultValue(2).withDescription("Parallelism of the events source and the scorer (which computes the features).");
 
     private ScoringOptions() {}
 

@@ -1,11 +1,13 @@
 package io.riffle.jobs;
 
+import io.riffle.modelops.spec.PipelineSpec;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,11 +31,12 @@ class LabelJoinJobTest {
     }
 
     @Test
-    void buildsIntoTheSameEnvironmentAsTheScoringJob() {
-        // riffle demo runs both jobs in one MiniCluster job: their uids must not collide.
-        Configuration conf = new Configuration();
+    void buildsIntoTheSameEnvironmentAsTheScoringJob() throws Exception {
+        // riffle demo and riffle run build both jobs into one MiniCluster job: their uids must not collide.
+        PipelineSpec spec = PipelineSpec.load(Path.of("../pipelines/demo.yaml"));
+        Configuration conf = PipelineConfigs.configuration(spec);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        new ScoringJob(conf).build(env);
+        new PipelineScoringJob(spec, conf).build(env);
         new LabelJoinJob(conf).build(env);
         assertThat(env.getStreamGraph().getJobGraph().getNumberOfVertices()).isPositive();
     }

@@ -29,7 +29,6 @@ class PipelineScoringJobTest {
         Configuration conf = PipelineConfigs.configuration(spec);
         assertThat(conf.get(ScoringOptions.BOOTSTRAP_SERVERS)).isEqualTo("localhost:9092");
         assertThat(conf.get(ScoringOptions.EVENTS_TOPIC)).isEqualTo("generic.events");
-        assertThat(conf.get(ScoringOptions.EVENTS_FORMAT)).isEqualTo(DataFormat.JSON);
         assertThat(conf.get(ScoringOptions.BATCH_SIZE)).isEqualTo(128);
         assertThat(conf.get(ScoringOptions.BATCH_MAX_DELAY)).isEqualTo(Duration.ofMillis(10));
         assertThat(conf.get(ScoringOptions.DEVICE)).isEqualTo("cpu");

@@ -6,11 +6,13 @@ import io.riffle.cli.demo.TransactionGenerator;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.LabelJoinJob;
 import io.riffle.jobs.LabelJoinOptions;
-import io.riffle.jobs.ScoringJob;
+import io.riffle.jobs.PipelineConfigs;
+import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
 import io.riffle.jobs.testing.CommittedTopics;
 import io.riffle.jobs.testing.StrictEnvironment;
-import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.modelops.spec.FeatureSpec;
+import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.testing.TestModels;
 import io.riffle.schemas.Label;
@@ -79,13 +81,15 @@ class LearningLoopITCase {
     @Test
     void labelsBecomeANewChampionThatTheRunningScorerServes() throws Exception {
         String servers = kafka.bootstrapServers();
-        ModelVersion bootstrap = ModelVersion.newBuilder(TestModels.binaryMlp("fraud", 1, TransactionFeatures.COUNT, 3))
-                .setFeatureSpecHash(TransactionFeatures.SPEC_HASH).build();
+        PipelineSpec spec = PipelineSpec.load(java.nio.file.Path.of("../pipelines/demo.yaml"));
+        FeatureSpec features = spec.features();
+        ModelVersion bootstrap = ModelVersion.newBuilder(TestModels.binaryMlp("fraud", 1, features.count(), 3))
+                .setFeatureSpecHash(features.hash()).build();
         try (ModelRegistry registry = new ModelRegistry(servers, Topics.MODELS)) {
             registry.publish(bootstrap);
         }
 
-        Configuration conf = new Configuration();
+        Configuration conf = PipelineConfigs.configuration(spec);
         conf.set(ScoringOptions.BOOTSTRAP_SERVERS, servers);
         conf.set(ScoringOptions.PARALLELISM, PARALLELISM);
         conf.set(ScoringOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
@@ -95,13 +99,13 @@ class LearningLoopITCase {
         conf.set(LabelJoinOptions.TRANSACTIONAL_ID_PREFIX, "it-loop-join");
         conf.set(LabelJoinOptions.MAX_DELAY, Duration.ofMinutes(5));
         StreamExecutionEnvironment env = StrictEnvironment.create();   // no Kryo anywhere, bounded restarts
-        new ScoringJob(conf).build(env);
+        new PipelineScoringJob(spec, conf).build(env);
         new LabelJoinJob(conf).build(env);
         JobClient job = env.executeAsync("it-loop");
 
         List<TrainingReport> reports = new CopyOnWriteArrayList<>();
         TrainerOptions trainerOptions = TrainerOptions.builder(servers, "fraud", ModelKind.LOGISTIC,
-                        TransactionFeatures.COUNT, TransactionFeatures.SPEC_HASH, TransactionFeatures.NAMES)
+                        features.count(), features.hash(), features.names())
                 .training(TrainerConfig.defaults(ModelKind.LOGISTIC).withMaxEpochs(20))
                 .schedule(Duration.ofSeconds(2), 2_500)
                 .minimums(1_500, 20)

@@ -2,11 +2,13 @@ package io.riffle.tests;
 
 import io.riffle.cli.KafkaTopics;
 import io.riffle.embedded.EmbeddedKafka;
-import io.riffle.jobs.ScoringJob;
+import io.riffle.jobs.PipelineConfigs;
+import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
 import io.riffle.jobs.testing.CommittedTopics;
 import io.riffle.jobs.testing.StrictEnvironment;
-import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.modelops.spec.FeatureSpec;
+import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.testing.TestModels;
 import io.riffle.schemas.DeadLetter;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,8 +61,14 @@ class ScoringPipelineITCase {
 
     static EmbeddedKafka kafka;
 
+    /** The demo's pipeline file: card payments, 46 features with per-card windows. */
+    static PipelineSpec spec;
+    static FeatureSpec features;
+
     @BeforeAll
-    static void startKafka() {
+    static void startKafka() throws Exception {
+        spec = PipelineSpec.load(Path.of("../pipelines/demo.yaml"));
+        features = spec.features();
         kafka = EmbeddedKafka.start();
         KafkaTopics.ensureDefaults(kafka.bootstrapServers(), PARALLELISM);
     }
@@ -72,7 +81,7 @@ class ScoringPipelineITCase {
     }
 
     static ModelVersion model(ModelVersion mv) {
-        return ModelVersion.newBuilder(mv).setFeatureSpecHash(TransactionFeatures.SPEC_HASH).build();
+        return ModelVersion.newBuilder(mv).setFeatureSpecHash(features.hash()).build();
     }
 
     static Transaction transaction(int i) {
@@ -86,11 +95,11 @@ class ScoringPipelineITCase {
     void everyEventIsScoredOrDeadLetteredOnceAndANewVersionServesEveryLaterEvent() throws Exception {
         String servers = kafka.bootstrapServers();
         try (ModelRegistry registry = new ModelRegistry(servers, Topics.MODELS)) {
-            registry.publish(model(TestModels.binaryMlp("fraud", 1, TransactionFeatures.COUNT, 1)));
-            registry.publish(model(TestModels.anomaly("anomaly", 1, TransactionFeatures.COUNT)));
+            registry.publish(model(TestModels.binaryMlp("fraud", 1, features.count(), 1)));
+            registry.publish(model(TestModels.anomaly("anomaly", 1, features.count())));
         }
 
-        Configuration conf = new Configuration();
+        Configuration conf = PipelineConfigs.configuration(spec);
         conf.set(ScoringOptions.BOOTSTRAP_SERVERS, servers);
         conf.set(ScoringOptions.PARALLELISM, PARALLELISM);
         conf.set(ScoringOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
@@ -98,7 +107,7 @@ class ScoringPipelineITCase {
         conf.set(ScoringOptions.REQUIRED_MODELS, "fraud,anomaly");
         conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, "it-scoring");
         StreamExecutionEnvironment env = StrictEnvironment.create();   // no Kryo anywhere, bounded restarts
-        new ScoringJob(conf).build(env);
+        new PipelineScoringJob(spec, conf).build(env);
         JobClient job = env.executeAsync("it-scoring");
         try (Outputs outputs = new Outputs(servers);
              KafkaProducer<byte[], byte[]> producer = CommittedTopics.producer(servers)) {
@@ -133,7 +142,7 @@ class ScoringPipelineITCase {
 
             // A second version of the classifier, published while the job runs.
             try (ModelRegistry registry = new ModelRegistry(servers, Topics.MODELS)) {
-                registry.publish(model(TestModels.binaryMlp("fraud", 2, TransactionFeatures.COUNT, 2)));
+                registry.publish(model(TestModels.binaryMlp("fraud", 2, features.count(), 2)));
             }
             outputs.awaitUntil(() -> outputs.loaded("fraud", 2) == PARALLELISM, Duration.ofMinutes(1));
 

@@ -561,7 +561,7 @@ public final class FeatureExtractor implements Serializable {
         int n = ((FieldFeature.Categorical) c.feature).hashBuckets();
         Arrays.fill(out, o, o + n, 0f);
         if (v != null) {
-            out[o + TransactionFeatures.bucket(v.toString(), n)] = 1f;
+            out[o + bucket(v.toString(), n)] = 1f;
         }
         return o + n;
     }
@@ -681,5 +681,16 @@ public final class FeatureExtractor implements Serializable {
             pos[i] = f.pos();
         }
         return new Positions(schema, pos);
+    }
+
+    /** FNV-1a (32-bit) of the UTF-8 bytes, reduced to {@code [0, buckets)}: stable across JVMs and runs. */
+    static int bucket(CharSequence value, int buckets) {
+        int h = 0x811c9dc5;
+        byte[] bytes = value == null ? new byte[0] : value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (byte b : bytes) {
+            h ^= b & 0xff;
+            h *= 0x01000193;
+        }
+        return Math.floorMod(h, buckets);
     }
 }

@@ -11,8 +11,5 @@
  * exact (up to double rounding); {@code distinct} is a 256-bit linear-counting estimate per bucket
  * (standard error about 5% up to ~250 distinct values, saturating near 1,400). Events later than
  * the allowed lateness are still scored but may miss buckets that have been reused.
- *
- * <p>The demo's fixed {@code Transaction} feature set ({@link io.riffle.modelops.features.TransactionFeatures},
- * {@link io.riffle.modelops.features.EntityStats}) lives here too and is unchanged.
  */
 package io.riffle.modelops.features;

@@ -73,7 +73,7 @@ class FeatureExtractorTest {
             hashSum += value(v, "country_hash_" + i);
         }
         assertThat(hashSum).isEqualTo(1f);
-        assertThat(value(v, "country_hash_" + TransactionFeatures.bucket("DE", 4))).isEqualTo(1f);
+        assertThat(value(v, "country_hash_" + FeatureExtractor.bucket("DE", 4))).isEqualTo(1f);
         assertThat(new float[] {value(v, "kind_A"), value(v, "kind_B"), value(v, "kind_other")}).containsExactly(0f, 1f, 0f);
         assertThat(value(v, "hour_sin")).isCloseTo(1f, within(1e-6f));
         assertThat(value(v, "hour_cos")).isCloseTo(0f, within(1e-6f));

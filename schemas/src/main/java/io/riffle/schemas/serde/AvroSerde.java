@@ -112,6 +112,10 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
         }
         AvroClassAllowList.allowRiffleRecords();
         SpecificData model = SpecificData.getForClass(type);
+        // The generated classes' own encode/decode methods (Avro's "custom coders", off by default):
+        // no reflection or schema walk per field; about a third faster to encode a Score. The model
+        // is the class's own, so Flink's Avro serializers of the same class use them too.
+        model.setCustomCoders(true);
         schema = model.getSchema(type);
         encoder = new BinaryMessageEncoder<>(model, schema);
         decoder = new BinaryMessageDecoder<>(model, schema);

@@ -72,7 +72,18 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
         if (record.value() == null) {
             throw new IllegalArgumentException("the record has no value");
         }
-        GenericRecord event = format == DataFormat.JSON ? json.decode(record.value()) : avro.decode(record.value());
+        GenericRecord event;
+        if (format == DataFormat.JSON) {
+            event = json.decode(record.value());
+        } else {
+            try {
+                event = avro.decode(record.value());
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("cannot decode a " + schema.getName() + " from " + record.value().length
+                        + " bytes of Avro single-object encoding (is the producer writing this schema, or JSON"
+                        + " to a topic the pipeline file declares avro?): " + e.getMessage(), e);
+            }
+        }
         String key = extractor.entityKey(event);
         if (key.isEmpty()) {
             throw new IllegalArgumentException(schema.getName() + " field '" + extractor.spec().entityKey()

@@ -1,6 +1,10 @@
 package io.riffle.trainer.cli;
 
-import io.riffle.modelops.features.TransactionFeatures;
+import io.riffle.modelops.spec.FeatureSpec;
+import io.riffle.modelops.spec.PipelineFiles;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.modelops.spec.SpecError;
 import io.riffle.trainer.model.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 import io.riffle.trainer.service.OnWorse;
@@ -10,6 +14,7 @@ import io.riffle.trainer.service.TrainingReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -21,6 +26,11 @@ import java.util.concurrent.CountDownLatch;
                 "Keeps a sliding window of labeled examples, retrains on a schedule, and publishes versions that",
                 "pass the ONNX Runtime parity check and the champion/challenger gate. Runs until Ctrl-C."})
 public final class TrainerCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Pipeline file whose features the model is"
+            + " trained on (their count, names and spec hash are stamped on every version). Default: the demo's,"
+            + " " + PipelineFiles.DEMO + ".")
+    Path pipelineFile;
 
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
     String bootstrapServers;
@@ -71,8 +81,19 @@ public final class TrainerCommand implements Callable<Integer> {
         if (maxEpochs != null) {
             config = config.withMaxEpochs(maxEpochs);
         }
-        TrainerOptions options = TrainerOptions.builder(bootstrapServers, model, modelKind, TransactionFeatures.COUNT,
-                        TransactionFeatures.SPEC_HASH, TransactionFeatures.NAMES)
+        Path file = pipelineFile != null ? pipelineFile : PipelineFiles.shipped(PipelineFiles.DEMO);
+        FeatureSpec features;
+        try {
+            features = PipelineSpec.load(file).features();
+        } catch (PipelineSpecException e) {
+            System.err.println("Not started: " + e.errors().size() + " problem(s) in " + file + ":");
+            for (SpecError error : e.errors()) {
+                System.err.println("  " + error);
+            }
+            return 1;
+        }
+        TrainerOptions options = TrainerOptions.builder(bootstrapServers, model, modelKind, features.count(),
+                        features.hash(), features.names())
                 .training(config)
                 .window(window, maxExamples)
                 .schedule(retrainEvery, retrainAfter)
