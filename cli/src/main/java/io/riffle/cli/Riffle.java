@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
 /** The {@code riffle} command. */
 @Command(name = "riffle", mixinStandardHelpOptions = true, version = "riffle 0.1.0-SNAPSHOT",
         description = "Streaming inference and online learning: Kafka -> Flink -> ONNX Runtime.",
-        subcommands = {DemoCommand.class, RunCommand.class, ScoreCommand.class, TrainerCommand.class,
-                ModelsCommand.class, ValidateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, SubmitCommand.class, ScoreCommand.class,
+                TrainerCommand.class, ModelsCommand.class, ValidateCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Riffle implements Runnable {
 
     @CommandLine.Spec

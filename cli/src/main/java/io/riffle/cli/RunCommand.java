@@ -1,18 +1,8 @@
 package io.riffle.cli;
 
 import io.riffle.embedded.EmbeddedKafka;
-import io.riffle.jobs.LabelJoinJob;
-import io.riffle.jobs.PipelineConfigs;
-import io.riffle.jobs.PipelineScoringJob;
-import io.riffle.jobs.ScoringOptions;
 import io.riffle.modelops.spec.PipelineSpec;
-import io.riffle.modelops.spec.PipelineSpecException;
-import io.riffle.modelops.spec.SpecError;
-import io.riffle.trainer.cli.TrainerCommand;
-import io.riffle.trainer.service.PipelineTrainers;
-import io.riffle.trainer.service.TrainerOptions;
 import io.riffle.trainer.service.TrainerService;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -20,10 +10,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code riffle run --config FILE}: the whole pipeline of a pipeline file, locally. */
@@ -53,73 +41,47 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PipelineSpec spec;
-        try {
-            spec = PipelineSpec.load(config);
-        } catch (PipelineSpecException e) {
-            System.err.println("Not started: " + e.errors().size() + " problem(s) in " + config + ":");
-            for (SpecError error : e.errors()) {
-                System.err.println("  " + error);
-            }
+        PipelineSpec spec = PipelineLaunch.load(config, "Not started");
+        if (spec == null) {
             return 1;
         }
         EmbeddedKafka kafka = null;
         JobClient job = null;
-        List<TrainerService> trainers = new ArrayList<>();
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "riffle-run-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            String servers = bootstrapServers != null ? bootstrapServers : spec.kafka().bootstrapServers();
-            if (embeddedKafka) {
-                kafka = EmbeddedKafka.start(kafkaPort);
-                servers = kafka.bootstrapServers();
-                System.out.println("Embedded Kafka (KRaft) on " + servers);
-            }
-            int parallelism = spec.scoring().parallelism();
-            KafkaTopics.ensureFor(servers, parallelism, spec.kafka().topics());
-
-            Configuration conf = PipelineConfigs.configuration(spec);
-            conf.set(ScoringOptions.BOOTSTRAP_SERVERS, servers);
-            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
-            new PipelineScoringJob(spec, conf).build(env);
-            new LabelJoinJob(conf).build(env);
-            job = env.executeAsync(spec.name());
-            for (TrainerOptions options : PipelineTrainers.options(spec, servers)) {
-                TrainerService trainer = new TrainerService(options, TrainerCommand::print);
-                trainers.add(trainer);
-                trainer.start();
-            }
-            System.out.printf("Pipeline '%s' running (%d features, spec hash %.12s…): events on %s (%s), labels on %s;"
-                            + " scores to %s. Flink web UI %s. Ctrl-C stops.%n", spec.name(),
-                    spec.features().count(), spec.features().hash(), spec.kafka().topics().events(),
-                    spec.events().format().name().toLowerCase(), spec.kafka().topics().labels(),
-                    spec.kafka().topics().scores(),
-                    webUiPort > 0 ? "http://127.0.0.1:" + webUiPort : "on a free port (see the Flink log)");
-            if (duration != null) {
-                stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
-            } else {
-                stop.await();
-            }
-            return 0;
-        } finally {
-            for (TrainerService trainer : trainers) {
-                trainer.close();
-            }
-            if (job != null) {
-                try {
-                    job.cancel().get(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    // already finished or failed; the cluster goes down with it
-                }
-            }
-            if (kafka != null) {
-                kafka.close();
-            }
+        List<TrainerService> trainers = List.of();
+        try (StopSignal stop = new StopSignal("riffle-run")) {
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is what is running
+                String servers = bootstrapServers != null ? bootstrapServers : spec.kafka().bootstrapServers();
+                if (embeddedKafka) {
+                    kafka = EmbeddedKafka.start(kafkaPort);
+                    servers = kafka.bootstrapServers();
+                    System.out.println("Embedded Kafka (KRaft) on " + servers);
+                }
+                int parallelism = spec.scoring().parallelism();
+                KafkaTopics.ensureFor(servers, parallelism, spec.kafka().topics());
+
+                StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
+                PipelineLaunch.build(spec, PipelineLaunch.jobOptions(spec, servers, parallelism), env);
+                job = env.executeAsync(spec.name());
+                trainers = PipelineLaunch.startTrainers(spec, servers);
+                System.out.printf("Pipeline '%s' running (%s). Flink web UI %s. Ctrl-C stops.%n", spec.name(),
+                        PipelineLaunch.topicsLine(spec),
+                        webUiPort > 0 ? "http://127.0.0.1:" + webUiPort : "on a free port (see the Flink log)");
+                stop.await(duration);
+                return 0;
+            } finally {
+                for (TrainerService trainer : trainers) {
+                    trainer.close();
+                }
+                if (job != null) {
+                    try {
+                        job.cancel().get(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        // already finished or failed; the cluster goes down with it
+                    }
+                }
+                if (kafka != null) {
+                    kafka.close();
+                }
             }
         }
     }

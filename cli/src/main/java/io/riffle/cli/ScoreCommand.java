@@ -5,8 +5,6 @@ import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
 import io.riffle.modelops.spec.PipelineFiles;
 import io.riffle.modelops.spec.PipelineSpec;
-import io.riffle.modelops.spec.PipelineSpecException;
-import io.riffle.modelops.spec.SpecError;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -60,14 +58,8 @@ public final class ScoreCommand implements Callable<Integer> {
             }
         }
         Path file = config != null ? config : PipelineFiles.shipped(PipelineFiles.DEMO);
-        PipelineSpec spec;
-        try {
-            spec = PipelineSpec.load(file);
-        } catch (PipelineSpecException e) {
-            System.err.println("Not started: " + e.errors().size() + " problem(s) in " + file + ":");
-            for (SpecError error : e.errors()) {
-                System.err.println("  " + error);
-            }
+        PipelineSpec spec = PipelineLaunch.load(file, "Not started");
+        if (spec == null) {
             return 1;
         }
         Configuration conf = PipelineConfigs.configuration(spec);

@@ -1,0 +1,84 @@
+package io.riffle.cli;
+
+import io.riffle.jobs.LabelJoinJob;
+import io.riffle.jobs.LabelJoinOptions;
+import io.riffle.jobs.PipelineConfigs;
+import io.riffle.jobs.PipelineScoringJob;
+import io.riffle.jobs.ScoringOptions;
+import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.modelops.spec.SpecError;
+import io.riffle.trainer.cli.TrainerCommand;
+import io.riffle.trainer.service.PipelineTrainers;
+import io.riffle.trainer.service.TrainerOptions;
+import io.riffle.trainer.service.TrainerService;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code riffle run} (local MiniCluster) and {@code riffle submit} (remote cluster) share to
+ * launch a pipeline file: loading it with every problem reported, the jobs' options, the job
+ * graph (scoring + label join in one Flink job), and the trainers, which run in the CLI's JVM.
+ */
+final class PipelineLaunch {
+    private PipelineLaunch() {}
+
+    /**
+     * The pipeline file, or null after printing every problem in it to stderr under
+     * "{@code verdict}: N problem(s) in FILE:".
+     */
+    static PipelineSpec load(Path config, String verdict) {
+        try {
+            return PipelineSpec.load(config);
+        } catch (PipelineSpecException e) {
+            System.err.println(verdict + ": " + e.errors().size() + " problem(s) in " + config + ":");
+            for (SpecError error : e.errors()) {
+                System.err.println("  " + error);
+            }
+            return null;
+        }
+    }
+
+    /** The jobs' options from the file, with the Kafka servers and parallelism the command settled on. */
+    static Configuration jobOptions(PipelineSpec spec, String bootstrapServers, int parallelism) {
+        Configuration conf = PipelineConfigs.configuration(spec);
+        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, bootstrapServers);
+        conf.set(ScoringOptions.PARALLELISM, parallelism);
+        conf.set(LabelJoinOptions.PARALLELISM, parallelism);
+        return conf;
+    }
+
+    /** Wires the scoring job and the label join into {@code env} (one Flink job when executed). */
+    static void build(PipelineSpec spec, Configuration jobOptions, StreamExecutionEnvironment env) {
+        new PipelineScoringJob(spec, jobOptions).build(env);
+        new LabelJoinJob(jobOptions).build(env);
+    }
+
+    /** Starts one trainer per model of the file; the caller closes them. */
+    static List<TrainerService> startTrainers(PipelineSpec spec, String bootstrapServers) {
+        List<TrainerService> trainers = new ArrayList<>();
+        try {
+            for (TrainerOptions options : PipelineTrainers.options(spec, bootstrapServers)) {
+                TrainerService trainer = new TrainerService(options, TrainerCommand::print);
+                trainers.add(trainer);
+                trainer.start();
+            }
+            return trainers;
+        } catch (RuntimeException e) {
+            trainers.forEach(TrainerService::close);
+            throw e;
+        }
+    }
+
+    /** One line naming the file's topics, e.g. for "Pipeline 'x' running (...)". */
+    static String topicsLine(PipelineSpec spec) {
+        return String.format("%d features, spec hash %.12s…: events on %s (%s), labels on %s; scores to %s",
+                spec.features().count(), spec.features().hash(), spec.kafka().topics().events(),
+                spec.events().format().name().toLowerCase(), spec.kafka().topics().labels(),
+                spec.kafka().topics().scores());
+    }
+}
