@@ -129,6 +129,17 @@ public final class LoadedModel implements AutoCloseable {
                     out[i] = values.get(i * outputWidth + column);
                 }
             }
+            // ONNX Runtime's vectorised Sigmoid can overshoot [0,1] by an ulp (1.0000001): a
+            // probability or anomaly score is reported within its range. Anything further out is
+            // left alone, so a broken model stays visible.
+            for (int i = 0; i < rows; i++) {
+                float v = out[i];
+                if (v > 1f && v <= 1f + ModelLoader.RANGE_SLACK) {
+                    out[i] = 1f;
+                } else if (v < 0f && v >= -ModelLoader.RANGE_SLACK) {
+                    out[i] = 0f;
+                }
+            }
         } catch (OrtException e) {
             throw new ModelScoringException("ONNX Runtime failed to score a batch of " + rows + " rows with "
                     + label() + " on " + device() + ": " + e.getMessage(), e);

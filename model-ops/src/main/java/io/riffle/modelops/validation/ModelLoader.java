@@ -39,7 +39,8 @@ public final class ModelLoader {
     static final int GOLDEN_ROWS = 8;
 
     private static final long GOLDEN_SEED = 20261122L;
-    private static final float RANGE_SLACK = 1e-6f;
+    /** How far ONNX Runtime's float kernels may overshoot [0,1] (its vectorised Sigmoid: an ulp). */
+    static final float RANGE_SLACK = 1e-6f;
 
     private final EngineOptions options;
     private final long maxModelBytes;

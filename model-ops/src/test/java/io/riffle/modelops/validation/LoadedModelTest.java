@@ -20,6 +20,38 @@ class LoadedModelTest {
     private final ModelLoader loader = new ModelLoader(EngineOptions.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES, cache);
 
     @Test
+    void probabilitiesStayWithinZeroAndOneWhereTheSigmoidKernelOvershoots() throws Exception {
+        // One input, weight 1: the output is sigmoid(x). ONNX Runtime's vectorised kernel returns
+        // 1.0000001 for some large logits (seen in the bench); the scorer must report at most 1.
+        byte[] onnx = io.riffle.modelops.onnx.OnnxGraphs.denseNetwork(new float[][][] {{{1f}}}, new float[][] {{0f}},
+                OutputActivation.SIGMOID);
+        ModelVersion mv = ModelVersions.fromOnnx(onnx, "fraud", 1, ModelTask.BINARY, 1);
+        int rows = 65_536;
+        float[] x = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            float a = 5f + 20f * (i / 2) / (rows / 2);     // logits of 5..25 and their negatives
+            x[i] = i % 2 == 0 ? a : -a;
+        }
+        float[] raw = new float[rows];
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession session = env.createSession(onnx, new ai.onnxruntime.OrtSession.SessionOptions());
+             ai.onnxruntime.OnnxTensor t = ai.onnxruntime.OnnxTensor.createTensor(env,
+                     java.nio.FloatBuffer.wrap(x), new long[] {rows, 1});
+             ai.onnxruntime.OrtSession.Result r = session.run(java.util.Map.of(session.getInputNames().iterator().next(), t))) {
+            ((ai.onnxruntime.OnnxTensor) r.get(0)).getFloatBuffer().get(raw);
+        }
+        // With ONNX Runtime 1.28.0 one of these raw outputs is 1.0000001.
+        float[] out = new float[rows];
+        try (LoadedModel model = loader.load(mv, 1, null)) {
+            model.score(x, rows, out);
+        }
+        for (int i = 0; i < rows; i++) {
+            assertThat(out[i]).as("sigmoid(%s)", x[i]).isBetween(0f, 1f);
+            assertThat(Math.abs(out[i] - raw[i])).isLessThanOrEqualTo(1e-6f);
+        }
+    }
+
+    @Test
     void mlpMatchesJavaForwardPassAtEveryBatchSize() throws Exception {
         ModelVersion mv = ModelVersions.fromOnnx(TestModels.mlp(7L, OutputActivation.SIGMOID, 32, 64, 32, 1),
                 "fraud", 3, ModelTask.BINARY, 32);

@@ -5,6 +5,7 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 import java.io.IOException;
@@ -26,6 +27,10 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
     private static final long serialVersionUID = 1L;
 
     public static final EntityFeatureStateSerializer INSTANCE = new EntityFeatureStateSerializer();
+
+    /** Per thread (the task thread, the asynchronous snapshot threads): serializers may be shared. */
+    private static final ThreadLocal<DataOutputSerializer> BUFFER =
+            ThreadLocal.withInitial(() -> new DataOutputSerializer(1024));
 
     @Override
     public boolean isImmutableType() {
@@ -66,6 +71,16 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
 
     @Override
     public void serialize(EntityFeatureState s, DataOutputView out) throws IOException {
+        // Written into an array first and handed over in one call: a checkpoint writes every
+        // entity, and the checkpoint stream's per-call cost (8 single-byte writes per long) was most
+        // of the asynchronous snapshot thread's time.
+        DataOutputSerializer buffer = BUFFER.get();
+        buffer.clear();
+        write(s, buffer);
+        out.write(buffer.getSharedBuffer(), 0, buffer.length());
+    }
+
+    private static void write(EntityFeatureState s, DataOutputSerializer out) throws IOException {
         out.writeLong(s.newestTime);
         out.writeLong(s.events);
         int slots = s.bucketIds == null ? 0 : s.bucketIds.length;
