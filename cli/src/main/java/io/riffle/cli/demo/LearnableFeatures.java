@@ -34,7 +34,10 @@ import java.util.Map;
  *       the stream began" rather than measuring a gap; short gaps (card testing) show in
  *       {@code count_1m} too.</li>
  * </ul>
- * The trainers, which fit on the demo's own labelled window, use every feature.
+ * The demo's trainers, which fit on its own labelled window while the stream is minutes old,
+ * leave out the same kinds of feature except the constant ones ({@link #growingIn}): their
+ * standardisation keeps a constant column harmless, and {@code channel_MOBILE} must become
+ * learnable when the drift brings it.
  */
 final class LearnableFeatures {
 
@@ -54,32 +57,8 @@ final class LearnableFeatures {
                     + names.size());
         }
         Duration span = Duration.ofMillis(train.lastEventTime() - train.firstEventTime());
-        Map<String, String> why = new LinkedHashMap<>();
-        for (TimeFeature t : spec.timeFeatures()) {
-            why.put(t.prefix() + "_sin", "the generator has no daily or weekly cycle");
-            why.put(t.prefix() + "_cos", "the generator has no daily or weekly cycle");
-        }
-        for (AggregateFeature a : spec.aggregates()) {
-            if (a.function() == AggregateFeature.Function.TIME_SINCE_PREVIOUS) {
-                if (a.cap() != null && a.cap().compareTo(span) > 0) {
-                    why.put(a.name(null), "its cap " + Durations.format(a.cap()) + " (a card's first event) is longer than the "
-                            + span.toSeconds() + " s training stream");
-                }
-                continue;
-            }
-            for (Duration w : a.windows()) {
-                if (w.compareTo(span) > 0) {
-                    why.put(a.name(w), "its window is longer than the " + span.toSeconds() + " s training stream");
-                }
-            }
-        }
-        for (RatioFeature r : spec.ratios()) {
-            for (RatioFeature.Operand o : List.of(r.of(), r.to())) {
-                if (!o.isField() && o.window().compareTo(span) > 0) {
-                    why.put(r.name(), "it reads a window longer than the " + span.toSeconds() + " s training stream");
-                }
-            }
-        }
+        Map<String, String> why = new LinkedHashMap<>(growingIn(spec, span,
+                "the " + span.toSeconds() + " s training stream"));
         float[][] x = train.features();
         for (int i = 0; i < names.size(); i++) {
             boolean constant = true;
@@ -94,13 +73,78 @@ final class LearnableFeatures {
         for (int i = 0; i < ignored.length; i++) {
             ignored[i] = why.containsKey(names.get(i));
         }
+        return new LearnableFeatures(ignored, inVectorOrder(names, why));
+    }
+
+    /**
+     * The features of {@code spec} that grow or drift with the age of a stream no older than
+     * {@code age} rather than describe the card (the first, third and fourth kinds above), each
+     * with the reason, in vector order; {@code stream} names the stream in the reasons.
+     */
+    static Map<String, String> growingIn(FeatureSpec spec, Duration age, String stream) {
+        Map<String, String> why = new LinkedHashMap<>();
+        for (TimeFeature t : spec.timeFeatures()) {
+            why.put(t.prefix() + "_sin", "the generator has no daily or weekly cycle");
+            why.put(t.prefix() + "_cos", "the generator has no daily or weekly cycle");
+        }
+        for (AggregateFeature a : spec.aggregates()) {
+            if (a.function() == AggregateFeature.Function.TIME_SINCE_PREVIOUS) {
+                if (a.cap() != null && a.cap().compareTo(age) > 0) {
+                    why.put(a.name(null), "its cap " + Durations.format(a.cap())
+                            + " (a card's first event) is longer than " + stream);
+                }
+                continue;
+            }
+            for (Duration w : a.windows()) {
+                if (w.compareTo(age) > 0) {
+                    why.put(a.name(w), "its window is longer than " + stream);
+                }
+            }
+        }
+        for (RatioFeature r : spec.ratios()) {
+            for (RatioFeature.Operand o : List.of(r.of(), r.to())) {
+                if (!o.isField() && o.window().compareTo(age) > 0) {
+                    why.put(r.name(), "it reads a window longer than " + stream);
+                }
+            }
+        }
+        return inVectorOrder(spec.names(), why);
+    }
+
+    /**
+     * The longest window among the aggregates (and ratio operands) of {@code spec} not longer than
+     * {@code age}, i.e. those {@link #growingIn} keeps: until a stream is that old, they are still
+     * filling. Zero when there is none.
+     */
+    static Duration longestWindowWithin(FeatureSpec spec, Duration age) {
+        Duration longest = Duration.ZERO;
+        for (AggregateFeature a : spec.aggregates()) {
+            if (a.function() != AggregateFeature.Function.TIME_SINCE_PREVIOUS) {
+                for (Duration w : a.windows()) {
+                    if (w.compareTo(age) <= 0 && w.compareTo(longest) > 0) {
+                        longest = w;
+                    }
+                }
+            }
+        }
+        for (RatioFeature r : spec.ratios()) {
+            for (RatioFeature.Operand o : List.of(r.of(), r.to())) {
+                if (!o.isField() && o.window().compareTo(age) <= 0 && o.window().compareTo(longest) > 0) {
+                    longest = o.window();
+                }
+            }
+        }
+        return longest;
+    }
+
+    private static Map<String, String> inVectorOrder(List<String> names, Map<String, String> why) {
         Map<String, String> ordered = new LinkedHashMap<>();
         for (String n : names) {
             if (why.containsKey(n)) {
                 ordered.put(n, why.get(n));
             }
         }
-        return new LearnableFeatures(ignored, Collections.unmodifiableMap(ordered));
+        return Collections.unmodifiableMap(ordered);
     }
 
     /** {@code ignored()[i]}: feature i is left out. A fresh copy. */

@@ -72,7 +72,8 @@ final class PipelineSpecReader {
         EventsSpec events = eventsSection == null ? null : events(eventsSection, schema);
         LabelsSpec labels = labels(top.section("labels"));
         TrainerSpec trainer = trainer(top.section("trainer"));
-        List<ModelSpec> models = models(top, trainer);
+        List<IgnoredName> ignored = new ArrayList<>();
+        List<ModelSpec> models = models(top, trainer, ignored);
         ScoringSpec scoring = scoring(top.section("scoring"));
 
         FeatureSpec features = null;
@@ -85,6 +86,15 @@ final class PipelineSpecReader {
                         events == null ? null : events.keyField(),
                         events == null ? null : events.timeField(),
                         events == null ? null : events.timeUnit());
+            }
+        }
+        if (features != null) {
+            for (IgnoredName i : ignored) {
+                if (!features.names().contains(i.feature())) {
+                    r.error(i.mark(), i.path(), "model '" + i.model() + "' ignores '" + i.feature()
+                            + "', which is not one of the pipeline's " + features.count() + " features"
+                            + Suggestions.didYouMean(i.feature(), features.names()));
+                }
             }
         }
         if (!r.errors().isEmpty()) {
@@ -206,7 +216,10 @@ final class PipelineSpecReader {
                 s.number("gate-margin", d.gateMargin(), 0.0, 1.0));
     }
 
-    private List<ModelSpec> models(Section top, TrainerSpec trainer) {
+    /** A feature name under a model's {@code trainer.ignore}, checked once the features are known. */
+    private record IgnoredName(String model, String feature, Mark mark, String path) { }
+
+    private List<ModelSpec> models(Section top, TrainerSpec trainer, List<IgnoredName> ignoredNames) {
         double defaultMargin = trainer == null ? TrainerSpec.defaults().gateMargin() : trainer.gateMargin();
         List<ModelSpec> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -226,12 +239,24 @@ final class PipelineSpecReader {
             ModelSpec.Task task = s.requiredChoice("task", SpecReader.spellings(ModelSpec.Task.class));
             ModelSpec.TrainerKind kind = null;
             Map<String, Object> params = new LinkedHashMap<>();
+            List<String> ignore = new ArrayList<>();
             if (!s.has("trainer")) {
                 s.missing("trainer", "{kind: logistic|mlp|autoencoder|gbdt, params: {...}}");
             } else {
                 Section t = s.section("trainer");
                 if (t != null) {
-                    t.allow("kind", "params");
+                    t.allow("kind", "params", "ignore");
+                    List<Node> ignoreItems = t.list("ignore");
+                    for (int k = 0; k < ignoreItems.size(); k++) {
+                        Node item = ignoreItems.get(k);
+                        String itemPath = SpecReader.index(t.pathOf("ignore"), k);
+                        if (item instanceof ScalarNode sn && !sn.isNull() && sn.text() != null) {
+                            ignore.add(sn.text());
+                            ignoredNames.add(new IgnoredName(name, sn.text(), item.mark(), itemPath));
+                        } else {
+                            r.error(item.mark(), itemPath, "expected a feature name, found " + item.describe());
+                        }
+                    }
                     kind = t.requiredChoice("kind", SpecReader.spellings(ModelSpec.TrainerKind.class));
                     Section p = t.section("params");
                     if (p != null) {
@@ -258,7 +283,7 @@ final class PipelineSpecReader {
             }
             ModelSpec.OnWorse onWorse = s.choice("on-worse", SpecReader.spellings(ModelSpec.OnWorse.class), ModelSpec.OnWorse.SHADOW);
             double margin = s.number("gate-margin", defaultMargin, 0.0, 1.0);
-            out.add(new ModelSpec(name, task, kind, params, review, block, onWorse, margin));
+            out.add(new ModelSpec(name, task, kind, params, review, block, onWorse, margin, ignore));
         }
         return out;
     }

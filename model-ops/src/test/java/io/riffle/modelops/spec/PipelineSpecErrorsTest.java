@@ -177,6 +177,24 @@ class PipelineSpecErrorsTest {
     }
 
     @Test
+    void anIgnoredFeatureMustBeOneOfThePipelinesFeatures() throws Exception {
+        SpecError e = only(errors(EVENTS + """
+                features:
+                  fields: [{numeric: amount}, {categorical: country, hash: 2}]
+                models:
+                  - name: fraud
+                    task: binary
+                    trainer:
+                      kind: mlp
+                      ignore: [country_hash_1, amout]
+                """));
+        assertThat(e.line()).isEqualTo(13);
+        assertThat(e.path()).isEqualTo("models[0].trainer.ignore[1]");
+        assertThat(e.message()).contains("model 'fraud' ignores 'amout'", "not one of the pipeline's 3 features",
+                "did you mean 'amount'");
+    }
+
+    @Test
     void timeUnitMustMatchTheFieldType() throws Exception {
         SpecError e = only(errors("""
                 events:

@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * (the density of normal errors, large where they crowd), which was measured at up to 5e-6 of
  * score difference; in double the two agree to the final float rounding. Every one of those
  * operators has a double kernel on the CUDA provider too. Inputs must be finite.
+ *
+ * <p>With a {@link FeatureMask} that ignores columns, the autoencoder reconstructs the used
+ * columns only (the error is their mean), and the graph starts with a {@code Gather} of them, so
+ * an ignored column is never read: it neither feeds the network nor adds to the error.
  */
 final class Autoencoder implements TrainedModel {
 
@@ -50,6 +54,7 @@ final class Autoencoder implements TrainedModel {
     private static final long ONNX_FLOAT = 1L;
     private static final long ONNX_DOUBLE = 11L;
 
+    private final FeatureMask mask;
     private final double[] mean;
     private final double[] std;
     private final double[][] weights;
@@ -60,8 +65,9 @@ final class Autoencoder implements TrainedModel {
     private final double[] steps;
     private final String summary;
 
-    private Autoencoder(double[] mean, double[] std, double[][] weights, double[][] biases, double[][] calibration,
-                        String summary) {
+    private Autoencoder(FeatureMask mask, double[] mean, double[] std, double[][] weights, double[][] biases,
+                        double[][] calibration, String summary) {
+        this.mask = mask;
         this.mean = mean;
         this.std = std;
         this.weights = weights;
@@ -72,17 +78,18 @@ final class Autoencoder implements TrainedModel {
         this.summary = summary;
     }
 
-    static Autoencoder fit(TrainerConfig config, Dataset train, Dataset validation, ProgressListener progress) {
+    static Autoencoder fit(TrainerConfig config, FeatureMask mask, Dataset train, Dataset validation,
+                           ProgressListener progress) {
         String name = config.kind().id();
-        Dataset normalTrain = train.withLabel(0);
-        Dataset normalValidation = validation.withLabel(0);
+        Dataset normalTrain = mask.project(train.withLabel(0));
+        Dataset normalValidation = mask.project(validation.withLabel(0));
         if (normalTrain.rows() < 2) {
             throw new IllegalArgumentException(name + " trains on negatives (label 0), but the training set has "
                     + normalTrain.rows());
         }
         Standardizer standardizer = Standardizer.fit(normalTrain, name);
         Standardizer.requireFinite(normalValidation, name, "validation");
-        int d = train.features();
+        int d = normalTrain.features();
         int[] sizes = DenseClassifier.layerSizes(d, config.hiddenLayers(), d);
         DenseNetwork net = new DenseNetwork(sizes, new SplittableRandom(config.seed()));
         double[] delta = new double[config.batchSize() * d];
@@ -106,12 +113,12 @@ final class Autoencoder implements TrainedModel {
         Arrays.sort(errors);
         double[][] calibration = calibration(errors);
         String summary = String.format(Locale.ROOT,
-                "%s %s, %d epochs (best %d%s), val mse %.4f, calibrated on %d negatives (median error %.4f)",
-                name, DenseClassifier.shape(sizes), outcome.epochs(), outcome.bestEpoch(),
-                outcome.stoppedEarly() ? ", stopped early" : "", outcome.bestValidationLoss(), errors.length,
-                errors[errors.length / 2]);
+                "%s %s%s, %d epochs (best %d%s), val mse %.4f, calibrated on %d negatives (median error %.4f)",
+                name, DenseClassifier.shape(sizes), DenseClassifier.ignoring(mask), outcome.epochs(),
+                outcome.bestEpoch(), outcome.stoppedEarly() ? ", stopped early" : "", outcome.bestValidationLoss(),
+                errors.length, errors[errors.length / 2]);
         LOG.info("fitted {} in {} ms", summary, (System.nanoTime() - start) / 1_000_000);
-        return new Autoencoder(m, s, w, b, calibration, summary);
+        return new Autoencoder(mask, m, s, w, b, calibration, summary);
     }
 
     /** {knots, widths, steps} from sorted errors; consecutive equal knots are merged. */
@@ -206,20 +213,21 @@ final class Autoencoder implements TrainedModel {
 
     @Override
     public int features() {
-        return mean.length;
+        return mask.features();
     }
 
     @Override
     public float[] predict(Dataset data) {
         DenseClassifier.requireFeatures(data, features());
-        int n = data.rows();
-        int d = features();
+        Dataset used = mask.project(data);
+        int n = used.rows();
+        int d = used.features();
         float[] scores = new float[n];
         int chunk = 4096;
         double[] z = new double[chunk * d];
         for (int from = 0; from < n; from += chunk) {
             int rows = Math.min(chunk, n - from);
-            standardise(data.x(), from, rows, d, mean, std, z);
+            standardise(used.x(), from, rows, d, mean, std, z);
             double[] out = FoldedNetwork.forward(weights, biases, z, rows);
             for (int r = 0; r < rows; r++) {
                 scores[from + r] = (float) calibrate(squaredError(z, out, r, d));
@@ -230,9 +238,9 @@ final class Autoencoder implements TrainedModel {
 
     @Override
     public byte[] toOnnx() {
-        int d = features();
+        int d = mask.used();
         OnnxGraphBuilder g = new OnnxGraphBuilder("riffle_autoencoder");
-        String x = g.op("Cast", Map.of("to", ONNX_DOUBLE), g.input(OnnxGraphs.INPUT, BATCH, d));
+        String x = g.op("Cast", Map.of("to", ONNX_DOUBLE), mask.input(g));
         String z = g.op("Div", g.op("Sub", x, g.doubles("mean", mean, d)), g.doubles("std", std, d));
         String reconstruction = FoldedNetwork.gemmChain(g, z, weights, biases);
         String diff = g.op("Sub", reconstruction, z);

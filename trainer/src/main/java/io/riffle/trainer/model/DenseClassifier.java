@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * (amounts, counts) the float Gemm then sums large terms that cancel, and ONNX Runtime moved
  * away from the exact result by up to 1.9e-5, more than the 1e-5 parity gate allows; centring
  * first keeps it at float rounding. Inputs must be finite.
+ *
+ * <p>With a {@link FeatureMask} that ignores columns, the network is fitted on the used columns
+ * only and the graph starts with a {@code Gather} of them; {@link #predict} selects them the same
+ * way, so an ignored column is never read.
  */
 final class DenseClassifier implements TrainedModel {
 
@@ -35,21 +39,27 @@ final class DenseClassifier implements TrainedModel {
     static final double MAX_POSITIVE_WEIGHT = 50.0;
 
     private final ModelKind kind;
+    private final FeatureMask mask;
     private final float[] mean;
     private final float[][][] weights;
     private final float[][] biases;
     private final String summary;
 
-    private DenseClassifier(ModelKind kind, float[] mean, float[][][] weights, float[][] biases, String summary) {
+    private DenseClassifier(ModelKind kind, FeatureMask mask, float[] mean, float[][][] weights, float[][] biases,
+                            String summary) {
         this.kind = kind;
+        this.mask = mask;
         this.mean = mean;
         this.weights = weights;
         this.biases = biases;
         this.summary = summary;
     }
 
-    static DenseClassifier fit(TrainerConfig config, Dataset train, Dataset validation, ProgressListener progress) {
+    static DenseClassifier fit(TrainerConfig config, FeatureMask mask, Dataset fullTrain, Dataset fullValidation,
+                               ProgressListener progress) {
         String name = config.kind().id();
+        Dataset train = mask.project(fullTrain);
+        Dataset validation = mask.project(fullValidation);
         long positives = train.positives();
         long negatives = train.rows() - positives;
         if (positives == 0 || negatives == 0) {
@@ -96,15 +106,16 @@ final class DenseClassifier implements TrainedModel {
                 b[l][j] = (float) bias;
             }
         }
-        String summary = String.format(Locale.ROOT, "%s %s, %d epochs (best %d%s), val loss %.4f, positive weight %.1f",
-                name, shape(sizes), outcome.epochs(), outcome.bestEpoch(), outcome.stoppedEarly() ? ", stopped early" : "",
-                outcome.bestValidationLoss(), positiveWeight);
+        String summary = String.format(Locale.ROOT,
+                "%s %s%s, %d epochs (best %d%s), val loss %.4f, positive weight %.1f",
+                name, shape(sizes), ignoring(mask), outcome.epochs(), outcome.bestEpoch(),
+                outcome.stoppedEarly() ? ", stopped early" : "", outcome.bestValidationLoss(), positiveWeight);
         LOG.info("fitted {} on {} rows in {} ms", summary, train.rows(), (System.nanoTime() - start) / 1_000_000);
         float[] mean = new float[d];
         for (int i = 0; i < d; i++) {
             mean[i] = (float) standardizer.mean[i];
         }
-        return new DenseClassifier(config.kind(), mean, w, b, summary);
+        return new DenseClassifier(config.kind(), mask, mean, w, b, summary);
     }
 
     static int[] layerSizes(int inputs, java.util.List<Integer> hidden, int outputs) {
@@ -115,6 +126,12 @@ final class DenseClassifier implements TrainedModel {
         }
         sizes[sizes.length - 1] = outputs;
         return sizes;
+    }
+
+    /** {@code " (3 of 46 features ignored)"} when the mask ignores some, else empty. */
+    static String ignoring(FeatureMask mask) {
+        return mask.ignoresAny() ? " (" + (mask.features() - mask.used()) + " of " + mask.features()
+                + " features ignored)" : "";
     }
 
     static String shape(int[] sizes) {
@@ -137,14 +154,15 @@ final class DenseClassifier implements TrainedModel {
 
     @Override
     public int features() {
-        return weights[0].length;
+        return mask.features();
     }
 
     @Override
     public float[] predict(Dataset data) {
         requireFeatures(data, features());
-        int d = features();
-        float[] x = data.x();
+        Dataset used = mask.project(data);
+        int d = used.features();
+        float[] x = used.x();
         double[] centred = new double[x.length];
         for (int k = 0; k < x.length; k++) {
             // Float subtraction, exactly as the graph's Sub computes it.
@@ -160,9 +178,9 @@ final class DenseClassifier implements TrainedModel {
 
     @Override
     public byte[] toOnnx() {
-        int d = features();
+        int d = mask.used();
         OnnxGraphBuilder g = new OnnxGraphBuilder("riffle_" + kind.id());
-        String x = g.input(OnnxGraphs.INPUT, BATCH, d);
+        String x = mask.input(g);
         String centred = g.op("Sub", x, g.floats("mean", mean, d));
         String logit = FoldedNetwork.gemmChain(g, centred, weights, biases);
         g.output(g.op("Sigmoid", logit), OnnxGraphs.OUTPUT, BATCH, 1);

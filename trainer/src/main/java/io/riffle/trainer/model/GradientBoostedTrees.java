@@ -17,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * round reaches the progress listener and early stopping can keep the best round count.
  * NaN features are missing values: XGBoost learns a default branch per split and the ONNX
  * export follows it. Predictions come from the booster itself, limited to the kept rounds.
+ *
+ * <p>Columns a {@link FeatureMask} ignores are missing in every training and validation row, so
+ * XGBoost finds no split on them and no tree (hence neither the booster nor the graph) reads them.
+ * The fit checks that, as the promise rests on it.
  */
 final class GradientBoostedTrees implements TrainedModel {
 
@@ -26,20 +30,25 @@ final class GradientBoostedTrees implements TrainedModel {
     static final int MIN_EARLY_STOPPING_ROUNDS = 10;
 
     private final Booster booster;
+    private final FeatureMask mask;
     private final int features;
     private final int rounds;
     private final XGBoostTrees trees;
     private final String summary;
 
-    private GradientBoostedTrees(Booster booster, int features, int rounds, XGBoostTrees trees, String summary) {
+    private GradientBoostedTrees(Booster booster, FeatureMask mask, int rounds, XGBoostTrees trees, String summary) {
         this.booster = booster;
-        this.features = features;
+        this.mask = mask;
+        this.features = mask.features();
         this.rounds = rounds;
         this.trees = trees;
         this.summary = summary;
     }
 
-    static GradientBoostedTrees fit(TrainerConfig config, Dataset train, Dataset validation, ProgressListener progress) {
+    static GradientBoostedTrees fit(TrainerConfig config, FeatureMask mask, Dataset fullTrain, Dataset fullValidation,
+                                    ProgressListener progress) {
+        Dataset train = mask.blank(fullTrain);
+        Dataset validation = mask.blank(fullValidation);
         long positives = train.positives();
         long negatives = train.rows() - positives;
         if (positives == 0 || negatives == 0) {
@@ -96,10 +105,12 @@ final class GradientBoostedTrees implements TrainedModel {
                 bestRounds = round; // validation loss was NaN throughout: keep everything
             }
             XGBoostTrees trees = XGBoostTrees.parse(booster.toByteArray("json"), train.features(), bestRounds);
-            String summary = String.format(Locale.ROOT, "gbdt %d trees (of %d boosted), depth %d, eta %s, val loss %.4f, scale_pos_weight %.1f",
-                    bestRounds, round, config.maxDepth(), config.eta(), validate ? best : Double.NaN, positiveWeight);
+            trees.requireUnused(mask);
+            String summary = String.format(Locale.ROOT, "gbdt %d trees (of %d boosted)%s, depth %d, eta %s, val loss %.4f, "
+                    + "scale_pos_weight %.1f", bestRounds, round, DenseClassifier.ignoring(mask), config.maxDepth(),
+                    config.eta(), validate ? best : Double.NaN, positiveWeight);
             LOG.info("fitted {} on {} rows in {} ms", summary, train.rows(), (System.nanoTime() - start) / 1_000_000);
-            return new GradientBoostedTrees(booster, train.features(), bestRounds, trees, summary);
+            return new GradientBoostedTrees(booster, mask, bestRounds, trees, summary);
         } catch (XGBoostError e) {
             throw new IllegalStateException("XGBoost failed: " + e.getMessage(), e);
         } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
@@ -161,7 +172,9 @@ final class GradientBoostedTrees implements TrainedModel {
             return new float[0];
         }
         try {
-            float[][] out = booster.inplace_predict(data.x(), data.rows(), features, Float.NaN, new int[] {0, rounds});
+            // No tree reads an ignored column; blanking it keeps XGBoost from rejecting an infinite value there.
+            float[][] out = booster.inplace_predict(mask.blank(data).x(), data.rows(), features, Float.NaN,
+                    new int[] {0, rounds});
             float[] scores = new float[data.rows()];
             for (int r = 0; r < scores.length; r++) {
                 scores[r] = out[r][0];

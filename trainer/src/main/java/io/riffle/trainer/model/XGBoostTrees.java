@@ -134,6 +134,22 @@ final class XGBoostTrees {
         return trees.length;
     }
 
+    /** Fails if a split of any tree reads a column {@code mask} ignores. */
+    void requireUnused(FeatureMask mask) {
+        if (!mask.ignoresAny()) {
+            return;
+        }
+        for (int t = 0; t < trees.length; t++) {
+            Tree tree = trees[t];
+            for (int i = 0; i < tree.size(); i++) {
+                if (tree.left()[i] != -1 && mask.ignores(tree.feature()[i])) {
+                    throw new IllegalStateException("tree " + t + " node " + i + " splits on ignored feature "
+                            + tree.feature()[i]);
+                }
+            }
+        }
+    }
+
     float marginOffset() {
         return marginOffset;
     }

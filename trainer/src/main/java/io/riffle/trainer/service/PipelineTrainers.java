@@ -39,6 +39,7 @@ public final class PipelineTrainers {
                 .schedule(trainer.retrainEvery(), trainer.retrainAfterLabels())
                 .gate(model.gateMargin(), OnWorse.valueOf(model.onWorse().name()))
                 .thresholds(model.reviewThreshold(), model.blockThreshold())
+                .ignoredFeatures(model.ignore())
                 .kafkaProperties(spec.kafka().properties())
                 .build();
     }

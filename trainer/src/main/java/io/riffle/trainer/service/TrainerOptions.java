@@ -1,10 +1,14 @@
 package io.riffle.trainer.service;
 
 import io.riffle.schemas.Topics;
+import io.riffle.trainer.model.FeatureMask;
 import io.riffle.trainer.model.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +35,11 @@ import java.util.Map;
  * @param featureCount width of the feature vectors
  * @param specHash feature spec hash of the vectors (stamped on versions; examples of another spec are skipped)
  * @param featureNames feature names in order
+ * @param ignoredFeatures names (of {@code featureNames}) of the features the model must not use: they have no
+ *        influence on its output, in training or serving (see {@link FeatureMask}), though the model still takes
+ *        the full vector; e.g. aggregates over windows longer than the stream has existed, which only grow
+ * @param trainFrom event time (epoch ms) of the oldest example trained on; older ones are skipped, e.g. those a
+ *        freshly started pipeline scored while its aggregate windows were still filling ({@link Long#MIN_VALUE}: none)
  * @param parityTolerance largest |ONNX Runtime − trainer| difference allowed on the holdout before publishing
  * @param kafkaProperties extra Kafka client properties (security settings) for every client
  */
@@ -39,7 +48,8 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
                              Duration retrainEvery, int retrainAfterLabels, int minExamples, int minPositives,
                              double holdoutFraction, double gateMargin, OnWorse onWorse, double reviewThreshold,
                              double blockThreshold, int featureCount, String specHash, List<String> featureNames,
-                             double parityTolerance, Map<String, String> kafkaProperties) {
+                             List<String> ignoredFeatures, long trainFrom, double parityTolerance,
+                             Map<String, String> kafkaProperties) {
 
     public TrainerOptions {
         if (holdoutFraction <= 0 || holdoutFraction >= 0.5) {
@@ -49,7 +59,22 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             throw new IllegalArgumentException("max examples " + maxExamples + " is below min examples " + minExamples);
         }
         featureNames = List.copyOf(featureNames);
+        ignoredFeatures = List.copyOf(new LinkedHashSet<>(ignoredFeatures));
+        if (!ignoredFeatures.isEmpty()) {
+            if (featureNames.size() != featureCount) {
+                throw new IllegalArgumentException("ignored features need the names of all " + featureCount
+                        + " features, got " + featureNames.size() + " names");
+            }
+            // Validates the names (an unknown one is named in the error) and that one feature is left.
+            FeatureMask.ignoring(featureNames, ignoredFeatures);
+        }
         kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    /** The columns the model reads: all but {@link #ignoredFeatures}. */
+    public FeatureMask featureMask() {
+        return ignoredFeatures.isEmpty() ? FeatureMask.all(featureCount)
+                : FeatureMask.ignoring(featureNames, ignoredFeatures);
     }
 
     /** A builder with the defaults for a model of {@code kind} named {@code modelName} over vectors of the given spec. */
@@ -81,6 +106,8 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
         private double reviewThreshold = 0.5;
         private double blockThreshold = 0.9;
         private double parityTolerance = 1e-5;
+        private List<String> ignoredFeatures = List.of();
+        private long trainFrom = Long.MIN_VALUE;
         private Map<String, String> kafkaProperties = Map.of();
 
         private Builder(String bootstrapServers, String modelName, TrainerConfig training, int featureCount,
@@ -145,6 +172,18 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             return this;
         }
 
+        /** Features (by name) the model must not use; each must be one of the feature names. */
+        public Builder ignoredFeatures(Collection<String> names) {
+            this.ignoredFeatures = List.copyOf(names);
+            return this;
+        }
+
+        /** Skip examples whose event time is before {@code eventTime}. */
+        public Builder trainFrom(Instant eventTime) {
+            this.trainFrom = eventTime.toEpochMilli();
+            return this;
+        }
+
         public Builder kafkaProperties(Map<String, String> properties) {
             this.kafkaProperties = properties;
             return this;
@@ -154,7 +193,7 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             return new TrainerOptions(bootstrapServers, trainingTopic, modelsTopic, modelEventsTopic, modelName,
                     training, window, maxExamples, retrainEvery, retrainAfterLabels, minExamples, minPositives,
                     holdoutFraction, gateMargin, onWorse, reviewThreshold, blockThreshold, featureCount, specHash,
-                    featureNames, parityTolerance, kafkaProperties);
+                    featureNames, ignoredFeatures, trainFrom, parityTolerance, kafkaProperties);
         }
     }
 

@@ -6,6 +6,7 @@ import io.riffle.modelops.registry.ModelVersions;
 import io.riffle.modelops.validation.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.modelops.validation.ModelRejectedException;
+import io.riffle.schemas.FeatureStats;
 import io.riffle.schemas.ModelEvent;
 import io.riffle.schemas.ModelEventKind;
 import io.riffle.schemas.ModelRole;
@@ -15,6 +16,7 @@ import io.riffle.schemas.serde.AvroSerde;
 import io.riffle.trainer.data.Dataset;
 import io.riffle.trainer.eval.Evaluation;
 import io.riffle.trainer.eval.Metrics;
+import io.riffle.trainer.model.FeatureMask;
 import io.riffle.trainer.model.ModelTrainer;
 import io.riffle.trainer.model.TrainedModel;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,6 +53,13 @@ import java.util.function.Consumer;
  * evaluated on the same holdout; the candidate becomes CHAMPION if its ROC-AUC beats the
  * champion's by the gate margin (or there is no champion), else it is published as a SHADOW
  * model under {@code <name>-shadow} or discarded. Runs on its own thread ({@link #start}).
+ *
+ * <p>The features of {@link TrainerOptions#ignoredFeatures()} have no influence on a candidate
+ * (see {@link FeatureMask}); a published version still takes every feature. The version's Avro
+ * record has no field for them, so they are recorded in its PROMOTED/PUBLISHED event's reason,
+ * the {@code features_used} metric, the log and the {@link TrainingReport}; and its feature stats
+ * give them a standard deviation of 0, which keeps reason codes from naming a feature the model
+ * does not read.
  */
 public final class TrainerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
@@ -58,6 +67,7 @@ public final class TrainerService implements AutoCloseable {
     private static final double VALIDATION_FRACTION = 0.15;
 
     private final TrainerOptions options;
+    private final FeatureMask mask;
     private final Consumer<TrainingReport> listener;
     private final TrainingWindow window;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -81,6 +91,11 @@ public final class TrainerService implements AutoCloseable {
 
     public TrainerService(TrainerOptions options, Consumer<TrainingReport> listener) {
         this.options = options;
+        this.mask = options.featureMask();
+        if (mask.ignoresAny()) {
+            LOG.info("Trainer for {} ignores {} of {} features: {}", options.modelName(),
+                    mask.features() - mask.used(), mask.features(), String.join(", ", options.ignoredFeatures()));
+        }
         this.listener = listener == null ? r -> { } : listener;
         this.window = new TrainingWindow(options.window().toMillis(), options.maxExamples(), options.featureCount(),
                 options.specHash());
@@ -178,8 +193,11 @@ public final class TrainerService implements AutoCloseable {
 
     private void accept(ConsumerRecord<byte[], byte[]> r) {
         try {
-            if (window.add(examples.decode(r.value()),
-                    new TrainingWindow.Position(r.timestamp(), r.partition(), r.offset()))) {
+            TrainingExample example = examples.decode(r.value());
+            if (example.getEventTime() < options.trainFrom()) {
+                return;
+            }
+            if (window.add(example, new TrainingWindow.Position(r.timestamp(), r.partition(), r.offset()))) {
                 newExamples++;
             }
         } catch (RuntimeException e) {
@@ -214,7 +232,8 @@ public final class TrainerService implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("Training round {} of {} failed: {}", rounds, options.modelName(), e.getMessage(), e);
             report = new TrainingReport(options.modelName(), TrainingReport.Outcome.SKIPPED, null, 0, null, null, 0,
-                    window.size(), window.positives(), 0, Double.NaN, "failed: " + e.getMessage());
+                    window.size(), window.positives(), 0, Double.NaN, "failed: " + e.getMessage(),
+                    options.ignoredFeatures());
         }
         listener.accept(report);
     }
@@ -240,20 +259,23 @@ public final class TrainerService implements AutoCloseable {
         lastHoldout = holdout;
 
         long t0 = System.nanoTime();
-        TrainedModel model = ModelTrainer.train(options.training(), train, validation, (epoch, trainLoss, valLoss) ->
-                LOG.info("{} {} epoch {}: train loss {} validation loss {}", options.modelName(),
-                        options.training().kind(), epoch, String.format("%.5f", trainLoss), String.format("%.5f", valLoss)));
+        TrainedModel model = ModelTrainer.train(options.training(), mask, train, validation,
+                (epoch, trainLoss, valLoss) -> LOG.info("{} {} epoch {}: train loss {} validation loss {}",
+                        options.modelName(), options.training().kind(), epoch, String.format("%.5f", trainLoss),
+                        String.format("%.5f", valLoss)));
         long fitMillis = (System.nanoTime() - t0) / 1_000_000;
         float[] own = model.predict(holdout);
-        ModelVersion candidate = ModelVersions.withFeatureStatsOf(describe(ModelVersions.fromOnnx(model.toOnnx(),
-                options.modelName(), 0, model.task(), f), ordered, positives), train.x(), train.rows());
+        ModelVersion described = describe(ModelVersions.fromOnnx(model.toOnnx(), options.modelName(), 0, model.task(), f),
+                ordered, positives);
+        ModelVersion candidate = withoutIgnoredStats(ModelVersions.withFeatureStatsOf(described, train.x(), train.rows()));
 
         float[] served = new float[holdout.rows()];
         try (LoadedModel loaded = loader.load(candidate, f, options.specHash())) {
             loaded.score(holdout.x(), holdout.rows(), served);
         } catch (ModelRejectedException e) {
             return new TrainingReport(options.modelName(), TrainingReport.Outcome.PARITY_FAILED, null, 0, null, null, 0,
-                    n, positives, fitMillis, Double.NaN, "the exported model is not servable: " + e.getMessage());
+                    n, positives, fitMillis, Double.NaN, "the exported model is not servable: " + e.getMessage(),
+                    options.ignoredFeatures());
         }
         double maxDiff = 0;
         for (int i = 0; i < served.length; i++) {
@@ -263,7 +285,8 @@ public final class TrainerService implements AutoCloseable {
             LOG.error("Not publishing {}: ONNX Runtime differs from the trainer by {} (> {}) on the holdout",
                     options.modelName(), maxDiff, options.parityTolerance());
             return new TrainingReport(options.modelName(), TrainingReport.Outcome.PARITY_FAILED, null, 0, null, null, 0,
-                    n, positives, fitMillis, maxDiff, "ONNX Runtime differs from the trainer by " + maxDiff);
+                    n, positives, fitMillis, maxDiff, "ONNX Runtime differs from the trainer by " + maxDiff,
+                    options.ignoredFeatures());
         }
 
         Evaluation candidateEval = Metrics.evaluate(served, holdout.labels(), options.reviewThreshold());
@@ -277,7 +300,7 @@ public final class TrainerService implements AutoCloseable {
         if (!promote && options.onWorse() == OnWorse.DISCARD) {
             LOG.info("Discarding candidate for {}: {}", options.modelName(), gate);
             return new TrainingReport(options.modelName(), TrainingReport.Outcome.DISCARDED, null, 0, candidateEval,
-                    championEval, championVersion, n, positives, fitMillis, maxDiff, gate);
+                    championEval, championVersion, n, positives, fitMillis, maxDiff, gate, options.ignoredFeatures());
         }
         String name = promote ? options.modelName() : options.shadowName();
         int version = registry.nextVersion(name, Duration.ofSeconds(30));
@@ -287,6 +310,7 @@ public final class TrainerService implements AutoCloseable {
         }
         metrics.put("fit_seconds", fitMillis / 1000.0);
         metrics.put("parity_max_diff", maxDiff);
+        metrics.put("features_used", (double) mask.used());
         ModelVersion.Builder published = ModelVersion.newBuilder(candidate).setName(name).setVersion(version)
                 .setRole(promote ? ModelRole.CHAMPION : ModelRole.SHADOW).setMetrics(metrics);
         if (champion != null) {
@@ -294,11 +318,12 @@ public final class TrainerService implements AutoCloseable {
         }
         ModelVersion mv = published.build();
         registry.publish(mv);
-        event(mv, promote ? ModelEventKind.PROMOTED : ModelEventKind.PUBLISHED, gate);
+        event(mv, promote ? ModelEventKind.PROMOTED : ModelEventKind.PUBLISHED, options.ignoredFeatures().isEmpty()
+                ? gate : gate + "; ignored features: " + String.join(", ", options.ignoredFeatures()));
         LOG.info("Published {} v{} as {}: {}", name, version, mv.getRole(), gate);
         return new TrainingReport(options.modelName(), promote ? TrainingReport.Outcome.PROMOTED
                 : TrainingReport.Outcome.SHADOW, name, version, candidateEval, championEval, championVersion, n,
-                positives, fitMillis, maxDiff, gate);
+                positives, fitMillis, maxDiff, gate, options.ignoredFeatures());
     }
 
     private ModelVersion describe(ModelVersion mv, List<TrainingExample> ordered, long positives) {
@@ -313,10 +338,26 @@ public final class TrainerService implements AutoCloseable {
                 .build();
     }
 
+    /** {@code mv} with standard deviation 0 for the ignored features, which reason codes skip. */
+    private ModelVersion withoutIgnoredStats(ModelVersion mv) {
+        if (!mask.ignoresAny()) {
+            return mv;
+        }
+        List<Float> std = new ArrayList<>(mv.getFeatureStats().getStd());
+        for (int i = 0; i < std.size(); i++) {
+            if (mask.ignores(i)) {
+                std.set(i, 0f);
+            }
+        }
+        return ModelVersion.newBuilder(mv)
+                .setFeatureStats(new FeatureStats(mv.getFeatureStats().getMean(), std))
+                .build();
+    }
+
     private TrainingReport skipped(int n, long positives, String why) {
         LOG.info("Not training {} yet: {}", options.modelName(), why);
         return new TrainingReport(options.modelName(), TrainingReport.Outcome.SKIPPED, null, 0, null, null, 0, n,
-                positives, 0, Double.NaN, why);
+                positives, 0, Double.NaN, why, options.ignoredFeatures());
     }
 
     /** The newest CHAMPION version of this trainer's model on the models topic, or null. */

@@ -2,6 +2,8 @@ package io.riffle.trainer.service;
 
 import io.riffle.trainer.eval.Evaluation;
 
+import java.util.List;
+
 /**
  * What one training round did.
  *
@@ -17,10 +19,16 @@ import io.riffle.trainer.eval.Evaluation;
  * @param fitMillis training time
  * @param parityMaxDiff largest |ONNX Runtime − trainer| difference on the holdout
  * @param detail a human sentence: the model summary or why nothing was published
+ * @param ignoredFeatures the features the model was told not to use ({@link TrainerOptions#ignoredFeatures()})
  */
 public record TrainingReport(String modelName, Outcome outcome, String publishedName, int version,
                              Evaluation candidate, Evaluation champion, int championVersion, int examples,
-                             long positives, long fitMillis, double parityMaxDiff, String detail) {
+                             long positives, long fitMillis, double parityMaxDiff, String detail,
+                             List<String> ignoredFeatures) {
+
+    public TrainingReport {
+        ignoredFeatures = List.copyOf(ignoredFeatures);
+    }
 
     public enum Outcome {
         /** Published as the new CHAMPION. */

@@ -3,7 +3,9 @@ package io.riffle.trainer.service;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.trainer.model.ModelKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,19 @@ class PipelineTrainersTest {
         assertThat(anomaly.reviewThreshold()).isEqualTo(0.9);
         assertThat(anomaly.blockThreshold()).isEqualTo(0.99);
         assertThat(anomaly.onWorse()).isEqualTo(OnWorse.DISCARD);
+    }
+
+    @Test
+    void aModelsIgnoredFeaturesReachItsTrainer(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("pipeline.yaml");
+        String demo = Files.readString(Path.of("../pipelines/demo.yaml"));
+        Files.writeString(file, demo.replace("      kind: mlp", "      kind: mlp\n      ignore: [hour_sin, count_24h]"));
+        Files.copy(Path.of("../pipelines/transaction.avsc"), dir.resolve("transaction.avsc"));
+        PipelineSpec spec = PipelineSpec.load(file);
+        List<TrainerOptions> options = PipelineTrainers.options(spec, "broker:9092");
+        assertThat(options.get(0).ignoredFeatures()).containsExactly("hour_sin", "count_24h");
+        assertThat(options.get(0).featureMask().used()).isEqualTo(spec.features().count() - 2);
+        assertThat(options.get(1).ignoredFeatures()).isEmpty();
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -176,6 +177,45 @@ class TrainerServiceITCase {
                     .anySatisfy(std -> assertThat(std).isGreaterThan(0f));
             assertThat(versions.get(1).getParentVersion()).isEqualTo(1);
             assertThat(versions.get(1).getMetrics()).containsKey("champion_roc_auc");
+        }
+    }
+
+    @Test
+    void ignoredFeaturesAndTrainFromShapeThePublishedVersion() {
+        String suffix = topics("mask");
+        Random random = new Random(11);
+        long now = System.currentTimeMillis();
+        List<TrainingExample> examples = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            examples.add(example("m-" + i, random, now - 3000 + i));
+        }
+        produce("mask-training-" + suffix, examples, now);
+        List<String> names = List.of("f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7");
+        TrainerOptions opts = TrainerOptions.builder(kafka.bootstrapServers(), "fraud", ModelKind.MLP, FEATURES, SPEC,
+                        names)
+                .topics("mask-training-" + suffix, "mask-models-" + suffix, "mask-events-" + suffix)
+                .training(TrainerConfig.defaults(ModelKind.MLP).withMaxEpochs(8))
+                .schedule(Duration.ofDays(1), Integer.MAX_VALUE)
+                .minimums(200, 10)
+                .ignoredFeatures(List.of("f0"))
+                .trainFrom(Instant.ofEpochMilli(now - 1000))
+                .build();
+        try (TrainerService trainer = new TrainerService(opts, null)) {
+            trainer.catchUp(Duration.ofSeconds(60));
+            assertThat(trainer.windowEventIds()).hasSize(1000).doesNotContain("m-1999").contains("m-2000");
+            TrainingReport report = trainer.trainOnce();
+            assertThat(report.outcome()).isEqualTo(TrainingReport.Outcome.PROMOTED);
+            assertThat(report.ignoredFeatures()).containsExactly("f0");
+            assertThat(report.detail()).contains("1 of 8 features ignored");
+            assertThat(report.parityMaxDiff()).isLessThanOrEqualTo(1e-5);
+        }
+        try (ModelRegistry registry = new ModelRegistry(kafka.bootstrapServers(), "mask-models-" + suffix)) {
+            ModelVersion champion = registry.list(Duration.ofSeconds(30)).get(0);
+            assertThat(champion.getFeatureCount()).isEqualTo(FEATURES);
+            assertThat(champion.getMetrics()).containsEntry("features_used", 7.0);
+            // Reason codes skip a feature of standard deviation 0: the model does not read f0.
+            assertThat(champion.getFeatureStats().getStd().get(0)).isZero();
+            assertThat(champion.getFeatureStats().getStd().get(1)).isGreaterThan(0f);
         }
     }
 }
