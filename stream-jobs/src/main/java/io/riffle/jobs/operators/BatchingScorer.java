@@ -367,17 +367,8 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         int n = config.featureCount();
         while (!waiting.isEmpty()) {
             StreamRecord<FeatureVector> r = waiting.poll();
-            FeatureVector fv = r.getValue();
-            List<Float> values = fv.getValues();
-            int base = size * n;
-            for (int j = 0; j < n; j++) {
-                features[base + j] = values.get(j);
-            }
-            identity.eventId = fv.getEventId();
-            identity.entityId = fv.getEntityId();
-            identity.eventTime = fv.getEventTime();
-            identity.ingestTime = fv.getIngestTime();
-            identity.specHash = fv.getSpecHash();
+            // Held vectors were built (or checked) at the operator's width when they arrived.
+            FeatureVectorRows.copy(r.getValue(), features, size * n, identity);
             append(r.hasTimestamp(), r.getTimestamp());
         }
         if (heldWatermark != null) {

@@ -33,7 +33,14 @@ public final class FeatureVectorRows implements ScoringRows<FeatureVector> {
                             + fv.getEventId() + " has " + values.size() + " values; the models expect " + featureCount
                             + " [event " + fv.getEventId() + "]");
         }
-        for (int j = 0; j < featureCount; j++) {
+        copy(fv, out, offset, row);
+        return null;
+    }
+
+    /** Writes a vector of the right width into {@code out[offset, ...)} and its identity into {@code row}. */
+    static void copy(FeatureVector fv, float[] out, int offset, Identity row) {
+        List<Float> values = fv.getValues();
+        for (int j = 0, n = values.size(); j < n; j++) {
             out[offset + j] = values.get(j);
         }
         row.eventId = fv.getEventId();
@@ -41,7 +48,6 @@ public final class FeatureVectorRows implements ScoringRows<FeatureVector> {
         row.eventTime = fv.getEventTime();
         row.ingestTime = fv.getIngestTime();
         row.specHash = fv.getSpecHash();
-        return null;
     }
 
     @Override
