@@ -7,7 +7,6 @@ import picocli.CommandLine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,12 +36,9 @@ class ValidateCommandTest {
 
     @Test
     void problemsAreReportedWithFileLineAndField(@TempDir Path dir) throws Exception {
-        Files.copy(Path.of("../pipelines/transaction.avsc"), dir.resolve("transaction.avsc"));
-        String yaml = Files.readString(Path.of("../pipelines/demo.yaml"))
-                .replaceFirst("key: cardId", "key: cardNumber");
-        Path file = dir.resolve("broken.yaml");
-        Files.writeString(file, yaml);
-        int line = 1 + (int) yaml.substring(0, yaml.indexOf("key: cardNumber")).chars().filter(c -> c == '\n').count();
+        BrokenPipelineFile broken = BrokenPipelineFile.unknownKeyField(dir);
+        Path file = broken.file();
+        int line = broken.line();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = run(System.out, new PrintStream(err), "--config", file.toString());
         assertThat(code).isEqualTo(1);

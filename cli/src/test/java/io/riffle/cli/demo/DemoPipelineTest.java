@@ -56,12 +56,9 @@ class DemoPipelineTest {
 
     @Test
     void aBrokenConfigStopsTheDemoBeforeAnythingStartsWithFileLineAndField(@TempDir Path dir) throws Exception {
-        Files.copy(Path.of("../pipelines/transaction.avsc"), dir.resolve("transaction.avsc"));
-        String yaml = Files.readString(Path.of("../pipelines/demo.yaml"))
-                .replaceFirst("key: cardId", "key: cardNumber");
-        Path file = dir.resolve("broken.yaml");
-        Files.writeString(file, yaml);
-        int line = 1 + (int) yaml.substring(0, yaml.indexOf("key: cardNumber")).chars().filter(c -> c == '\n').count();
+        io.riffle.cli.BrokenPipelineFile broken = io.riffle.cli.BrokenPipelineFile.unknownKeyField(dir);
+        Path file = broken.file();
+        int line = broken.line();
 
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream oldErr = System.err;
