@@ -35,21 +35,22 @@ final class NaiveScorer extends RichMapFunction<DecodedRecord, Score> {
     /** The models in Avro single-object encoding (ModelVersion is not Java-serializable). */
     private final List<byte[]> encodedModels;
     private final FeatureExtractor extractor;
+    private final String idField;
     private final Duration stateTtl;
 
     private transient ValueState<EntityFeatureState> state;
-    private transient String idField;
     private transient List<LoadedModel> models;
     private transient float[] features;
     private transient float[] out;
 
-    NaiveScorer(List<ModelVersion> models, FeatureExtractor extractor, Duration stateTtl) {
+    NaiveScorer(List<ModelVersion> models, FeatureExtractor extractor, String idField, Duration stateTtl) {
         AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
         this.encodedModels = new ArrayList<>();
         for (ModelVersion mv : models) {
             encodedModels.add(serde.encode(mv));
         }
         this.extractor = extractor;
+        this.idField = idField;
         this.stateTtl = stateTtl;
     }
 
@@ -58,7 +59,6 @@ final class NaiveScorer extends RichMapFunction<DecodedRecord, Score> {
         AvroClassAllowList.allowRiffleRecords();
         // The same per-card state as the real featurizer, so the variants differ only in how they score.
         state = getRuntimeContext().getState(SpecFeatureRows.stateDescriptor(stateTtl));
-        idField = BenchPipeline.spec().events().idField();
         AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
         ModelLoader loader = new ModelLoader(EngineOptions.defaults());
         models = new ArrayList<>();

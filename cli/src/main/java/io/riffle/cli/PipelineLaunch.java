@@ -7,7 +7,6 @@ import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
-import io.riffle.modelops.spec.SpecError;
 import io.riffle.trainer.cli.TrainerCommand;
 import io.riffle.trainer.service.PipelineTrainers;
 import io.riffle.trainer.service.TrainerOptions;
@@ -35,10 +34,7 @@ final class PipelineLaunch {
         try {
             return PipelineSpec.load(config);
         } catch (PipelineSpecException e) {
-            System.err.println(verdict + ": " + e.errors().size() + " problem(s) in " + config + ":");
-            for (SpecError error : e.errors()) {
-                System.err.println("  " + error);
-            }
+            System.err.println(e.report(verdict, config));
             return null;
         }
     }

@@ -3,7 +3,6 @@ package io.riffle.cli;
 import io.riffle.modelops.spec.ModelSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
-import io.riffle.modelops.spec.SpecError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,10 +24,7 @@ public final class ValidateCommand implements Callable<Integer> {
         try {
             spec = PipelineSpec.load(config);
         } catch (PipelineSpecException e) {
-            System.err.println(e.errors().size() + (e.errors().size() == 1 ? " problem" : " problems") + " in " + config + ":");
-            for (SpecError error : e.errors()) {
-                System.err.println("  " + error);
-            }
+            System.err.println(e.report("Invalid", config));
             return 1;
         }
         System.out.printf("%s is valid: pipeline '%s', %d features (spec hash %s), models %s%n", config, spec.name(),

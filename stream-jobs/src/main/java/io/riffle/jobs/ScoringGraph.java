@@ -35,10 +35,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What every scoring job shares around its own decoding and features: the environment settings,
- * the events source, and everything after the feature vectors — the features sink, the broadcast
- * models, the {@link BatchingScorer} and the scores, alerts, model-events and dead-letters sinks.
- * The operator uids are fixed here, so savepoints of either job keep matching.
+ * The scoring job's plumbing around its decoding: the environment settings, the events source,
+ * and everything from the keyed scorer on — the broadcast models, the {@link BatchingScorer} with
+ * its rows, and the features, scores, alerts, model-events and dead-letters sinks. The operator
+ * uids are fixed here, so savepoints keep matching.
  */
 final class ScoringGraph {
     private final Configuration conf;
@@ -98,22 +98,6 @@ final class ScoringGraph {
         return new ScorerConfig(conf.get(ScoringOptions.BATCH_SIZE), conf.get(ScoringOptions.BATCH_MAX_DELAY).toMillis(),
                 conf.get(ScoringOptions.MAX_WAITING), required, engine, featureCount, specHash,
                 conf.get(ScoringOptions.EVENTS_TOPIC));
-    }
-
-    /**
-     * Scores {@code features} with every serving model and wires every sink; {@code upstreamDeadLetters}
-     * (decoding and feature failures) go to the dead-letters topic with the scorer's own.
-     */
-    SingleOutputStreamOperator<Score> scoreAndSink(StreamExecutionEnvironment env, DataStream<FeatureVector> features,
-                                                   ScorerConfig scorerConfig, DataStream<DeadLetter> upstreamDeadLetters) {
-        if (writesFeatures()) {
-            featuresSink(features);
-        }
-        SingleOutputStreamOperator<Score> scores = features.connect(models(env))
-                .transform("scorer", new AvroTypeInfo<>(Score.class), BatchingScorer.ofVectors(scorerConfig))
-                .uid("scorer").setParallelism(parallelism);
-        sinks(scores, upstreamDeadLetters);
-        return scores;
     }
 
     /** Whether the job writes its feature vectors to a features topic (for the label join). */

@@ -14,7 +14,6 @@ import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
-import io.riffle.modelops.spec.SpecError;
 import io.riffle.schemas.ModelVersion;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.configuration.Configuration;
@@ -123,10 +122,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         try {
             pipeline = DemoPipeline.load(file);
         } catch (PipelineSpecException e) {
-            System.err.println("Not started: " + e.errors().size() + " problem(s) in " + file + ":");
-            for (SpecError error : e.errors()) {
-                System.err.println("  " + error);
-            }
+            System.err.println(e.report("Not started", file));
             return 1;
         }
         parallelism = parallelism != null ? parallelism : pipeline.scoring().parallelism();

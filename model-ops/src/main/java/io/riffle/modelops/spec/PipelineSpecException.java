@@ -18,6 +18,19 @@ public final class PipelineSpecException extends Exception {
         return errors;
     }
 
+    /**
+     * What a command prints before it gives up on {@code file}: "{@code verdict}: N problem(s) in
+     * FILE:" and every problem on its own indented line (file:line:column: field: message).
+     */
+    public String report(String verdict, Object file) {
+        StringBuilder sb = new StringBuilder(verdict).append(": ").append(errors.size()).append(" problem(s) in ")
+                .append(file).append(':');
+        for (SpecError e : errors) {
+            sb.append(System.lineSeparator()).append("  ").append(e);
+        }
+        return sb.toString();
+    }
+
     private static String render(List<SpecError> errors) {
         StringBuilder sb = new StringBuilder();
         sb.append(errors.size() == 1 ? "1 error" : errors.size() + " errors").append(" in pipeline file");

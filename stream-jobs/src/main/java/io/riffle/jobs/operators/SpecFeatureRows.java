@@ -105,10 +105,6 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         return descriptor;
     }
 
-    public Duration stateTtl() {
-        return stateTtl;
-    }
-
     @Override
     public boolean emitsFeatures() {
         return emitsFeatures;

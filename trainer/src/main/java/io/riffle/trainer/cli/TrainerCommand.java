@@ -4,7 +4,6 @@ import io.riffle.modelops.spec.FeatureSpec;
 import io.riffle.modelops.spec.PipelineFiles;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
-import io.riffle.modelops.spec.SpecError;
 import io.riffle.trainer.model.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 import io.riffle.trainer.service.OnWorse;
@@ -86,10 +85,7 @@ public final class TrainerCommand implements Callable<Integer> {
         try {
             features = PipelineSpec.load(file).features();
         } catch (PipelineSpecException e) {
-            System.err.println("Not started: " + e.errors().size() + " problem(s) in " + file + ":");
-            for (SpecError error : e.errors()) {
-                System.err.println("  " + error);
-            }
+            System.err.println(e.report("Not started", file));
             return 1;
         }
         TrainerOptions options = TrainerOptions.builder(bootstrapServers, model, modelKind, features.count(),
