@@ -116,16 +116,7 @@ public final class OnnxGraphBuilder {
 
     /** Adds a node with one output of the given name (e.g. a graph output). */
     public String opInto(String output, String opType, Map<String, ?> attributes, String... inputs) {
-        NodeProto.Builder node = NodeProto.newBuilder()
-                .setOpType(opType)
-                .setName(opType + "_" + (counter++))
-                .addOutput(output);
-        for (String in : inputs) {
-            node.addInput(in);
-        }
-        attributes.forEach((k, v) -> node.addAttribute(attribute(k, v)));
-        graph.addNode(node);
-        return output;
+        return addNode(NodeProto.newBuilder(), output, opType, attributes, inputs);
     }
 
     /**
@@ -141,11 +132,12 @@ public final class OnnxGraphBuilder {
                     + ", cannot also use opset " + domainOpset);
         }
         String output = opType.toLowerCase() + "_" + (counter++);
-        NodeProto.Builder node = NodeProto.newBuilder()
-                .setOpType(opType)
-                .setDomain(domain)
-                .setName(opType + "_" + (counter++))
-                .addOutput(output);
+        return addNode(NodeProto.newBuilder().setDomain(domain), output, opType, attributes, inputs);
+    }
+
+    private String addNode(NodeProto.Builder node, String output, String opType, Map<String, ?> attributes,
+                           String... inputs) {
+        node.setOpType(opType).setName(opType + "_" + (counter++)).addOutput(output);
         for (String in : inputs) {
             node.addInput(in);
         }
