@@ -16,7 +16,9 @@ import io.riffle.schemas.serde.AvroClassAllowList;
 import io.riffle.schemas.serde.AvroSerde;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,8 +59,15 @@ final class NaiveScorer extends RichMapFunction<DecodedRecord, Score> {
     @Override
     public void open(OpenContext openContext) throws Exception {
         AvroClassAllowList.allowRiffleRecords();
-        // The same per-card state as the real featurizer, so the variants differ only in how they score.
-        state = getRuntimeContext().getState(SpecFeatureRows.stateDescriptor(stateTtl));
+        // The same per-card state and serializer as the real featurizer. A map function has no
+        // timers, so it expires the state the way such a function does: Flink's state TTL.
+        ValueStateDescriptor<EntityFeatureState> descriptor = SpecFeatureRows.stateDescriptor();
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupIncrementally(1, false)
+                .build());
+        state = getRuntimeContext().getState(descriptor);
         AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
         ModelLoader loader = new ModelLoader(EngineOptions.defaults());
         models = new ArrayList<>();

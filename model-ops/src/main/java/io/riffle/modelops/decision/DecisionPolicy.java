@@ -5,6 +5,8 @@ import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelTask;
 import io.riffle.schemas.ModelVersion;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
 
 /**
@@ -44,7 +46,28 @@ public final class DecisionPolicy {
     public static String reason(ModelVersion model, float value, Decision decision) {
         String output = model.getTask() == ModelTask.ANOMALY ? "anomaly" : "probability";
         double threshold = decision == Decision.BLOCK ? model.getBlockThreshold() : model.getReviewThreshold();
-        return String.format(Locale.ROOT, "%s:v%d:%s=%.3f>=%s:%.3f", model.getName(), model.getVersion(), output,
-                value, decision.name().toLowerCase(Locale.ROOT), threshold);
+        StringBuilder code = new StringBuilder(48).append(model.getName()).append(":v").append(model.getVersion())
+                .append(':').append(output).append('=');
+        fixed(code, value, 3, false).append(">=").append(decision.name().toLowerCase(Locale.ROOT)).append(':');
+        return fixed(code, threshold, 3, false).toString();
+    }
+
+    /**
+     * Appends {@code value} with {@code decimals} digits after the point, exactly as
+     * {@code String.format(Locale.ROOT, "%.3f")} (or {@code "%+.1f"} with {@code plus}) would, at a
+     * fraction of its cost: a flagged record's codes are built on the scorer's hot path.
+     */
+    static StringBuilder fixed(StringBuilder to, double value, int decimals, boolean plus) {
+        if (!Double.isFinite(value)) {
+            return to.append(String.format(Locale.ROOT, (plus ? "%+." : "%.") + decimals + "f", value));
+        }
+        // Formatter rounds the shortest decimal representation (Double.toString) half up, as BigDecimal.valueOf does.
+        boolean negative = value < 0 || (value == 0 && 1 / value < 0);
+        if (negative) {
+            to.append('-');
+        } else if (plus) {
+            to.append('+');
+        }
+        return to.append(BigDecimal.valueOf(Math.abs(value)).setScale(decimals, RoundingMode.HALF_UP).toPlainString());
     }
 }

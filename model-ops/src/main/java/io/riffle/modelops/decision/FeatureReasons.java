@@ -4,7 +4,6 @@ import io.riffle.schemas.FeatureStats;
 import io.riffle.schemas.ModelVersion;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Names the features behind a flagged record: the features whose values are furthest, in
@@ -100,7 +99,10 @@ public final class FeatureReasons {
         }
         for (int k = 0; k < Math.min(found, TOP); k++) {
             int i = best[k];
-            codes.add(String.format(Locale.ROOT, "%s%s=%.3f:%+.1fsd", prefix, names[i], values[offset + i], bestZ[k]));
+            StringBuilder code = new StringBuilder(prefix.length() + names[i].length() + 16).append(prefix)
+                    .append(names[i]).append('=');
+            DecisionPolicy.fixed(code, values[offset + i], 3, false).append(':');
+            codes.add(DecisionPolicy.fixed(code, bestZ[k], 1, true).append("sd").toString());
         }
     }
 }

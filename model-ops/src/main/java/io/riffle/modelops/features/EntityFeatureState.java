@@ -13,8 +13,9 @@ import java.util.Arrays;
  * {@code w = ceil(W / B)}; R = B + 1 + ceil(lateness / w) so that an event up to the allowed
  * lateness behind the entity's newest one still finds every bucket its window covers. Slot s of a
  * ring holds bucket {@code bucketIds[s]} (bucket k covers event times [k·w, (k+1)·w)), its event
- * count, four doubles per aggregated field (sum, sum of squared deviations from the bucket mean,
- * min, max) and a 256-bit sketch per distinct-count field.
+ * count and four doubles per aggregated field (sum, sum of squared deviations from the bucket
+ * mean, min, max); the slots of a window's ring also hold a 256-bit sketch for each distinct-count
+ * field that window counts (and none for the others: a sketch is the largest part of a slot).
  */
 public class EntityFeatureState implements Serializable {
 
@@ -30,8 +31,13 @@ public class EntityFeatureState implements Serializable {
     public int[] counts;
     /** Per slot and aggregated field: sum, M2, min, max. */
     public double[] values;
-    /** Per slot and distinct-count field: 4 words of a 256-bit sketch. */
+    /** Per ring, per slot and distinct-count field of that ring's window: 4 words of a 256-bit sketch. */
     public long[] sketches;
+    /**
+     * Wall-clock time (epoch ms) of the last event the scoring job added, which expires the state
+     * of a silent entity; not read by the extractor.
+     */
+    public long touchedAt;
 
     public EntityFeatureState() {}
 
@@ -53,6 +59,7 @@ public class EntityFeatureState implements Serializable {
     @Override
     public boolean equals(Object o) {
         return o instanceof EntityFeatureState s && newestTime == s.newestTime && events == s.events
+                && touchedAt == s.touchedAt
                 && Arrays.equals(bucketIds, s.bucketIds) && Arrays.equals(counts, s.counts)
                 && Arrays.equals(values, s.values) && Arrays.equals(sketches, s.sketches);
     }

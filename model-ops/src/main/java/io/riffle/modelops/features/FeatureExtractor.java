@@ -11,6 +11,7 @@ import io.riffle.modelops.spec.RatioFeature;
 import io.riffle.modelops.spec.TimeFeature;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.util.Utf8;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * counted ({@link #lateEvents()}); if its bucket has already left a ring it does not enter that
  * window's state ({@link #eventsNotAggregated()}).
  *
- * <p>Thread-safe: it holds no per-event state (the entity state is the caller's).
+ * <p>Thread-safe: it holds no per-event state (the entity state is the caller's; its work arrays
+ * are per thread).
  */
 public final class FeatureExtractor implements Serializable {
 
@@ -71,9 +73,20 @@ public final class FeatureExtractor implements Serializable {
     private final int[] aggField;
     private final MissingRule[] aggMissing;
     private final int[] distinctField;
+    /**
+     * Per state window, the distinct-count inputs (indices into {@link #distinctField}) that
+     * window's aggregates read: only that window's ring keeps sketches for them, each slot of ring
+     * {@code w} holding {@code ringDistinct[w].length} sketches from word
+     * {@code sketchBase[w] + slot·ringDistinct[w].length·SKETCH_WORDS} on.
+     */
+    private final int[][] ringDistinct;
+    private final int[] sketchBase;
+    private final int totalWords;
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong notAggregated = new AtomicLong();
     private transient volatile Positions positions;
+    /** Per-thread work arrays of {@link #extract}: a scorer extracts for every event. */
+    private transient volatile ThreadLocal<Scratch> scratch;
 
     /** One output column (or group of columns). */
     private record Column(Kind kind, int field, Object feature, int window, int input) implements Serializable {}
@@ -135,9 +148,11 @@ public final class FeatureExtractor implements Serializable {
             Kind k = f instanceof FieldFeature.Numeric ? Kind.NUMERIC : f instanceof FieldFeature.Bool ? Kind.BOOL : Kind.CATEGORICAL;
             Object feature = f;
             if (f instanceof FieldFeature.Categorical c && !c.hashed()) {
-                Map<String, Integer> vocab = new HashMap<>();
+                Map<Object, Integer> vocab = new HashMap<>();
                 for (int i = 0; i < c.vocabulary().size(); i++) {
+                    // as String and as Avro's Utf8 (decoded strings), so either finds its index unconverted
                     vocab.put(c.vocabulary().get(i), i);
+                    vocab.put(new Utf8(c.vocabulary().get(i)), i);
                 }
                 feature = new OneHot(c.vocabulary().size(), vocab);
             }
@@ -175,10 +190,23 @@ public final class FeatureExtractor implements Serializable {
         this.aggField = aggFields.stream().mapToInt(Integer::intValue).toArray();
         this.aggMissing = aggRules.toArray(MissingRule[]::new);
         this.distinctField = distinctFields.stream().mapToInt(Integer::intValue).toArray();
+        this.ringDistinct = new int[nw][];
+        this.sketchBase = new int[nw];
+        int words = 0;
+        for (int w = 0; w < nw; w++) {
+            int window = w;
+            ringDistinct[w] = cols.stream()
+                    .filter(c -> c.kind == Kind.AGGREGATE && c.window == window
+                            && ((AggregateFeature) c.feature).function() == Function.DISTINCT)
+                    .mapToInt(Column::input).distinct().sorted().toArray();
+            sketchBase[w] = words;
+            words += ringSize[w] * ringDistinct[w].length * SKETCH_WORDS;
+        }
+        this.totalWords = words;
         this.positions = resolve(schema);
     }
 
-    private record OneHot(int size, Map<String, Integer> index) implements Serializable {}
+    private record OneHot(int size, Map<Object, Integer> index) implements Serializable {}
 
     private record Ratio(RatioFeature feature, int[] of, int[] to) implements Serializable {}
 
@@ -243,7 +271,7 @@ public final class FeatureExtractor implements Serializable {
         Arrays.fill(s.bucketIds, Long.MIN_VALUE);
         s.counts = new int[totalSlots];
         s.values = new double[totalSlots * aggField.length * STATS];
-        s.sketches = new long[totalSlots * distinctField.length * SKETCH_WORDS];
+        s.sketches = new long[totalWords];
         return s;
     }
 
@@ -285,7 +313,7 @@ public final class FeatureExtractor implements Serializable {
             state.values = fresh.values;
             state.sketches = fresh.sketches;
         } else if (state.bucketIds.length != totalSlots || state.values.length != totalSlots * aggField.length * STATS
-                || state.sketches.length != totalSlots * distinctField.length * SKETCH_WORDS) {
+                || state.sketches.length != totalWords) {
             throw new IllegalStateException("entity state has the layout of another feature spec (" + state.bucketIds.length
                     + " slots, expected " + totalSlots + ")");
         }
@@ -293,20 +321,29 @@ public final class FeatureExtractor implements Serializable {
         long t = eventTime(event, pos);
 
         // read every input before touching the state, so a bad value leaves it unchanged
-        double[] aggValues = new double[aggField.length];
+        Scratch work = scratch();
+        double[] aggValues = work.aggValues;
         for (int i = 0; i < aggField.length; i++) {
             aggValues[i] = number(event, pos, aggField[i], aggMissing[i]);
         }
-        long[] distinctHashes = new long[distinctField.length];
-        boolean[] distinctPresent = new boolean[distinctField.length];
+        long[] distinctHashes = work.distinctHashes;
+        boolean[] distinctPresent = work.distinctPresent;
         for (int i = 0; i < distinctField.length; i++) {
             Object v = event.get(pos[distinctField[i]]);
             distinctPresent[i] = v != null;
-            distinctHashes[i] = v == null ? 0 : hash64(v.toString());
+            distinctHashes[i] = v == null ? 0 : hash64(v);
         }
-        Window[] windows = new Window[windowMs.length];
+        // the event itself, as a one-event bucket of every window
+        double[] one = work.one;
+        for (int i = 0; i < aggField.length; i++) {
+            one[i * STATS] = aggValues[i];
+            one[i * STATS + 1] = 0.0;
+            one[i * STATS + 2] = aggValues[i];
+            one[i * STATS + 3] = aggValues[i];
+        }
+        Window[] windows = work.windows;
         for (int w = 0; w < windows.length; w++) {
-            windows[w] = query(state, w, t, aggValues, distinctHashes, distinctPresent);
+            query(windows[w], state, w, t, one, distinctHashes, distinctPresent);
         }
 
         int o = offset;
@@ -359,27 +396,64 @@ public final class FeatureExtractor implements Serializable {
             stats = new double[inputs * STATS];
             sketch = new long[distinct * SKETCH_WORDS];
         }
+
+        void clear() {
+            n = 0;
+            Arrays.fill(stats, 0.0);
+            Arrays.fill(sketch, 0L);
+        }
     }
 
-    private Window query(EntityFeatureState s, int w, long t, double[] current, long[] hashes, boolean[] present) {
-        Window acc = new Window(aggField.length, distinctField.length);
-        long k = Math.floorDiv(t, widthMs[w]);
-        for (long b = k - buckets; b <= k; b++) {
-            int slot = ringBase[w] + (int) Math.floorMod(b, (long) ringSize[w]);
-            if (s.bucketIds[slot] == b && s.counts[slot] > 0) {
-                merge(acc, s.counts[slot], s.values, slot * aggField.length * STATS);
-                int so = slot * distinctField.length * SKETCH_WORDS;
-                for (int i = 0; i < acc.sketch.length; i++) {
-                    acc.sketch[i] |= s.sketches[so + i];
-                }
+    /** One thread's work arrays for {@link #extract}. */
+    private static final class Scratch {
+        final double[] aggValues;
+        final long[] distinctHashes;
+        final boolean[] distinctPresent;
+        final double[] one;
+        final Window[] windows;
+
+        Scratch(int inputs, int distinct, int windowCount) {
+            aggValues = new double[inputs];
+            distinctHashes = new long[distinct];
+            distinctPresent = new boolean[distinct];
+            one = new double[inputs * STATS];
+            windows = new Window[windowCount];
+            for (int w = 0; w < windowCount; w++) {
+                windows[w] = new Window(inputs, distinct);
             }
         }
-        // the event itself, as a one-event bucket
-        double[] one = new double[aggField.length * STATS];
-        for (int i = 0; i < aggField.length; i++) {
-            one[i * STATS] = current[i];
-            one[i * STATS + 2] = current[i];
-            one[i * STATS + 3] = current[i];
+    }
+
+    private Scratch scratch() {
+        ThreadLocal<Scratch> local = scratch;
+        if (local == null) {
+            // a race only makes two thread-locals, each thread still using its own arrays
+            local = ThreadLocal.withInitial(() -> new Scratch(aggField.length, distinctField.length, windowMs.length));
+            scratch = local;
+        }
+        return local.get();
+    }
+
+    /** Fills {@code acc} with window {@code w}'s statistics at time {@code t}, the event itself included. */
+    private void query(Window acc, EntityFeatureState s, int w, long t, double[] one, long[] hashes, boolean[] present) {
+        acc.clear();
+        int[] distinct = ringDistinct[w];
+        int words = distinct.length * SKETCH_WORDS;
+        long k = Math.floorDiv(t, widthMs[w]);
+        for (long b = k - buckets; b <= k; b++) {
+            int r = (int) Math.floorMod(b, (long) ringSize[w]);
+            int slot = ringBase[w] + r;
+            if (s.bucketIds[slot] == b && s.counts[slot] > 0) {
+                merge(acc, s.counts[slot], s.values, slot * aggField.length * STATS);
+                int so = sketchBase[w] + r * words;
+                for (int j = 0; j < distinct.length; j++) {
+                    int to = distinct[j] * SKETCH_WORDS;
+                    int from = so + j * SKETCH_WORDS;
+                    for (int i = 0; i < SKETCH_WORDS; i++) {
+                        acc.sketch[to + i] |= s.sketches[from + i];
+                    }
+                }
+            }
         }
         merge(acc, 1, one, 0);
         for (int i = 0; i < hashes.length; i++) {
@@ -387,7 +461,6 @@ public final class FeatureExtractor implements Serializable {
                 setBit(acc.sketch, i * SKETCH_WORDS, hashes[i]);
             }
         }
-        return acc;
     }
 
     /**
@@ -419,9 +492,12 @@ public final class FeatureExtractor implements Serializable {
     /** Adds the event to its bucket of ring {@code w}; false when that bucket has already been overwritten by a newer one. */
     private boolean insert(EntityFeatureState s, int w, long t, double[] values, long[] hashes, boolean[] present) {
         long k = Math.floorDiv(t, widthMs[w]);
-        int slot = ringBase[w] + (int) Math.floorMod(k, (long) ringSize[w]);
+        int r = (int) Math.floorMod(k, (long) ringSize[w]);
+        int slot = ringBase[w] + r;
         int vo = slot * aggField.length * STATS;
-        int so = slot * distinctField.length * SKETCH_WORDS;
+        int[] distinct = ringDistinct[w];
+        int words = distinct.length * SKETCH_WORDS;
+        int so = sketchBase[w] + r * words;
         if (s.bucketIds[slot] > k) {
             return false;
         }
@@ -430,7 +506,7 @@ public final class FeatureExtractor implements Serializable {
             s.bucketIds[slot] = k;
             s.counts[slot] = 0;
             Arrays.fill(s.values, vo, vo + aggField.length * STATS, 0.0);
-            Arrays.fill(s.sketches, so, so + distinctField.length * SKETCH_WORDS, 0L);
+            Arrays.fill(s.sketches, so, so + words, 0L);
         }
         int c = s.counts[slot];
         for (int i = 0; i < aggField.length; i++) {
@@ -451,9 +527,9 @@ public final class FeatureExtractor implements Serializable {
                 s.values[a + 3] = Math.max(s.values[a + 3], x);
             }
         }
-        for (int i = 0; i < hashes.length; i++) {
-            if (present[i]) {
-                setBit(s.sketches, so + i * SKETCH_WORDS, hashes[i]);
+        for (int j = 0; j < distinct.length; j++) {
+            if (present[distinct[j]]) {
+                setBit(s.sketches, so + j * SKETCH_WORDS, hashes[distinct[j]]);
             }
         }
         s.counts[slot] = c + 1;
@@ -484,10 +560,12 @@ public final class FeatureExtractor implements Serializable {
     // -- sketches ---------------------------------------------------------------------------
 
     /** FNV-1a 64 of the UTF-8 text, finished with SplitMix64's mixer so that the low bits are uniform. */
-    static long hash64(String text) {
+    static long hash64(Object text) {
+        byte[] bytes = utf8(text);
+        int length = text instanceof Utf8 u ? u.getByteLength() : bytes.length;
         long h = 0xcbf29ce484222325L;
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
+        for (int i = 0; i < length; i++) {
+            h ^= bytes[i] & 0xff;
             h *= 0x100000001b3L;
         }
         h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
@@ -553,7 +631,7 @@ public final class FeatureExtractor implements Serializable {
         if (c.feature instanceof OneHot oh) {
             Arrays.fill(out, o, o + oh.size() + 1, 0f);
             if (v != null) {
-                Integer i = oh.index().get(v.toString());
+                Integer i = oh.index().get(v instanceof Utf8 || v instanceof String ? v : v.toString());
                 out[o + (i == null ? oh.size() : i)] = 1f;
             }
             return o + oh.size() + 1;
@@ -561,7 +639,7 @@ public final class FeatureExtractor implements Serializable {
         int n = ((FieldFeature.Categorical) c.feature).hashBuckets();
         Arrays.fill(out, o, o + n, 0f);
         if (v != null) {
-            out[o + bucket(v.toString(), n)] = 1f;
+            out[o + bucket(v, n)] = 1f;
         }
         return o + n;
     }
@@ -684,13 +762,19 @@ public final class FeatureExtractor implements Serializable {
     }
 
     /** FNV-1a (32-bit) of the UTF-8 bytes, reduced to {@code [0, buckets)}: stable across JVMs and runs. */
-    static int bucket(CharSequence value, int buckets) {
+    static int bucket(Object value, int buckets) {
         int h = 0x811c9dc5;
-        byte[] bytes = value == null ? new byte[0] : value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        for (byte b : bytes) {
-            h ^= b & 0xff;
+        byte[] bytes = value == null ? new byte[0] : utf8(value);
+        int length = value instanceof Utf8 u ? u.getByteLength() : bytes.length;
+        for (int i = 0; i < length; i++) {
+            h ^= bytes[i] & 0xff;
             h *= 0x01000193;
         }
         return Math.floorMod(h, buckets);
+    }
+
+    /** The UTF-8 bytes of a text value: a decoded Avro string's own (valid up to its byte length), or encoded. */
+    private static byte[] utf8(Object text) {
+        return text instanceof Utf8 u ? u.getBytes() : text.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

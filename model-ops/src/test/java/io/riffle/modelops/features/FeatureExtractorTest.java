@@ -170,4 +170,39 @@ class FeatureExtractorTest {
         c.sketches = s.sketches.clone();
         return c;
     }
+
+    @Test
+    void decodedAvroStringsGiveTheSameFeaturesAsJavaStrings() throws Exception {
+        // Avro decodes strings as Utf8, which the extractor hashes and looks up without converting
+        PipelineSpec demo = PipelineSpec.load(Path.of("../pipelines/demo.yaml"));
+        FeatureExtractor x = FeatureExtractor.of(demo);
+        Schema schema = demo.eventSchema();
+        org.apache.avro.generic.GenericDatumWriter<GenericRecord> writer = new org.apache.avro.generic.GenericDatumWriter<>(schema);
+        org.apache.avro.generic.GenericDatumReader<GenericRecord> reader = new org.apache.avro.generic.GenericDatumReader<>(schema);
+        EntityFeatureState asStrings = x.newState();
+        EntityFeatureState asDecoded = x.newState();
+        java.util.Random random = new java.util.Random(9);
+        List<String> channels = List.of("POS", "ONLINE", "ATM", "MOBILE", "KIOSK");
+        for (int i = 0; i < 200; i++) {
+            GenericRecord e = new GenericData.Record(schema);
+            e.put("eventId", "t-" + i);
+            e.put("cardId", "card-1");
+            e.put("merchantId", "m-" + random.nextInt(20) + "-straße");
+            e.put("amount", 1 + random.nextInt(90_000) / 7.0);
+            e.put("currency", "EUR");
+            e.put("country", List.of("DE", "FR", "ÅLAND", "ES").get(random.nextInt(4)));
+            e.put("channel", channels.get(random.nextInt(channels.size())));
+            e.put("merchantCategory", String.valueOf(5000 + random.nextInt(12)));
+            e.put("eventTime", 1_767_225_600_000L + i * 20_000L);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+            writer.write(e, encoder);
+            encoder.flush();
+            GenericRecord decoded = reader.read(null,
+                    org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+            assertThat(decoded.get("channel")).isInstanceOf(org.apache.avro.util.Utf8.class);
+            assertThat(x.extract(decoded, asDecoded)).as("event %d", i).containsExactly(x.extract(e, asStrings));
+        }
+        assertThat(asDecoded).isEqualTo(asStrings);
+    }
 }

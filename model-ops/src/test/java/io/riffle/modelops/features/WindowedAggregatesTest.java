@@ -1,5 +1,6 @@
 package io.riffle.modelops.features;
 
+import io.riffle.modelops.spec.FeatureSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.SpecFixtures;
 import org.apache.avro.Schema;
@@ -44,6 +45,7 @@ class WindowedAggregatesTest {
                   - min: amount
                   - max: amount
                   - distinct: country
+                  - {distinct: eventId, windows: [1m]}    # a sketch kept in one ring only
                   - {time_since_previous: ~, cap: 5m}
               ratios:
                 - {of: amount, to: "mean(amount, 1m)"}
@@ -55,7 +57,7 @@ class WindowedAggregatesTest {
     @TempDir
     Path dir;
 
-    private record Raw(long t, double amount, String country) {}
+    private record Raw(String id, long t, double amount, String country) {}
 
     @Test
     void outOfOrderStreamsMatchBruteForceOverTheBucketAlignedWindow() throws Exception {
@@ -80,7 +82,7 @@ class WindowedAggregatesTest {
             float[] v = x.extract(e, states.computeIfAbsent(user, u -> x.newState()));
 
             List<Raw> prior = seen.computeIfAbsent(user, u -> new ArrayList<>());
-            Raw cur = new Raw(t, amount, country);
+            Raw cur = new Raw("e" + i, t, amount, country);
             for (int w = 0; w < WINDOWS.length; w++) {
                 long width = x.bucketWidthMillis(Duration.ofMillis(WINDOWS[w]));
                 assertThat(width).isEqualTo(WINDOWS[w] / 10);
@@ -117,6 +119,14 @@ class WindowedAggregatesTest {
                 assertThat(Math.abs(distinct - s.distinct)).as(at + " distinct " + s.distinct)
                         .isLessThanOrEqualTo(2 + 0.1f * s.distinct);
                 if (w == 1) {
+                    // exactly the sketch of the aligned set's event ids (kept in this window's ring only)
+                    long[] words = new long[FeatureExtractor.SKETCH_WORDS];
+                    for (Raw r : aligned) {
+                        int bit = (int) (FeatureExtractor.hash64(r.id) & (FeatureSpec.DISTINCT_SKETCH_BITS - 1));
+                        words[bit >>> 6] |= 1L << (bit & 63);
+                    }
+                    assertThat(v[names.indexOf("eventId_distinct_1m")]).as(at + " distinct ids")
+                            .isEqualTo((float) FeatureExtractor.distinctEstimate(words, 0));
                     assertClose(v[names.indexOf("amount_to_amount_mean_1m")], amount / s.mean, at + " ratio");
                 }
                 checked++;

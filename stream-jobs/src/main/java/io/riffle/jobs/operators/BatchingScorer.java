@@ -185,7 +185,10 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         rejected = getMetricGroup().counter("riffleModelsRejected");
         getMetricGroup().gauge("riffleWaiting", () -> waiting == null ? 0 : waiting.size());
         getMetricGroup().gauge("riffleDevice", () -> slots == null || slots.length == 0 ? "none" : slots[0].device());
-        rows.open(getRuntimeContext(), getMetricGroup());
+        rows.open(getRuntimeContext(), getMetricGroup(), getKeyedStateBackend());
+        if (rows.sweepEvery() != null) {
+            scheduleSweep();
+        }
         rebuildSlots();
         for (ModelEvent e : restoreEvents) {
             output.collect(MODEL_EVENTS, new StreamRecord<>(e));
@@ -194,6 +197,15 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         if (ready()) {
             drainWaiting();
         }
+    }
+
+    /** The rows' periodic upkeep, on the task thread between records. */
+    private void scheduleSweep() {
+        long next = getProcessingTimeService().getCurrentProcessingTime() + rows.sweepEvery().toMillis();
+        getProcessingTimeService().registerTimer(next, time -> {
+            rows.sweep(getProcessingTimeService().getCurrentProcessingTime());
+            scheduleSweep();
+        });
     }
 
     @Override

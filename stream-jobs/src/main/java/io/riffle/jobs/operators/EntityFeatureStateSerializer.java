@@ -12,16 +12,19 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Writes an {@link EntityFeatureState} with only its occupied ring slots. The state is sized for
- * every bucket of every window (7 KB for the demo's spec), but an entity usually has events in a
+ * Writes an {@link EntityFeatureState} with only its occupied ring slots and the sketch words that
+ * have a bit set. The state is sized for every bucket of every window (4.4 KB for the demo's spec),
+ * but an entity usually has events in a
  * few buckets: a card paying twice an hour fills about one slot per window, so its checkpointed
  * (and, on RocksDB, stored) state is a few hundred bytes instead of the whole rings. Empty slots
  * (bucket id {@link Long#MIN_VALUE}, count and aggregates zero — how
  * {@link io.riffle.modelops.features.FeatureExtractor#newState()} makes them and how it resets a
  * reused slot) are rebuilt on reading, so a round trip gives an equal state.
  *
- * <p>Format: newest time, events, slot count, aggregate doubles and sketch words per slot,
- * occupied-slot count, then per occupied slot its index, bucket id, count, doubles and words.
+ * <p>Format: newest time, events, touched-at time, slot count, aggregate doubles per slot,
+ * occupied-slot count, then per occupied slot its index, bucket id, count and doubles; then the
+ * sketch words' count, the non-zero words' count and each non-zero word's index and value (the
+ * serializer need not know which ring keeps which sketches).
  */
 public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFeatureState> {
     private static final long serialVersionUID = 1L;
@@ -52,6 +55,7 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
         EntityFeatureState to = new EntityFeatureState();
         to.newestTime = from.newestTime;
         to.events = from.events;
+        to.touchedAt = from.touchedAt;
         to.bucketIds = from.bucketIds == null ? null : from.bucketIds.clone();
         to.counts = from.counts == null ? null : from.counts.clone();
         to.values = from.values == null ? null : from.values.clone();
@@ -83,31 +87,41 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
     private static void write(EntityFeatureState s, DataOutputSerializer out) throws IOException {
         out.writeLong(s.newestTime);
         out.writeLong(s.events);
+        out.writeLong(s.touchedAt);
         int slots = s.bucketIds == null ? 0 : s.bucketIds.length;
         int perSlotValues = slots == 0 || s.values == null ? 0 : s.values.length / slots;
-        int perSlotWords = slots == 0 || s.sketches == null ? 0 : s.sketches.length / slots;
         out.writeInt(slots);
         out.writeInt(perSlotValues);
-        out.writeInt(perSlotWords);
+        // one pass over the slots and one over the words, their counts written in place afterwards
+        int occupiedAt = out.length();
+        out.writeInt(0);
         int occupied = 0;
-        for (int i = 0; i < slots; i++) {
-            occupied += s.bucketIds[i] != Long.MIN_VALUE ? 1 : 0;
-        }
-        out.writeInt(occupied);
         for (int i = 0; i < slots; i++) {
             if (s.bucketIds[i] == Long.MIN_VALUE) {
                 continue;
             }
+            occupied++;
             out.writeInt(i);
             out.writeLong(s.bucketIds[i]);
             out.writeInt(s.counts[i]);
             for (int v = i * perSlotValues, end = v + perSlotValues; v < end; v++) {
                 out.writeDouble(s.values[v]);
             }
-            for (int w = i * perSlotWords, end = w + perSlotWords; w < end; w++) {
-                out.writeLong(s.sketches[w]);
+        }
+        out.writeIntUnsafe(occupied, occupiedAt);
+        long[] words = s.sketches == null ? new long[0] : s.sketches;
+        out.writeInt(words.length);
+        int setAt = out.length();
+        out.writeInt(0);
+        int set = 0;
+        for (int i = 0; i < words.length; i++) {
+            if (words[i] != 0) {
+                set++;
+                out.writeInt(i);
+                out.writeLong(words[i]);
             }
         }
+        out.writeIntUnsafe(set, setAt);
     }
 
     @Override
@@ -115,14 +129,13 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
         EntityFeatureState s = new EntityFeatureState();
         s.newestTime = in.readLong();
         s.events = in.readLong();
+        s.touchedAt = in.readLong();
         int slots = in.readInt();
         int perSlotValues = in.readInt();
-        int perSlotWords = in.readInt();
         s.bucketIds = new long[slots];
         Arrays.fill(s.bucketIds, Long.MIN_VALUE);
         s.counts = new int[slots];
         s.values = new double[slots * perSlotValues];
-        s.sketches = new long[slots * perSlotWords];
         int occupied = in.readInt();
         for (int k = 0; k < occupied; k++) {
             int i = in.readInt();
@@ -134,9 +147,15 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
             for (int v = i * perSlotValues, end = v + perSlotValues; v < end; v++) {
                 s.values[v] = in.readDouble();
             }
-            for (int w = i * perSlotWords, end = w + perSlotWords; w < end; w++) {
-                s.sketches[w] = in.readLong();
+        }
+        s.sketches = new long[in.readInt()];
+        int set = in.readInt();
+        for (int k = 0; k < set; k++) {
+            int i = in.readInt();
+            if (i < 0 || i >= s.sketches.length) {
+                throw new IOException("corrupt entity feature state: sketch word " + i + " of " + s.sketches.length);
             }
+            s.sketches[i] = in.readLong();
         }
         return s;
     }

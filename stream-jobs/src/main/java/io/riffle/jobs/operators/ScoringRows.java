@@ -3,9 +3,11 @@ package io.riffle.jobs.operators;
 import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 
 import java.io.Serializable;
+import java.time.Duration;
 
 /**
  * How a {@link BatchingScorer} turns each record of its first input into a row of its batch: the
@@ -18,8 +20,21 @@ import java.io.Serializable;
  */
 public interface ScoringRows<IN> extends Serializable {
 
-    /** Once per operator instance, when it opens; keyed state is available when the input is keyed. */
-    default void open(StreamingRuntimeContext context, MetricGroup metrics) throws Exception {}
+    /**
+     * Once per operator instance, when it opens.
+     *
+     * @param keyed the keyed state backend when the input is keyed (keyed state is then available
+     *              through {@code context}), or null
+     */
+    default void open(StreamingRuntimeContext context, MetricGroup metrics, KeyedStateBackend<?> keyed) throws Exception {}
+
+    /** How often the scorer calls {@link #sweep} (processing time), or null for never. */
+    default Duration sweepEvery() {
+        return null;
+    }
+
+    /** Upkeep of the rows' keyed state on the task thread, e.g. dropping expired entities. */
+    default void sweep(long now) throws Exception {}
 
     /**
      * Writes {@code in}'s features into {@code out[offset, offset + featureCount)} and its identity

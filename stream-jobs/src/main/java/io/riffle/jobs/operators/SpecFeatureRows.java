@@ -17,6 +17,10 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 
 import java.io.IOException;
@@ -28,7 +32,8 @@ import java.time.Duration;
  * keyed by the spec's entity key: the entity's windowed aggregates live in one
  * {@link EntityFeatureState} per key (fixed size; written with only its occupied slots by
  * {@link EntityFeatureStateSerializer}, so RocksDB and the heap backend's checkpoints hold a few
- * hundred bytes per entity, without Kryo), expiring {@code stateTtl} after the entity's last event;
+ * hundred bytes per entity, without Kryo), expiring {@code stateTtl} after the entity's last event
+ * (see {@link #sweep});
  * the arithmetic is the Flink-free {@link FeatureExtractor}'s, so the trainer and tests compute
  * the same numbers. The values go straight into the scorer's batch; each row is also emitted as a
  * {@code FeatureVector} for the features topic when the job writes one. An event whose features
@@ -49,6 +54,11 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
 
     /** The current entity's windowed aggregates. */
     private transient ValueState<EntityFeatureState> state;
+    private transient ValueStateDescriptor<EntityFeatureState> descriptor;
+    private transient KeyedStateBackend<Object> keyed;
+    private transient ProcessingTimeService clock;
+    private transient long ttlMs;
+    private transient Counter expired;
     private transient String specHash;
     private transient long lateSeen;
     private transient long notAggregatedSeen;
@@ -97,12 +107,9 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         return longest.plus(spec.events().allowedLateness()).plus(bucket).plus(TTL_MARGIN);
     }
 
-    /** The per-entity state, expiring {@code ttl} after the entity's last event. */
-    public static ValueStateDescriptor<EntityFeatureState> stateDescriptor(Duration ttl) {
-        ValueStateDescriptor<EntityFeatureState> descriptor =
-                new ValueStateDescriptor<>("entity-features", EntityFeatureStateSerializer.INSTANCE);
-        descriptor.enableTimeToLive(EntityStateTtl.of(ttl));
-        return descriptor;
+    /** The per-entity state (expired by the rows' own timers, not Flink's state TTL). */
+    public static ValueStateDescriptor<EntityFeatureState> stateDescriptor() {
+        return new ValueStateDescriptor<>("entity-features", EntityFeatureStateSerializer.INSTANCE);
     }
 
     @Override
@@ -111,8 +118,17 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     }
 
     @Override
-    public void open(StreamingRuntimeContext context, MetricGroup metrics) {
-        state = context.getState(stateDescriptor(stateTtl));
+    @SuppressWarnings("unchecked")
+    public void open(StreamingRuntimeContext context, MetricGroup metrics, KeyedStateBackend<?> keyed) {
+        if (keyed == null) {
+            throw new IllegalStateException("pipeline features need the scorer's input keyed by the entity key");
+        }
+        this.keyed = (KeyedStateBackend<Object>) keyed;
+        clock = context.getProcessingTimeService();
+        ttlMs = stateTtl.toMillis();
+        descriptor = stateDescriptor();
+        state = context.getState(descriptor);
+        expired = metrics.counter("expiredEntities");
         specHash = extractor.spec().hash();
         lateEvents = metrics.counter("lateEvents");
         eventsNotAggregated = metrics.counter("eventsNotAggregated");
@@ -123,8 +139,10 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
 
     @Override
     public DeadLetter fill(DecodedRecord in, float[] out, int offset, Identity row) throws Exception {
+        long now = clock.getCurrentProcessingTime();
         EntityFeatureState s = state.value();
-        if (s == null) {
+        if (s == null || now - s.touchedAt >= ttlMs) {
+            // (an expired state that no sweep has removed yet is never read)
             s = extractor.newState();
         }
         try {
@@ -134,6 +152,7 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
             return DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset,
                     in.key == null ? null : in.key.getBytes(StandardCharsets.UTF_8), reencoded(in.record), e);
         }
+        s.touchedAt = now;
         state.update(s);
         countExtractorEvents();
         Object id = idField == null ? null : in.record.get(idField);
@@ -143,6 +162,33 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         row.ingestTime = in.ingestTime;
         row.specHash = specHash;
         return null;
+    }
+
+    /** A tenth of the TTL, between 1 s and 1 min. */
+    @Override
+    public Duration sweepEvery() {
+        long tenth = stateTtl.toMillis() / 10;
+        return Duration.ofMillis(Math.max(1_000, Math.min(60_000, tenth)));
+    }
+
+    /**
+     * Expiry, instead of Flink's state TTL (whose wrapper, copies and per-access cleanup cost more
+     * than the features themselves) or a timer per entity (checkpointed, key and all, with every
+     * checkpoint): every {@link #sweepEvery()} the scorer's task thread visits each entity and
+     * drops the state of those silent for the TTL. So a silent entity's state is gone between one
+     * TTL and one TTL plus a sweep interval after its last event, an expired state is never read
+     * ({@link #fill} starts such an entity afresh), and an event costs nothing extra.
+     */
+    @Override
+    public void sweep(long now) throws Exception {
+        keyed.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
+                (key, entity) -> {
+                    EntityFeatureState s = entity.value();
+                    if (s != null && now - s.touchedAt >= ttlMs) {
+                        entity.clear();
+                        expired.inc();
+                    }
+                });
     }
 
     /**

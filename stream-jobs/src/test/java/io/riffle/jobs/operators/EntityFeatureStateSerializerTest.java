@@ -8,6 +8,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,13 +58,43 @@ class EntityFeatureStateSerializerTest {
     }
 
     @Test
+    void roundTripsTheDemoStateWhoseSketchesLiveInOneRingEach() throws Exception {
+        // demo.yaml: distinct countries over 24h and merchants over 1h, so those two rings keep sketches
+        io.riffle.modelops.spec.PipelineSpec demo = io.riffle.modelops.spec.PipelineSpec.load(
+                java.nio.file.Path.of("../pipelines/demo.yaml"));
+        FeatureExtractor extractor = FeatureExtractor.of(demo);
+        EntityFeatureState state = extractor.newState();
+        assertThat(state.sizeInBytes()).isLessThan(4_500);
+        Random random = new Random(13);
+        long time = 1_767_225_600_000L;
+        for (int i = 0; i < 300; i++) {
+            time += random.nextInt(5) == 0 ? random.nextInt(2 * 3_600_000) : random.nextInt(60_000);
+            GenericRecord e = new org.apache.avro.generic.GenericData.Record(demo.eventSchema());
+            e.put("eventId", "t-" + i);
+            e.put("cardId", "card-1");
+            e.put("merchantId", "m-" + random.nextInt(30));
+            e.put("amount", 5 + random.nextInt(500) / 3.0);
+            e.put("currency", "EUR");
+            e.put("country", List.of("DE", "FR", "NL", "ES").get(random.nextInt(4)));
+            e.put("channel", "POS");
+            e.put("merchantCategory", "5411");
+            e.put("eventTime", time);
+            extractor.extract(e, state);
+            state.touchedAt = time + 7;
+            EntityFeatureState back = read(write(state));
+            assertThat(back).as("after event %d", i).isEqualTo(state);
+            assertThat(back.touchedAt).isEqualTo(time + 7);
+        }
+    }
+
+    @Test
     void aCorruptSlotIndexIsAnErrorNotAWrongState() throws Exception {
         FeatureExtractor extractor = FeatureExtractor.of(SpecFeatureRowsTest.spec);
         EntityFeatureState s = extractor.newState();
         extractor.extract(SpecFeatureRowsTest.event(1, "dev-1", 1_767_225_600_000L, new Random(1)), s);
         byte[] bytes = write(s);
-        // header: 8 + 8 + 4 + 4 + 4 + 4 (occupied) → first slot index at 32
-        bytes[32] = 0x7f;
+        // header: 8 + 8 + 8 + 4 + 4 + 4 (occupied) → first slot index at 36
+        bytes[36] = 0x7f;
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(bytes))
                 .isInstanceOf(java.io.IOException.class).hasMessageContaining("corrupt entity feature state");
     }

@@ -73,7 +73,7 @@ class SpecFeatureRowsTest {
         KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, rows), d -> d.key,
                         mv -> mv.getName().toString(), Types.STRING);
-        h.setStateTtlProcessingTime(0);
+        h.setProcessingTime(0);
         h.open();
         return h;
     }
@@ -85,7 +85,7 @@ class SpecFeatureRowsTest {
         KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, rows()), d -> d.key,
                         mv -> mv.getName().toString(), Types.STRING);
-        h.setStateTtlProcessingTime(0);
+        h.setProcessingTime(0);
         h.initializeState(state);
         h.open();
         return h;
@@ -233,10 +233,13 @@ class SpecFeatureRowsTest {
     }
 
     @Test
-    void theEntityStateIsClearedAfterTheTtl() throws Exception {
+    void theEntityStateIsClearedAfterTheTtlAndNeverReadOnceExpired() throws Exception {
         Duration ttl = SpecFeatureRows.stateTtl(spec);
         // longest window 10m + lateness 10s + one bucket + margin
         assertThat(ttl).isGreaterThan(Duration.ofMinutes(10).plus(spec.events().allowedLateness()));
+        long t = ttl.toMillis();
+        long sweep = rows().sweepEvery().toMillis();
+        assertThat(sweep).isBetween(1_000L, t / 5);
         Random random = new Random(3);
         FeatureExtractor reference = FeatureExtractor.of(spec);
         int count1m = spec.features().names().indexOf("count_1m");
@@ -248,20 +251,31 @@ class SpecFeatureRowsTest {
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(values(features(h).get(4))[count1m]).isEqualTo(5f);
 
-            // Still within the TTL: the state is there.
-            h.setStateTtlProcessingTime(ttl.toMillis() - 1);
+            // Still within the TTL: the state is there (sweeps ran on the way).
+            h.setProcessingTime(t - 1);
             GenericRecord sixth = event(5, "dev-0", BASE + 5_000L, random);
             h.processElement1(new StreamRecord<>(decoded(sixth, 5)));
             assertThat(values(features(h).get(5))[count1m]).isEqualTo(6f);
 
-            // One TTL after the last write the entity starts again from nothing, as a fresh state would.
-            h.setStateTtlProcessingTime(2 * ttl.toMillis());
-            h.processElement1(new StreamRecord<>(decoded(event(6, "dev-1", BASE + 6_000L, random), 6)));
-            GenericRecord late = event(7, "dev-0", BASE + 7_000L, random);
-            h.processElement1(new StreamRecord<>(decoded(late, 7)));
+            // A sweep just before the expiry keeps it; one TTL after the last event it has expired but
+            // no sweep has run yet: the entity starts again from nothing, as a fresh state would.
+            h.setProcessingTime(2 * t - 2);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            h.setProcessingTime(2 * t - 1);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            GenericRecord late = event(6, "dev-0", BASE + 7_000L, random);
+            h.processElement1(new StreamRecord<>(decoded(late, 6)));
             float[] fresh = reference.extract(late, reference.newState());
-            assertThat(values(features(h).get(7))).containsExactly(fresh);
-            assertThat(values(features(h).get(7))[count1m]).isEqualTo(1f);
+            assertThat(values(features(h).get(6))).containsExactly(fresh);
+            assertThat(values(features(h).get(6))[count1m]).isEqualTo(1f);
+
+            // Another entity, then both silent: the sweep after their expiry drops both states.
+            h.processElement1(new StreamRecord<>(decoded(event(7, "dev-1", BASE + 8_000L, random), 7)));
+            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            h.setProcessingTime(3 * t - 2);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            h.setProcessingTime(3 * t - 1 + sweep);
+            assertThat(h.numKeyedStateEntries()).isZero();
         }
     }
 }

@@ -1,0 +1,48 @@
+package io.riffle.modelops.decision;
+
+import io.riffle.modelops.testing.TestModels;
+import io.riffle.schemas.Decision;
+import io.riffle.schemas.ModelVersion;
+import org.junit.jupiter.api.Test;
+
+import java.util.Locale;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DecisionPolicyTest {
+
+    @Test
+    void fixedPointCodesAreWhatStringFormatWrites() {
+        Random random = new Random(17);
+        double[] edges = {0, -0.0, 0.0005, 0.0015, 0.0025, 0.9995, 0.99949999, 1.0005, -0.04, -0.05, -0.05000001, 0.05,
+                0.25, 2.5e-4, 1e-7, -1e-7, 123456.7895, 9.2104, 4.35, -4.35, 1e14, Double.NaN,
+                Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Float.MAX_VALUE, Double.MIN_VALUE};
+        for (double v : edges) {
+            assertSameAsFormat(v);
+        }
+        for (int i = 0; i < 200_000; i++) {
+            assertSameAsFormat(random.nextFloat());                       // scores
+            assertSameAsFormat((random.nextDouble() - 0.5) * 2_000);       // features, z-scores
+            assertSameAsFormat(Math.round(random.nextDouble() * 20_000) / 20_000.0 - 0.5);   // ties of the 4th decimal
+        }
+    }
+
+    private static void assertSameAsFormat(double v) {
+        assertThat(DecisionPolicy.fixed(new StringBuilder(), v, 3, false).toString()).as("%.3f of %s", v)
+                .isEqualTo(String.format(Locale.ROOT, "%.3f", v));
+        assertThat(DecisionPolicy.fixed(new StringBuilder(), v, 1, true).toString()).as("%+.1f of %s", v)
+                .isEqualTo(String.format(Locale.ROOT, "%+.1f", v));
+        float f = (float) v;
+        assertThat(DecisionPolicy.fixed(new StringBuilder(), f, 3, false).toString()).as("%.3f of float %s", f)
+                .isEqualTo(String.format(Locale.ROOT, "%.3f", f));
+    }
+
+    @Test
+    void reasonCodesNameModelOutputAndThreshold() {
+        ModelVersion fraud = ModelVersion.newBuilder(TestModels.binaryMlp("fraud", 3, 4, 1))
+                .setReviewThreshold(0.5).setBlockThreshold(0.9).build();
+        assertThat(DecisionPolicy.reason(fraud, 0.9309999f, Decision.BLOCK)).isEqualTo("fraud:v3:probability=0.931>=block:0.900");
+        assertThat(DecisionPolicy.reason(fraud, 0.5f, Decision.REVIEW)).isEqualTo("fraud:v3:probability=0.500>=review:0.500");
+    }
+}
