@@ -440,8 +440,11 @@ public final class FeatureExtractor implements Serializable {
         int[] distinct = ringDistinct[w];
         int words = distinct.length * SKETCH_WORDS;
         long k = Math.floorDiv(t, widthMs[w]);
+        int size = ringSize[w];
+        // one division for the oldest bucket's slot, then the ring's next slots in turn
+        int r = (int) Math.floorMod(k - buckets, (long) size) - 1;
         for (long b = k - buckets; b <= k; b++) {
-            int r = (int) Math.floorMod(b, (long) ringSize[w]);
+            r = r + 1 == size ? 0 : r + 1;
             int slot = ringBase[w] + r;
             if (s.bucketIds[slot] == b && s.counts[slot] > 0) {
                 merge(acc, s.counts[slot], s.values, slot * aggField.length * STATS);

@@ -4,18 +4,14 @@ import io.riffle.schemas.DeadLetter;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 
-import java.util.Map;
 
 /**
  * What the events source of a pipeline produces for one Kafka record: the event as a generic
  * record of the pipeline's schema with its entity key and event time already read, or the dead
- * letter saying why it could not be decoded. A Flink POJO whose type information is given
- * explicitly by {@link #typeInfo(Schema)} (the record field needs the schema), so nothing goes
- * through Kryo.
+ * letter saying why it could not be decoded. Its type information, {@link #typeInfo(Schema)},
+ * serializes it with {@link DecodedRecordSerializer} (the record needs the schema), so nothing
+ * goes through Kryo.
  */
 public class DecodedRecord {
     /** The event, or null when {@link #deadLetter} is set. */
@@ -62,17 +58,9 @@ public class DecodedRecord {
         return deadLetter != null;
     }
 
-    /** POJO type information with an Avro serializer of {@code schema} for the record. */
+    /** Type information whose serializer ({@link DecodedRecordSerializer}) writes the record with {@code schema}. */
     public static TypeInformation<DecodedRecord> typeInfo(Schema schema) {
-        return Types.POJO(DecodedRecord.class, Map.of(
-                "record", new GenericRecordAvroTypeInfo(schema),
-                "key", Types.STRING,
-                "eventTime", Types.LONG,
-                "ingestTime", Types.LONG,
-                "topic", Types.STRING,
-                "partition", Types.INT,
-                "offset", Types.LONG,
-                "deadLetter", new AvroTypeInfo<>(DeadLetter.class)));
+        return new DecodedRecordTypeInfo(schema);
     }
 
     @Override

@@ -11,7 +11,6 @@ import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.util.InstantiationUtil;
@@ -150,12 +149,13 @@ class GenericEventDeserializerTest {
     }
 
     @Test
-    void producedTypeIsAPojoWithAnAvroRecordFieldAndRoundTripsWithoutKryo() throws Exception {
+    void producedTypeHasItsOwnSerializerAndRoundTripsWithoutKryo() throws Exception {
         TypeInformation<DecodedRecord> type = shipped(DataFormat.JSON).getProducedType();
-        assertThat(type).isInstanceOf(PojoTypeInfo.class);
+        assertThat(type).isInstanceOf(DecodedRecordTypeInfo.class);
         SerializerConfigImpl config = new SerializerConfigImpl();
         config.setGenericTypes(false);
         TypeSerializer<DecodedRecord> serializer = InstantiationUtil.clone(type).createSerializer(config);
+        assertThat(serializer).isInstanceOf(DecodedRecordSerializer.class);
 
         DecodedRecord in = decode(shipped(DataFormat.JSON), json("e-8", "dev-3", TIME).getBytes(StandardCharsets.UTF_8),
                 30).get(0);
