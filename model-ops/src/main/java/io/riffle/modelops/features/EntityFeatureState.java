@@ -4,46 +4,68 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * Everything one entity's windowed aggregates need, in a few primitive arrays of a size fixed by
- * the feature spec: it never grows with the number of events, serializes cheaply (a Flink POJO:
- * public fields, no-arg constructor, so no Kryo), and fits RocksDB's one-value-per-key state.
+ * Everything one entity's windowed aggregates need, in a few primitive arrays whose size is
+ * bounded by the feature spec: it never grows beyond that with the number of events, serializes
+ * cheaply (a Flink POJO: public fields, no-arg constructor, so no Kryo), and fits RocksDB's
+ * one-value-per-key state.
  *
  * <p>Layout (owned by {@link FeatureExtractor}, which allocates it): for each state window W (the
  * windows the spec's aggregates and ratios read) a ring of R slots, one per time bucket of width
  * {@code w = ceil(W / B)}; R = B + 1 + ceil(lateness / w) so that an event up to the allowed
- * lateness behind the entity's newest one still finds every bucket its window covers. Slot s of a
- * ring holds bucket {@code bucketIds[s]} (bucket k covers event times [k·w, (k+1)·w)), its event
- * count and four doubles per aggregated field (sum, sum of squared deviations from the bucket
- * mean, min, max); the slots of a window's ring also hold a 256-bit sketch for each distinct-count
- * field that window counts (and none for the others: a sketch is the largest part of a slot).
+ * lateness behind the entity's newest one still finds every bucket its window covers. A slot that
+ * has held a bucket points ({@link #entries}) at an entry: the bucket id (bucket k covers event
+ * times [k·w, (k+1)·w)), its event count, four doubles per aggregated field (sum, sum of squared
+ * deviations from the bucket mean, min, max) and a 256-bit sketch for each distinct-count field
+ * that window counts. Entries are allocated as slots are first used, so an entity with a few
+ * events holds a few entries, not every slot of every ring.
  */
 public class EntityFeatureState implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** Event time of the newest event seen, or {@link Long#MIN_VALUE} before the first. */
     public long newestTime = Long.MIN_VALUE;
     /** Events seen (including ones too late to enter the aggregates). */
     public long events;
-    /** Bucket index held by each slot of every ring; {@link Long#MIN_VALUE} when empty. */
-    public long[] bucketIds;
-    /** Events in each slot. */
-    public int[] counts;
-    /** Per slot and aggregated field: sum, M2, min, max. */
-    public double[] values;
-    /** Per ring, per slot and distinct-count field of that ring's window: 4 words of a 256-bit sketch. */
-    public long[] sketches;
     /**
      * Wall-clock time (epoch ms) of the last event the scoring job added, which expires the state
      * of a silent entity; not read by the extractor.
      */
     public long touchedAt;
+    /** Per slot of every ring: 1 + the index of its entry, or 0 while the slot has never held a bucket. */
+    public int[] entries;
+    /** Entries in use: [0, size); the arrays below have room for more. */
+    public int size;
+    /** Per entry: the bucket it holds. */
+    public long[] bucketIds;
+    /** Per entry: its events. */
+    public int[] counts;
+    /** Per entry and aggregated field: sum, M2, min, max. */
+    public double[] values;
+    /** Per entry: 4 words of a 256-bit sketch per distinct-count field of its ring's window. */
+    public long[] sketches;
 
     public EntityFeatureState() {}
 
-    /** Approximate heap bytes of the arrays' contents: constant for a given spec. */
+    /** A deep copy. */
+    public EntityFeatureState copy() {
+        EntityFeatureState to = new EntityFeatureState();
+        to.newestTime = newestTime;
+        to.events = events;
+        to.touchedAt = touchedAt;
+        to.size = size;
+        to.entries = entries == null ? null : entries.clone();
+        to.bucketIds = bucketIds == null ? null : bucketIds.clone();
+        to.counts = counts == null ? null : counts.clone();
+        to.values = values == null ? null : values.clone();
+        to.sketches = sketches == null ? null : sketches.clone();
+        return to;
+    }
+
+    /** Approximate heap bytes of the arrays' contents: grows with the slots used, up to a bound fixed by the spec. */
     public long sizeInBytes() {
-        long n = 16;
+        long n = 40;
+        n += entries == null ? 0 : 4L * entries.length;
         n += bucketIds == null ? 0 : 8L * bucketIds.length;
         n += counts == null ? 0 : 4L * counts.length;
         n += values == null ? 0 : 8L * values.length;
@@ -56,16 +78,39 @@ public class EntityFeatureState implements Serializable {
         return events == 0;
     }
 
+    /** Equal content: the same slots holding the same buckets and aggregates, whatever the entries' order or spare room. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof EntityFeatureState s && newestTime == s.newestTime && events == s.events
-                && touchedAt == s.touchedAt
-                && Arrays.equals(bucketIds, s.bucketIds) && Arrays.equals(counts, s.counts)
-                && Arrays.equals(values, s.values) && Arrays.equals(sketches, s.sketches);
+        if (!(o instanceof EntityFeatureState s) || newestTime != s.newestTime || events != s.events
+                || touchedAt != s.touchedAt || size != s.size || (entries == null) != (s.entries == null)) {
+            return false;
+        }
+        if (entries == null) {
+            return true;
+        }
+        int perValues = bucketIds.length == 0 ? 0 : values.length / bucketIds.length;
+        int perWords = bucketIds.length == 0 ? 0 : sketches.length / bucketIds.length;
+        if (entries.length != s.entries.length || size > 0
+                && (perValues != s.values.length / s.bucketIds.length || perWords != s.sketches.length / s.bucketIds.length)) {
+            return false;
+        }
+        for (int slot = 0; slot < entries.length; slot++) {
+            int a = entries[slot] - 1;
+            int b = s.entries[slot] - 1;
+            if ((a < 0) != (b < 0)) {
+                return false;
+            }
+            if (a >= 0 && (bucketIds[a] != s.bucketIds[b] || counts[a] != s.counts[b]
+                    || !Arrays.equals(values, a * perValues, (a + 1) * perValues, s.values, b * perValues, (b + 1) * perValues)
+                    || !Arrays.equals(sketches, a * perWords, (a + 1) * perWords, s.sketches, b * perWords, (b + 1) * perWords))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(newestTime) * 31 + Arrays.hashCode(bucketIds);
+        return Long.hashCode(newestTime) * 31 + Long.hashCode(events);
     }
 }

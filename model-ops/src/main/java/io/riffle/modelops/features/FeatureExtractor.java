@@ -75,13 +75,17 @@ public final class FeatureExtractor implements Serializable {
     private final int[] distinctField;
     /**
      * Per state window, the distinct-count inputs (indices into {@link #distinctField}) that
-     * window's aggregates read: only that window's ring keeps sketches for them, each slot of ring
-     * {@code w} holding {@code ringDistinct[w].length} sketches from word
-     * {@code sketchBase[w] + slot·ringDistinct[w].length·SKETCH_WORDS} on.
+     * window's aggregates read: only that window's ring keeps sketches for them, an entry of ring
+     * {@code w} holding {@code ringDistinct[w].length} sketches at the start of its
+     * {@link #entryWords} words.
      */
     private final int[][] ringDistinct;
-    private final int[] sketchBase;
-    private final int totalWords;
+    /** Sketch words per entry: room for the ring with the most distinct-count fields. */
+    private final int entryWords;
+    /** Aggregate doubles per entry. */
+    private final int entryValues;
+    /** Entries a fresh state has room for (it grows, up to one per slot). */
+    private static final int INITIAL_ENTRIES = 4;
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong notAggregated = new AtomicLong();
     private transient volatile Positions positions;
@@ -191,7 +195,6 @@ public final class FeatureExtractor implements Serializable {
         this.aggMissing = aggRules.toArray(MissingRule[]::new);
         this.distinctField = distinctFields.stream().mapToInt(Integer::intValue).toArray();
         this.ringDistinct = new int[nw][];
-        this.sketchBase = new int[nw];
         int words = 0;
         for (int w = 0; w < nw; w++) {
             int window = w;
@@ -199,10 +202,10 @@ public final class FeatureExtractor implements Serializable {
                     .filter(c -> c.kind == Kind.AGGREGATE && c.window == window
                             && ((AggregateFeature) c.feature).function() == Function.DISTINCT)
                     .mapToInt(Column::input).distinct().sorted().toArray();
-            sketchBase[w] = words;
-            words += ringSize[w] * ringDistinct[w].length * SKETCH_WORDS;
+            words = Math.max(words, ringDistinct[w].length * SKETCH_WORDS);
         }
-        this.totalWords = words;
+        this.entryWords = words;
+        this.entryValues = aggField.length * STATS;
         this.positions = resolve(schema);
     }
 
@@ -264,15 +267,20 @@ public final class FeatureExtractor implements Serializable {
         return widthMs[i];
     }
 
-    /** A fresh state with the arrays this spec needs; its size never changes afterwards. */
+    /** A fresh state: every ring's slots, room for a few entries (it grows as slots are used, up to one entry per slot). */
     public EntityFeatureState newState() {
         EntityFeatureState s = new EntityFeatureState();
-        s.bucketIds = new long[totalSlots];
-        Arrays.fill(s.bucketIds, Long.MIN_VALUE);
-        s.counts = new int[totalSlots];
-        s.values = new double[totalSlots * aggField.length * STATS];
-        s.sketches = new long[totalWords];
+        s.entries = new int[totalSlots];
+        s.bucketIds = new long[INITIAL_ENTRIES];
+        s.counts = new int[INITIAL_ENTRIES];
+        s.values = new double[INITIAL_ENTRIES * entryValues];
+        s.sketches = new long[INITIAL_ENTRIES * entryWords];
         return s;
+    }
+
+    /** Slots in all rings: the most entries a state can hold. */
+    public int slots() {
+        return totalSlots;
     }
 
     /** The entity key of {@code event} as text (the keyBy of the scoring job). */
@@ -306,15 +314,17 @@ public final class FeatureExtractor implements Serializable {
      *                                    type or missing without a missing rule; {@code state} is then unchanged
      */
     public void extract(IndexedRecord event, EntityFeatureState state, float[] out, int offset) {
-        if (state.bucketIds == null) {
+        if (state.entries == null) {
             EntityFeatureState fresh = newState();
+            state.entries = fresh.entries;
+            state.size = 0;
             state.bucketIds = fresh.bucketIds;
             state.counts = fresh.counts;
             state.values = fresh.values;
             state.sketches = fresh.sketches;
-        } else if (state.bucketIds.length != totalSlots || state.values.length != totalSlots * aggField.length * STATS
-                || state.sketches.length != totalWords) {
-            throw new IllegalStateException("entity state has the layout of another feature spec (" + state.bucketIds.length
+        } else if (state.entries.length != totalSlots || state.values.length != state.bucketIds.length * entryValues
+                || state.sketches.length != state.bucketIds.length * entryWords) {
+            throw new IllegalStateException("entity state has the layout of another feature spec (" + state.entries.length
                     + " slots, expected " + totalSlots + ")");
         }
         int[] pos = positionsFor(event);
@@ -438,17 +448,16 @@ public final class FeatureExtractor implements Serializable {
     private void query(Window acc, EntityFeatureState s, int w, long t, double[] one, long[] hashes, boolean[] present) {
         acc.clear();
         int[] distinct = ringDistinct[w];
-        int words = distinct.length * SKETCH_WORDS;
         long k = Math.floorDiv(t, widthMs[w]);
         int size = ringSize[w];
         // one division for the oldest bucket's slot, then the ring's next slots in turn
         int r = (int) Math.floorMod(k - buckets, (long) size) - 1;
         for (long b = k - buckets; b <= k; b++) {
             r = r + 1 == size ? 0 : r + 1;
-            int slot = ringBase[w] + r;
-            if (s.bucketIds[slot] == b && s.counts[slot] > 0) {
-                merge(acc, s.counts[slot], s.values, slot * aggField.length * STATS);
-                int so = sketchBase[w] + r * words;
+            int e = s.entries[ringBase[w] + r] - 1;
+            if (e >= 0 && s.bucketIds[e] == b && s.counts[e] > 0) {
+                merge(acc, s.counts[e], s.values, e * entryValues);
+                int so = e * entryWords;
                 for (int j = 0; j < distinct.length; j++) {
                     int to = distinct[j] * SKETCH_WORDS;
                     int from = so + j * SKETCH_WORDS;
@@ -495,23 +504,23 @@ public final class FeatureExtractor implements Serializable {
     /** Adds the event to its bucket of ring {@code w}; false when that bucket has already been overwritten by a newer one. */
     private boolean insert(EntityFeatureState s, int w, long t, double[] values, long[] hashes, boolean[] present) {
         long k = Math.floorDiv(t, widthMs[w]);
-        int r = (int) Math.floorMod(k, (long) ringSize[w]);
-        int slot = ringBase[w] + r;
-        int vo = slot * aggField.length * STATS;
-        int[] distinct = ringDistinct[w];
-        int words = distinct.length * SKETCH_WORDS;
-        int so = sketchBase[w] + r * words;
-        if (s.bucketIds[slot] > k) {
+        int slot = ringBase[w] + (int) Math.floorMod(k, (long) ringSize[w]);
+        int e = s.entries[slot] - 1;
+        if (e < 0) {
+            e = addEntry(s, slot, k);
+        } else if (s.bucketIds[e] > k) {
             return false;
-        }
-        if (s.bucketIds[slot] < k) {
+        } else if (s.bucketIds[e] < k) {
             // the slot's bucket is a whole ring older than k: no window can reach it any more
-            s.bucketIds[slot] = k;
-            s.counts[slot] = 0;
-            Arrays.fill(s.values, vo, vo + aggField.length * STATS, 0.0);
-            Arrays.fill(s.sketches, so, so + words, 0L);
+            s.bucketIds[e] = k;
+            s.counts[e] = 0;
+            Arrays.fill(s.values, e * entryValues, (e + 1) * entryValues, 0.0);
+            Arrays.fill(s.sketches, e * entryWords, (e + 1) * entryWords, 0L);
         }
-        int c = s.counts[slot];
+        int vo = e * entryValues;
+        int so = e * entryWords;
+        int[] distinct = ringDistinct[w];
+        int c = s.counts[e];
         for (int i = 0; i < aggField.length; i++) {
             int a = vo + i * STATS;
             double x = values[i];
@@ -535,8 +544,27 @@ public final class FeatureExtractor implements Serializable {
                 setBit(s.sketches, so + j * SKETCH_WORDS, hashes[distinct[j]]);
             }
         }
-        s.counts[slot] = c + 1;
+        s.counts[e] = c + 1;
         return true;
+    }
+
+    /** A new, empty entry for bucket {@code k} in {@code slot}, the arrays grown when full (never beyond one entry per slot). */
+    private int addEntry(EntityFeatureState s, int slot, long k) {
+        int e = s.size;
+        if (e == s.bucketIds.length) {
+            int room = Math.min(totalSlots, Math.max(INITIAL_ENTRIES, 2 * e));
+            s.bucketIds = Arrays.copyOf(s.bucketIds, room);
+            s.counts = Arrays.copyOf(s.counts, room);
+            s.values = Arrays.copyOf(s.values, room * entryValues);
+            s.sketches = Arrays.copyOf(s.sketches, room * entryWords);
+        }
+        s.size = e + 1;
+        s.entries[slot] = e + 1;
+        s.bucketIds[e] = k;
+        s.counts[e] = 0;
+        Arrays.fill(s.values, e * entryValues, (e + 1) * entryValues, 0.0);
+        Arrays.fill(s.sketches, e * entryWords, (e + 1) * entryWords, 0L);
+        return e;
     }
 
     private static double aggregate(Function f, Window w, int input) {

@@ -105,7 +105,7 @@ class FeatureExtractorTest {
         Schema s = pipeline.eventSchema();
         EntityFeatureState state = extractor.newState();
         extractor.extract(event(s, "e1", "u1", 10.0, 1, "DE", true, "A", HOUR), state);
-        EntityFeatureState before = copy(state);
+        EntityFeatureState before = state.copy();
 
         assertThatThrownBy(() -> extractor.extract(event(s, "e2", "u1", "12.50", 1, "DE", true, "A", HOUR + 1), state))
                 .isInstanceOf(FeatureExtractionException.class)
@@ -160,16 +160,6 @@ class FeatureExtractorTest {
         }
     }
 
-    static EntityFeatureState copy(EntityFeatureState s) {
-        EntityFeatureState c = new EntityFeatureState();
-        c.newestTime = s.newestTime;
-        c.events = s.events;
-        c.bucketIds = s.bucketIds.clone();
-        c.counts = s.counts.clone();
-        c.values = s.values.clone();
-        c.sketches = s.sketches.clone();
-        return c;
-    }
 
     @Test
     void decodedAvroStringsGiveTheSameFeaturesAsJavaStrings() throws Exception {

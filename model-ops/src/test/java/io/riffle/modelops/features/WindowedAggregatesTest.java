@@ -154,7 +154,7 @@ class WindowedAggregatesTest {
         for (int i = 0; i < 100; i++) {
             x.extract(FeatureExtractorTest.event(schema, "e" + i, "u", 1.0, 1, "C" + i, true, "A", t0 + i * 600L), state);
         }
-        assertThat(state.sizeInBytes()).isEqualTo(size);
+        long after100 = state.sizeInBytes();
         long newest = t0 + 99 * 600L;
         int count5m = p.features().names().indexOf("count_5m");
 
@@ -168,15 +168,24 @@ class WindowedAggregatesTest {
         float[] w = x.extract(FeatureExtractorTest.event(schema, "next", "u", 1.0, 1, "X", true, "A", newest + 1), state);
         assertThat(w[count5m]).isEqualTo(102f);
 
-        // 200,000 more events later the state has exactly the same size
+        // 200,000 more events later the state has used every slot and grown no further: one entry per slot
         for (int i = 0; i < 200_000; i++) {
             x.extract(FeatureExtractorTest.event(schema, "f" + i, "u", i % 97, 1, "C" + (i % 13), true, "A",
                     newest + 2 + i * 37L), state);
         }
-        assertThat(state.sizeInBytes()).isEqualTo(size);
-        assertThat(state.bucketIds).hasSize(x.newState().bucketIds.length);
         // ring sizes: B + 1 + ceil(lateness / width) per window = (10+1+20) + (10+1+4) + (10+1+1)
+        assertThat(x.slots()).isEqualTo(31 + 15 + 12);
+        assertThat(state.entries).hasSize(31 + 15 + 12);
+        assertThat(state.size).isEqualTo(31 + 15 + 12);
         assertThat(state.bucketIds).hasSize(31 + 15 + 12);
+        long full = state.sizeInBytes();
+        assertThat(after100).isLessThanOrEqualTo(full);
+        assertThat(size).isLessThan(full / 5);   // a fresh state holds room for a few entries only
+        for (int i = 0; i < 1_000; i++) {
+            x.extract(FeatureExtractorTest.event(schema, "g" + i, "u", i % 7, 1, "C" + (i % 5), true, "A",
+                    newest + 2 + 200_000 * 37L + i * 9_000L), state);
+        }
+        assertThat(state.sizeInBytes()).isEqualTo(full);
     }
 
     private static void assertClose(float actual, double expected, String what) {

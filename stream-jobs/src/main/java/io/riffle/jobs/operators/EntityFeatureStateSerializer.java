@@ -9,22 +9,16 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 import java.io.IOException;
-import java.util.Arrays;
 
 /**
- * Writes an {@link EntityFeatureState} with only its occupied ring slots and the sketch words that
- * have a bit set. The state is sized for every bucket of every window (4.4 KB for the demo's spec),
- * but an entity usually has events in a
- * few buckets: a card paying twice an hour fills about one slot per window, so its checkpointed
- * (and, on RocksDB, stored) state is a few hundred bytes instead of the whole rings. Empty slots
- * (bucket id {@link Long#MIN_VALUE}, count and aggregates zero — how
- * {@link io.riffle.modelops.features.FeatureExtractor#newState()} makes them and how it resets a
- * reused slot) are rebuilt on reading, so a round trip gives an equal state.
+ * Writes an {@link EntityFeatureState} with only the entries its slots use: an entity with a few
+ * events has a few entries, so its checkpointed (and, on RocksDB, stored) state is a few hundred
+ * bytes, however long the spec's rings. A round trip gives an equal state (the same slots holding
+ * the same buckets), its entries in slot order and with no spare room.
  *
- * <p>Format: newest time, events, touched-at time, slot count, aggregate doubles per slot,
- * occupied-slot count, then per occupied slot its index, bucket id, count and doubles; then the
- * sketch words' count, the non-zero words' count and each non-zero word's index and value (the
- * serializer need not know which ring keeps which sketches).
+ * <p>Format: newest time, events, touched-at time, slot count (-1 for a state never filled),
+ * entry count, aggregate doubles and sketch words per entry, then per entry its slot, bucket id,
+ * count, doubles and words.
  */
 public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFeatureState> {
     private static final long serialVersionUID = 1L;
@@ -52,15 +46,7 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
 
     @Override
     public EntityFeatureState copy(EntityFeatureState from) {
-        EntityFeatureState to = new EntityFeatureState();
-        to.newestTime = from.newestTime;
-        to.events = from.events;
-        to.touchedAt = from.touchedAt;
-        to.bucketIds = from.bucketIds == null ? null : from.bucketIds.clone();
-        to.counts = from.counts == null ? null : from.counts.clone();
-        to.values = from.values == null ? null : from.values.clone();
-        to.sketches = from.sketches == null ? null : from.sketches.clone();
-        return to;
+        return from.copy();
     }
 
     @Override
@@ -88,40 +74,32 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
         out.writeLong(s.newestTime);
         out.writeLong(s.events);
         out.writeLong(s.touchedAt);
-        int slots = s.bucketIds == null ? 0 : s.bucketIds.length;
-        int perSlotValues = slots == 0 || s.values == null ? 0 : s.values.length / slots;
-        out.writeInt(slots);
-        out.writeInt(perSlotValues);
-        // one pass over the slots and one over the words, their counts written in place afterwards
-        int occupiedAt = out.length();
-        out.writeInt(0);
-        int occupied = 0;
-        for (int i = 0; i < slots; i++) {
-            if (s.bucketIds[i] == Long.MIN_VALUE) {
+        if (s.entries == null) {
+            out.writeInt(-1);
+            return;
+        }
+        int room = s.bucketIds.length;
+        int perValues = room == 0 ? 0 : s.values.length / room;
+        int perWords = room == 0 ? 0 : s.sketches.length / room;
+        out.writeInt(s.entries.length);
+        out.writeInt(s.size);
+        out.writeInt(perValues);
+        out.writeInt(perWords);
+        for (int slot = 0; slot < s.entries.length; slot++) {
+            int e = s.entries[slot] - 1;
+            if (e < 0) {
                 continue;
             }
-            occupied++;
-            out.writeInt(i);
-            out.writeLong(s.bucketIds[i]);
-            out.writeInt(s.counts[i]);
-            for (int v = i * perSlotValues, end = v + perSlotValues; v < end; v++) {
+            out.writeInt(slot);
+            out.writeLong(s.bucketIds[e]);
+            out.writeInt(s.counts[e]);
+            for (int v = e * perValues, end = v + perValues; v < end; v++) {
                 out.writeDouble(s.values[v]);
             }
-        }
-        out.writeIntUnsafe(occupied, occupiedAt);
-        long[] words = s.sketches == null ? new long[0] : s.sketches;
-        out.writeInt(words.length);
-        int setAt = out.length();
-        out.writeInt(0);
-        int set = 0;
-        for (int i = 0; i < words.length; i++) {
-            if (words[i] != 0) {
-                set++;
-                out.writeInt(i);
-                out.writeLong(words[i]);
+            for (int w = e * perWords, end = w + perWords; w < end; w++) {
+                out.writeLong(s.sketches[w]);
             }
         }
-        out.writeIntUnsafe(set, setAt);
     }
 
     @Override
@@ -131,31 +109,35 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
         s.events = in.readLong();
         s.touchedAt = in.readLong();
         int slots = in.readInt();
-        int perSlotValues = in.readInt();
-        s.bucketIds = new long[slots];
-        Arrays.fill(s.bucketIds, Long.MIN_VALUE);
-        s.counts = new int[slots];
-        s.values = new double[slots * perSlotValues];
-        int occupied = in.readInt();
-        for (int k = 0; k < occupied; k++) {
-            int i = in.readInt();
-            if (i < 0 || i >= slots) {
-                throw new IOException("corrupt entity feature state: slot " + i + " of " + slots);
+        if (slots < 0) {
+            return s;
+        }
+        int size = in.readInt();
+        int perValues = in.readInt();
+        int perWords = in.readInt();
+        if (size < 0 || size > slots) {
+            throw new IOException("corrupt entity feature state: " + size + " entries for " + slots + " slots");
+        }
+        s.entries = new int[slots];
+        s.size = size;
+        s.bucketIds = new long[size];
+        s.counts = new int[size];
+        s.values = new double[size * perValues];
+        s.sketches = new long[size * perWords];
+        for (int e = 0; e < size; e++) {
+            int slot = in.readInt();
+            if (slot < 0 || slot >= slots || s.entries[slot] != 0) {
+                throw new IOException("corrupt entity feature state: slot " + slot + " of " + slots);
             }
-            s.bucketIds[i] = in.readLong();
-            s.counts[i] = in.readInt();
-            for (int v = i * perSlotValues, end = v + perSlotValues; v < end; v++) {
+            s.entries[slot] = e + 1;
+            s.bucketIds[e] = in.readLong();
+            s.counts[e] = in.readInt();
+            for (int v = e * perValues, end = v + perValues; v < end; v++) {
                 s.values[v] = in.readDouble();
             }
-        }
-        s.sketches = new long[in.readInt()];
-        int set = in.readInt();
-        for (int k = 0; k < set; k++) {
-            int i = in.readInt();
-            if (i < 0 || i >= s.sketches.length) {
-                throw new IOException("corrupt entity feature state: sketch word " + i + " of " + s.sketches.length);
+            for (int w = e * perWords, end = w + perWords; w < end; w++) {
+                s.sketches[w] = in.readLong();
             }
-            s.sketches[i] = in.readLong();
         }
         return s;
     }
