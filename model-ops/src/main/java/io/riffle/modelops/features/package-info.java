@@ -3,7 +3,8 @@
  *
  * <p>{@link io.riffle.modelops.features.FeatureExtractor} computes any
  * {@link io.riffle.modelops.spec.FeatureSpec}'s vector from an Avro record and keeps each entity's
- * windowed aggregates in an {@link io.riffle.modelops.features.EntityFeatureState} of fixed size.
+ * windowed aggregates in an {@link io.riffle.modelops.features.EntityFeatureState} of bounded size
+ * (the buckets it has used, at most one per slot of each window's ring).
  * Aggregates over a window W use B time buckets of width w = ceil(W / B) (B = {@code buckets},
  * default 20): an event at t sees the buckets [k − B, k] of its bucket k, i.e. every event of
  * (t − W, t] plus at most one bucket width of older ones (and, for an out-of-order event, newer

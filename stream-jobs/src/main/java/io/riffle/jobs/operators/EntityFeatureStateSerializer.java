@@ -1,5 +1,6 @@
 package io.riffle.jobs.operators;
 
+import io.riffle.jobs.serde.FreshInstanceSerializer;
 import io.riffle.modelops.features.EntityFeatureState;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -20,7 +21,7 @@ import java.io.IOException;
  * entry count, aggregate doubles and sketch words per entry, then per entry its slot, bucket id,
  * count, doubles and words.
  */
-public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFeatureState> {
+public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<EntityFeatureState> {
     private static final long serialVersionUID = 1L;
 
     public static final EntityFeatureStateSerializer INSTANCE = new EntityFeatureStateSerializer();
@@ -28,11 +29,6 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
     /** Per thread (the task thread, the asynchronous snapshot threads): serializers may be shared. */
     private static final ThreadLocal<DataOutputSerializer> BUFFER =
             ThreadLocal.withInitial(() -> new DataOutputSerializer(1024));
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public TypeSerializer<EntityFeatureState> duplicate() {
@@ -47,16 +43,6 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
     @Override
     public EntityFeatureState copy(EntityFeatureState from) {
         return from.copy();
-    }
-
-    @Override
-    public EntityFeatureState copy(EntityFeatureState from, EntityFeatureState reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -140,16 +126,6 @@ public final class EntityFeatureStateSerializer extends TypeSerializer<EntityFea
             }
         }
         return s;
-    }
-
-    @Override
-    public EntityFeatureState deserialize(EntityFeatureState reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

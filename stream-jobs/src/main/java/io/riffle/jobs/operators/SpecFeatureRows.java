@@ -30,11 +30,10 @@ import java.time.Duration;
 /**
  * Computes a pipeline's feature vector for each event inside the scorer, whose first input is
  * keyed by the spec's entity key: the entity's windowed aggregates live in one
- * {@link EntityFeatureState} per key (fixed size; written with only its occupied slots by
- * {@link EntityFeatureStateSerializer}, so RocksDB and the heap backend's checkpoints hold a few
- * hundred bytes per entity, without Kryo), expiring {@code stateTtl} after the entity's last event
- * (see {@link #sweep});
- * the arithmetic is the Flink-free {@link FeatureExtractor}'s, so the trainer and tests compute
+ * {@link EntityFeatureState} per key (holding only the buckets the entity has used, and written
+ * as it is by {@link EntityFeatureStateSerializer}, so the heap, RocksDB and checkpoints hold a few
+ * hundred bytes for an entity with a few events, without Kryo), expiring {@code stateTtl} after the
+ * entity's last event (see {@link #sweep}); the arithmetic is the Flink-free {@link FeatureExtractor}'s, so the trainer and tests compute
  * the same numbers. The values go straight into the scorer's batch; each row is also emitted as a
  * {@code FeatureVector} for the features topic when the job writes one. An event whose features
  * cannot be computed becomes a dead letter naming the field and the event (with the event
@@ -107,7 +106,7 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         return longest.plus(spec.events().allowedLateness()).plus(bucket).plus(TTL_MARGIN);
     }
 
-    /** The per-entity state (expired by the rows' own timers, not Flink's state TTL). */
+    /** The per-entity state (expired by the rows' own sweep, {@link #sweep}, not Flink's state TTL). */
     public static ValueStateDescriptor<EntityFeatureState> stateDescriptor() {
         return new ValueStateDescriptor<>("entity-features", EntityFeatureStateSerializer.INSTANCE);
     }

@@ -20,7 +20,7 @@ import java.io.IOException;
  * did the same with a null mask per field and, for every record, a fresh instance of each field's
  * type (an empty event and an empty dead letter) only to overwrite it.
  */
-public final class DecodedRecordSerializer extends TypeSerializer<DecodedRecord> {
+public final class DecodedRecordSerializer extends FreshInstanceSerializer<DecodedRecord> {
     private static final long serialVersionUID = 1L;
     private static final int RECORD = 1;
     private static final int KEY = 2;
@@ -40,11 +40,6 @@ public final class DecodedRecordSerializer extends TypeSerializer<DecodedRecord>
         this.schemaJson = schemaJson;
         this.records = records;
         this.deadLetters = deadLetters;
-    }
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
     }
 
     @Override
@@ -69,16 +64,6 @@ public final class DecodedRecordSerializer extends TypeSerializer<DecodedRecord>
         to.offset = from.offset;
         to.deadLetter = from.deadLetter == null ? null : deadLetters.copy(from.deadLetter);
         return to;
-    }
-
-    @Override
-    public DecodedRecord copy(DecodedRecord from, DecodedRecord reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -124,16 +109,6 @@ public final class DecodedRecordSerializer extends TypeSerializer<DecodedRecord>
             d.deadLetter = deadLetters.deserialize(in);
         }
         return d;
-    }
-
-    @Override
-    public DecodedRecord deserialize(DecodedRecord reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -229,6 +229,11 @@ class SpecFeatureRowsTest {
             }
             assertThat(scores.get(0).getModels().get(0).getValue()).isEqualTo(expected[5]);
             assertThat(scores.get(0).getEntityId()).isEqualTo("dev-0");
+
+            // the restored operator sweeps too: one TTL and a sweep after the last event the entity is gone
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            h.setProcessingTime(SpecFeatureRows.stateTtl(spec).toMillis() + rows().sweepEvery().toMillis());
+            assertThat(h.numKeyedStateEntries()).isZero();
         }
     }
 
