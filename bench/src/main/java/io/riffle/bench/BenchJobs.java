@@ -61,7 +61,7 @@ final class BenchJobs {
         env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events").uid("events-source")
                 .filter(d -> d.deadLetter == null).name("decoded").uid("decoded")
                 .keyBy(d -> d.key, Types.STRING)
-                .map(new NaiveScorer(models, FeatureExtractor.of(spec), spec.events().idField(),
+                .map(new NaiveScorer(models, FeatureExtractor.of(spec),
                                 SpecFeatureRows.stateTtl(spec)),
                         new AvroTypeInfo<>(Score.class))
                 .name("naive-scorer").uid("naive-scorer")

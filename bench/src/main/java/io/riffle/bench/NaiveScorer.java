@@ -37,7 +37,6 @@ final class NaiveScorer extends RichMapFunction<DecodedRecord, Score> {
     /** The models in Avro single-object encoding (ModelVersion is not Java-serializable). */
     private final List<byte[]> encodedModels;
     private final FeatureExtractor extractor;
-    private final String idField;
     private final Duration stateTtl;
 
     private transient ValueState<EntityFeatureState> state;
@@ -45,14 +44,13 @@ final class NaiveScorer extends RichMapFunction<DecodedRecord, Score> {
     private transient float[] features;
     private transient float[] out;
 
-    NaiveScorer(List<ModelVersion> models, FeatureExtractor extractor, String idField, Duration stateTtl) {
+    NaiveScorer(List<ModelVersion> models, FeatureExtractor extractor, Duration stateTtl) {
         AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
         this.encodedModels = new ArrayList<>();
         for (ModelVersion mv : models) {
             encodedModels.add(serde.encode(mv));
         }
         this.extractor = extractor;
-        this.idField = idField;
         this.stateTtl = stateTtl;
     }
 
@@ -86,7 +84,7 @@ final class NaiveScorer extends RichMapFunction<DecodedRecord, Score> {
         if (s == null) {
             s = extractor.newState();
         }
-        extractor.extract(value.record, s, features, 0);
+        extractor.extract(value.record, value.eventTime, s, features, 0);
         state.update(s);
         List<ModelScore> scores = new ArrayList<>(models.size());
         Decision decision = Decision.ALLOW;
@@ -107,7 +105,7 @@ final class NaiveScorer extends RichMapFunction<DecodedRecord, Score> {
             }
         }
         long now = System.currentTimeMillis();
-        return new Score(value.record.get(idField).toString(), value.key, value.eventTime, value.ingestTime, now,
+        return new Score(extractor.eventId(value.record).toString(), value.key, value.eventTime, value.ingestTime, now,
                 now - value.ingestTime, scores, decision, reasons);
     }
 

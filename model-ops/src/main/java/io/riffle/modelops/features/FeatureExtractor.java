@@ -298,6 +298,16 @@ public final class FeatureExtractor implements Serializable {
         return eventTime(event, positionsFor(event));
     }
 
+    /** The pipeline's event-id field, or null when it has none. */
+    public String idField() {
+        return idField;
+    }
+
+    /** The value of the pipeline's event-id field (read by position), or null when it is missing or there is none. */
+    public Object eventId(IndexedRecord event) {
+        return idIdx < 0 ? null : event.get(positionsFor(event)[idIdx]);
+    }
+
     /** A fresh vector of {@code event}'s features; updates {@code state}. */
     public float[] extract(IndexedRecord event, EntityFeatureState state) {
         float[] out = new float[count()];
@@ -314,6 +324,15 @@ public final class FeatureExtractor implements Serializable {
      *                                    type or missing without a missing rule; {@code state} is then unchanged
      */
     public void extract(IndexedRecord event, EntityFeatureState state, float[] out, int offset) {
+        extract(event, eventTime(event), state, out, offset);
+    }
+
+    /**
+     * As {@link #extract(IndexedRecord, EntityFeatureState, float[], int)}, for an event whose time
+     * the caller has already read with {@link #eventTime} (the scoring job's source does, so an
+     * ISO-8601 time is not parsed twice).
+     */
+    public void extract(IndexedRecord event, long eventTime, EntityFeatureState state, float[] out, int offset) {
         if (state.entries == null) {
             EntityFeatureState fresh = newState();
             state.entries = fresh.entries;
@@ -328,7 +347,7 @@ public final class FeatureExtractor implements Serializable {
                     + " slots, expected " + totalSlots + ")");
         }
         int[] pos = positionsFor(event);
-        long t = eventTime(event, pos);
+        long t = eventTime;
 
         // read every input before touching the state, so a bad value leaves it unchanged
         Scratch work = scratch();

@@ -98,6 +98,8 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     /** Serving models by name; iteration order fixes each model's slot in a Score. */
     private transient TreeMap<String, LoadedModel> serving;
     private transient LoadedModel[] slots;
+    /** Whether every required model is serving, so records are scored rather than held (kept with {@link #slots}). */
+    private transient boolean ready;
     private transient float[][] outputs;
     private transient List<ModelEvent> restoreEvents;
 
@@ -194,7 +196,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
             output.collect(MODEL_EVENTS, new StreamRecord<>(e));
         }
         restoreEvents.clear();
-        if (ready()) {
+        if (ready) {
             drainWaiting();
         }
     }
@@ -210,7 +212,6 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
 
     @Override
     public void processElement1(StreamRecord<IN> element) throws Exception {
-        boolean ready = ready();
         float[] target = ready ? features : scratch;
         int offset = ready ? size * config.featureCount() : 0;
         DeadLetter failed = rows.fill(element.getValue(), target, offset, identity);
@@ -264,7 +265,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         rebuildSlots();
         LOG.info("Serving model {} v{} on {}", mv.getName(), mv.getVersion(), next.device());
         output.collect(MODEL_EVENTS, new StreamRecord<>(event(mv, ModelEventKind.LOADED, null, next.device())));
-        if (ready()) {
+        if (ready) {
             drainWaiting();
         }
     }
@@ -353,7 +354,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         return waiting.size();
     }
 
-    private boolean ready() {
+    private boolean allRequiredServing() {
         if (serving.isEmpty()) {
             return false;
         }
@@ -472,6 +473,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
 
     private void rebuildSlots() {
         slots = serving.values().toArray(new LoadedModel[0]);
+        ready = allRequiredServing();
         outputs = new float[slots.length][config.batchSize()];
         for (LoadedModel m : slots) {
             String name = m.name();

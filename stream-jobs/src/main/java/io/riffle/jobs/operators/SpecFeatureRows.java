@@ -46,7 +46,6 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     static final Duration TTL_MARGIN = Duration.ofMinutes(1);
 
     private final FeatureExtractor extractor;
-    private final String idField;
     private final Duration stateTtl;
     private final DataFormat format;
     private final boolean emitsFeatures;
@@ -66,22 +65,19 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private transient Counter extractionErrors;
 
     /**
-     * @param idField       field whose value becomes the row's event id
      * @param stateTtl      how long an entity's state outlives its last event (see {@link #stateTtl(PipelineSpec)})
      * @param format        the events topic's format: a dead letter carries the event re-encoded in it
      * @param emitsFeatures whether each row is also emitted as a feature vector (for the features topic)
      */
-    public SpecFeatureRows(FeatureExtractor extractor, String idField, Duration stateTtl, DataFormat format,
-                           boolean emitsFeatures) {
+    public SpecFeatureRows(FeatureExtractor extractor, Duration stateTtl, DataFormat format, boolean emitsFeatures) {
         this.extractor = extractor;
-        this.idField = idField;
         this.stateTtl = stateTtl;
         this.format = format;
         this.emitsFeatures = emitsFeatures;
     }
 
     public static SpecFeatureRows of(PipelineSpec spec, boolean emitsFeatures) {
-        return new SpecFeatureRows(FeatureExtractor.of(spec), spec.events().idField(), stateTtl(spec),
+        return new SpecFeatureRows(FeatureExtractor.of(spec), stateTtl(spec),
                 spec.events().format(), emitsFeatures);
     }
 
@@ -145,7 +141,7 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
             s = extractor.newState();
         }
         try {
-            extractor.extract(in.record, s, out, offset);
+            extractor.extract(in.record, in.eventTime, s, out, offset);
         } catch (FeatureExtractionException e) {
             extractionErrors.inc();
             return DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset,
@@ -154,7 +150,7 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         s.touchedAt = now;
         state.update(s);
         countExtractorEvents();
-        Object id = idField == null ? null : in.record.get(idField);
+        Object id = extractor.eventId(in.record);
         row.eventId = id != null ? id.toString() : in.topic + "/" + in.partition + "@" + in.offset;
         row.entityId = in.key;
         row.eventTime = in.eventTime;

@@ -29,24 +29,21 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
     /** The schema as JSON text: Avro schemas are parsed again in each task. */
     private final String schemaJson;
     private final DataFormat format;
-    private final String idField;
     private final FeatureExtractor extractor;
 
     private transient Schema schema;
     private transient BinaryMessageDecoder<GenericRecord> avro;
     private transient JsonRecordDecoder<GenericData.Record> json;
 
-    public GenericEventDeserializer(Schema schema, DataFormat format, String idField, FeatureExtractor extractor) {
+    public GenericEventDeserializer(Schema schema, DataFormat format, FeatureExtractor extractor) {
         this.schemaJson = schema.toString();
         this.format = format;
-        this.idField = idField;
         this.extractor = extractor;
     }
 
     /** The deserializer of {@code spec}'s events topic. */
     public static GenericEventDeserializer of(PipelineSpec spec) {
-        return new GenericEventDeserializer(spec.eventSchema(), spec.events().format(), spec.events().idField(),
-                FeatureExtractor.of(spec));
+        return new GenericEventDeserializer(spec.eventSchema(), spec.events().format(), FeatureExtractor.of(spec));
     }
 
     @Override
@@ -89,10 +86,10 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
             throw new IllegalArgumentException(schema.getName() + " field '" + extractor.spec().entityKey()
                     + "' (the entity key) is empty");
         }
-        if (idField != null) {
-            Object id = event.get(idField);
+        if (extractor.idField() != null) {
+            Object id = extractor.eventId(event);
             if (id == null || id.toString().isEmpty()) {
-                throw new IllegalArgumentException(schema.getName() + " field '" + idField + "' (the event id) is "
+                throw new IllegalArgumentException(schema.getName() + " field '" + extractor.idField() + "' (the event id) is "
                         + (id == null ? "missing" : "empty"));
             }
         }

@@ -84,8 +84,7 @@ class GenericEventDeserializerTest {
 
     /** A deserializer as the task manager gets it: through Java serialization, opened there. */
     static GenericEventDeserializer shipped(DataFormat format) throws Exception {
-        GenericEventDeserializer d = new GenericEventDeserializer(schema, format, spec.events().idField(),
-                FeatureExtractor.of(spec));
+        GenericEventDeserializer d = new GenericEventDeserializer(schema, format, FeatureExtractor.of(spec));
         GenericEventDeserializer copy = InstantiationUtil.clone(d);
         copy.open(null);
         return copy;
