@@ -90,6 +90,14 @@ public final class EmbeddedKafka implements AutoCloseable {
      * temporary log directory. Returns once the broker is registered, unfenced and serving.
      */
     public static EmbeddedKafka start(int port) {
+        return start(port, Map.of());
+    }
+
+    /**
+     * As {@link #start(int)}, with broker properties set over the defaults (e.g. a short
+     * {@code log.retention.check.interval.ms} for a test that must see retention run).
+     */
+    public static EmbeddedKafka start(int port, Map<String, String> brokerOverrides) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -104,6 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         KafkaRaftServer server = null;
         try {
             Properties props = brokerProperties(brokerPort, controllerPort, logDir);
+            props.putAll(brokerOverrides);
             format(logDir);
             server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             long startNs = System.nanoTime();

@@ -33,12 +33,22 @@ public final class KafkaSinks {
         return avro(bootstrapServers, topic, type, key, exactlyOnce, transactionalIdPrefix, transactionTimeout, Map.of());
     }
 
-    /**
-     * The same, with {@code clientProperties} (security settings, tuning) passed to the producer;
-     * the transaction timeout stays the given one.
-     */
+    /** A sink whose records are stamped with the time of writing, with {@code clientProperties} passed to the producer. */
     public static <T extends SpecificRecordBase> KafkaSink<T> avro(String bootstrapServers, String topic,
                                                                    Class<T> type, AvroRecordSerializer.KeyOf<T> key,
+                                                                   boolean exactlyOnce, String transactionalIdPrefix,
+                                                                   Duration transactionTimeout,
+                                                                   Map<String, String> clientProperties) {
+        return avro(bootstrapServers, new AvroRecordSerializer<>(topic, type, key), exactlyOnce, transactionalIdPrefix,
+                transactionTimeout, clientProperties);
+    }
+
+    /**
+     * A sink writing what {@code serializer} makes, with {@code clientProperties} (security
+     * settings, tuning) passed to the producer; the transaction timeout stays the given one.
+     */
+    public static <T extends SpecificRecordBase> KafkaSink<T> avro(String bootstrapServers,
+                                                                   AvroRecordSerializer<T> serializer,
                                                                    boolean exactlyOnce, String transactionalIdPrefix,
                                                                    Duration transactionTimeout,
                                                                    Map<String, String> clientProperties) {
@@ -50,7 +60,7 @@ public final class KafkaSinks {
         producer.setProperty("transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, type, key))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setKafkaProducerConfig(producer)

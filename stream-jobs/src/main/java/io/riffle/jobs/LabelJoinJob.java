@@ -2,10 +2,12 @@ package io.riffle.jobs;
 
 import io.riffle.jobs.operators.DecodeFailureRouter;
 import io.riffle.jobs.operators.LabelJoiner;
+import io.riffle.jobs.serde.AvroRecordSerializer;
 import io.riffle.jobs.serde.DecodedFeatureVector;
 import io.riffle.jobs.serde.DecodedLabel;
 import io.riffle.jobs.serde.FeatureVectorDeserializer;
 import io.riffle.jobs.serde.LabelDeserializer;
+import io.riffle.modelops.spec.OutputTimestamp;
 import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.TrainingExample;
@@ -89,7 +91,8 @@ public final class LabelJoinJob {
                         .withTimestampAssigner((e, previous) -> e.getLabelTime()))
                 .name("label-join-label-time").uid("label-join-label-time").setParallelism(parallelism)
                 .sinkTo(KafkaSinks.avro(conf.get(LabelJoinOptions.BOOTSTRAP_SERVERS),
-                        conf.get(LabelJoinOptions.TRAINING_TOPIC), TrainingExample.class, TrainingExample::getEventId,
+                        new AvroRecordSerializer<>(conf.get(LabelJoinOptions.TRAINING_TOPIC), TrainingExample.class,
+                                TrainingExample::getEventId, OutputTimestamp.EVENT_TIME, null),
                         exactlyOnce, prefix + "-training", conf.get(LabelJoinOptions.TRANSACTION_TIMEOUT),
                         conf.get(LabelJoinOptions.KAFKA_PROPERTIES)))
                 .name("label-join-training-sink").uid("label-join-training-sink").setParallelism(parallelism);

@@ -41,6 +41,9 @@ public final class PipelineConfigs {
         conf.set(ScoringOptions.DELIVERY, scoring.delivery() == ScoringSpec.Delivery.EXACTLY_ONCE
                 ? "exactly-once" : "at-least-once");
         conf.set(ScoringOptions.PARALLELISM, scoring.parallelism());
+        conf.set(ScoringOptions.OUTPUT_TIMESTAMP, scoring.outputTimestamp());
+        conf.set(ScoringOptions.ON_MODEL_FAILURE, scoring.onModelFailure());
+        conf.set(ScoringOptions.CUDA_TF32, scoring.cudaTf32());
 
         // BOOTSTRAP_SERVERS, FEATURES_TOPIC, DEAD_LETTERS_TOPIC and DELIVERY share their keys with ScoringOptions.
         conf.set(ScoringOptions.KAFKA_PROPERTIES, spec.kafka().properties());

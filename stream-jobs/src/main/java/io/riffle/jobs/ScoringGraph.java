@@ -89,15 +89,18 @@ final class ScoringGraph {
         return builder.build();
     }
 
-    /** The scorer's settings: batching and device from the options, the vector width and spec hash from the job. */
+    /**
+     * The scorer's settings: batching, device and what a failing model decides from the options,
+     * the vector width and spec hash from the job.
+     */
     ScorerConfig scorerConfig(int featureCount, String specHash) {
         List<String> required = Arrays.stream(conf.get(ScoringOptions.REQUIRED_MODELS).split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         EngineOptions engine = new EngineOptions(DeviceRequest.parse(conf.get(ScoringOptions.DEVICE)),
-                conf.get(ScoringOptions.INTRA_OP_THREADS), 1);
+                conf.get(ScoringOptions.INTRA_OP_THREADS), 1, conf.get(ScoringOptions.CUDA_TF32));
         return new ScorerConfig(conf.get(ScoringOptions.BATCH_SIZE), conf.get(ScoringOptions.BATCH_MAX_DELAY).toMillis(),
                 conf.get(ScoringOptions.MAX_WAITING), required, engine, featureCount, specHash,
-                conf.get(ScoringOptions.EVENTS_TOPIC));
+                conf.get(ScoringOptions.EVENTS_TOPIC), conf.get(ScoringOptions.ON_MODEL_FAILURE));
     }
 
     /** Whether the job writes its feature vectors to a features topic (for the label join). */
@@ -136,7 +139,7 @@ final class ScoringGraph {
 
     private void featuresSink(DataStream<FeatureVector> features) {
         features.sinkTo(sink(conf.get(ScoringOptions.FEATURES_TOPIC), FeatureVector.class, FeatureVector::getEventId,
-                        "features"))
+                        FeatureVector::getIngestTime, "features"))
                 .name("features-sink").uid("features-sink").setParallelism(parallelism);
     }
 
@@ -148,17 +151,19 @@ final class ScoringGraph {
 
     private void sinks(SingleOutputStreamOperator<Score> scores, DataStream<DeadLetter> upstreamDeadLetters) {
 
-        scores.sinkTo(sink(conf.get(ScoringOptions.SCORES_TOPIC), Score.class, Score::getEventId, "scores"))
+        scores.sinkTo(sink(conf.get(ScoringOptions.SCORES_TOPIC), Score.class, Score::getEventId, Score::getIngestTime,
+                        "scores"))
                 .name("scores-sink").uid("scores-sink").setParallelism(parallelism);
         scores.filter(s -> s.getDecision() != Decision.ALLOW).name("alerts").uid("alerts").setParallelism(parallelism)
-                .sinkTo(sink(conf.get(ScoringOptions.ALERTS_TOPIC), Score.class, Score::getEntityId, "alerts"))
+                .sinkTo(sink(conf.get(ScoringOptions.ALERTS_TOPIC), Score.class, Score::getEntityId, Score::getIngestTime,
+                        "alerts"))
                 .name("alerts-sink").uid("alerts-sink").setParallelism(parallelism);
         scores.getSideOutput(BatchingScorer.MODEL_EVENTS)
                 .sinkTo(sink(conf.get(ScoringOptions.MODEL_EVENTS_TOPIC), ModelEvent.class, ModelEvent::getModelName,
-                        "model-events"))
+                        null, "model-events"))
                 .name("model-events-sink").uid("model-events-sink").setParallelism(parallelism);
         upstreamDeadLetters.union(scores.getSideOutput(BatchingScorer.DEAD_LETTERS))
-                .sinkTo(sink(conf.get(ScoringOptions.DEAD_LETTERS_TOPIC), DeadLetter.class, null, "dead-letters"))
+                .sinkTo(sink(conf.get(ScoringOptions.DEAD_LETTERS_TOPIC), DeadLetter.class, null, null, "dead-letters"))
                 .name("dead-letters-sink").uid("dead-letters-sink").setParallelism(parallelism);
     }
 
@@ -177,8 +182,12 @@ final class ScoringGraph {
     }
 
     private <T extends SpecificRecordBase> KafkaSink<T> sink(String topic, Class<T> type,
-                                                             AvroRecordSerializer.KeyOf<T> key, String name) {
-        return KafkaSinks.avro(conf.get(ScoringOptions.BOOTSTRAP_SERVERS), topic, type, key, exactlyOnce,
+                                                             AvroRecordSerializer.KeyOf<T> key,
+                                                             AvroRecordSerializer.IngestTimeOf<T> ingestTime,
+                                                             String name) {
+        AvroRecordSerializer<T> serializer = new AvroRecordSerializer<>(topic, type, key,
+                conf.get(ScoringOptions.OUTPUT_TIMESTAMP), ingestTime);
+        return KafkaSinks.avro(conf.get(ScoringOptions.BOOTSTRAP_SERVERS), serializer, exactlyOnce,
                 conf.get(ScoringOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name,
                 conf.get(ScoringOptions.TRANSACTION_TIMEOUT), clientProperties);
     }

@@ -14,13 +14,35 @@ import java.util.Locale;
  * {@code blockThreshold}) applied to its output. A score's decision is the most severe decision
  * of its CHAMPION models; SHADOW and CHALLENGER outputs are carried on the score but decide
  * nothing (canary routing arrives with the trainer).
+ *
+ * <p>A model whose output is not finite (NaN, ±Infinity) has failed on that record, and its
+ * thresholds say nothing: NaN compares false with every threshold and would pass as ALLOW, +Inf
+ * would BLOCK on a broken model. Such an output decides a fallback instead
+ * ({@link #DEFAULT_ON_FAILURE} unless configured), and its reason code says the model failed.
  */
 public final class DecisionPolicy {
 
+    /** What a non-finite output decides unless the caller chooses otherwise: a person looks at it. */
+    public static final Decision DEFAULT_ON_FAILURE = Decision.REVIEW;
+
     private DecisionPolicy() {}
 
-    /** The decision one model's output asks for, ignoring its role. */
+    /**
+     * The decision one model's output asks for, ignoring its role; {@link #DEFAULT_ON_FAILURE}
+     * for a non-finite output.
+     */
     public static Decision decide(ModelVersion model, float value) {
+        return decide(model, value, DEFAULT_ON_FAILURE);
+    }
+
+    /**
+     * The decision one model's output asks for, ignoring its role; {@code onFailure} for a
+     * non-finite output (ALLOW there fails open: a broken model then lets everything through).
+     */
+    public static Decision decide(ModelVersion model, float value, Decision onFailure) {
+        if (!Float.isFinite(value)) {
+            return onFailure;
+        }
         if (value >= model.getBlockThreshold()) {
             return Decision.BLOCK;
         }
@@ -41,15 +63,26 @@ public final class DecisionPolicy {
 
     /**
      * A reason code naming the model, its output and the threshold crossed, e.g.
-     * {@code fraud:v3:probability=0.931>=block:0.900}.
+     * {@code fraud:v3:probability=0.931>=block:0.900}; for a non-finite output, that the model
+     * failed and what that decided, e.g. {@code fraud:v3:output-not-finite=NaN->review}.
      */
     public static String reason(ModelVersion model, float value, Decision decision) {
+        if (!Float.isFinite(value)) {
+            return failureReason(model, value, decision);
+        }
         String output = model.getTask() == ModelTask.ANOMALY ? "anomaly" : "probability";
         double threshold = decision == Decision.BLOCK ? model.getBlockThreshold() : model.getReviewThreshold();
         StringBuilder code = new StringBuilder(48).append(model.getName()).append(":v").append(model.getVersion())
                 .append(':').append(output).append('=');
         fixed(code, value, 3, false).append(">=").append(decision.name().toLowerCase(Locale.ROOT)).append(':');
         return fixed(code, threshold, 3, false).toString();
+    }
+
+    private static String failureReason(ModelVersion model, float value, Decision decision) {
+        // Float.toString spells the three values NaN, Infinity and -Infinity.
+        return new StringBuilder(56).append(model.getName()).append(":v").append(model.getVersion())
+                .append(":output-not-finite=").append(value).append("->")
+                .append(decision.name().toLowerCase(Locale.ROOT)).toString();
     }
 
     /**

@@ -44,6 +44,11 @@ public class EntityFeatureState implements Serializable {
     public double[] values;
     /** Per entry: 4 words of a 256-bit sketch per distinct-count field of its ring's window. */
     public long[] sketches;
+    /** Hashes of the entity's recent event ids, in arrival order: [0, recentCount) (owned by {@link DuplicateEvents}). */
+    public long[] recentIds;
+    /** Event time of each of {@link #recentIds}. */
+    public long[] recentTimes;
+    public int recentCount;
 
     public EntityFeatureState() {}
 
@@ -59,6 +64,9 @@ public class EntityFeatureState implements Serializable {
         to.counts = counts == null ? null : counts.clone();
         to.values = values == null ? null : values.clone();
         to.sketches = sketches == null ? null : sketches.clone();
+        to.recentIds = recentIds == null ? null : recentIds.clone();
+        to.recentTimes = recentTimes == null ? null : recentTimes.clone();
+        to.recentCount = recentCount;
         return to;
     }
 
@@ -70,6 +78,7 @@ public class EntityFeatureState implements Serializable {
         n += counts == null ? 0 : 4L * counts.length;
         n += values == null ? 0 : 8L * values.length;
         n += sketches == null ? 0 : 8L * sketches.length;
+        n += recentIds == null ? 0 : 16L * recentIds.length;
         return n;
     }
 
@@ -82,7 +91,10 @@ public class EntityFeatureState implements Serializable {
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof EntityFeatureState s) || newestTime != s.newestTime || events != s.events
-                || touchedAt != s.touchedAt || size != s.size || (entries == null) != (s.entries == null)) {
+                || touchedAt != s.touchedAt || size != s.size || (entries == null) != (s.entries == null)
+                || recentCount != s.recentCount
+                || recentCount > 0 && (!Arrays.equals(recentIds, 0, recentCount, s.recentIds, 0, recentCount)
+                        || !Arrays.equals(recentTimes, 0, recentCount, s.recentTimes, 0, recentCount))) {
             return false;
         }
         if (entries == null) {

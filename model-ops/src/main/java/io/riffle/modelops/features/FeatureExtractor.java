@@ -724,8 +724,11 @@ public final class FeatureExtractor implements Serializable {
     private double toDouble(IndexedRecord event, String field, Object v) {
         if (v instanceof Number n) {
             double d = n.doubleValue();
-            if (Double.isNaN(d)) {
-                throw new FeatureExtractionException(field, describe(event) + ": field '" + field + "' is NaN");
+            // A feature is a float, and an aggregate sums squares in doubles: an infinite or
+            // float-overflowing value would make the entity's mean and std NaN for a whole window.
+            if (!(Math.abs(d) <= Float.MAX_VALUE)) {
+                throw new FeatureExtractionException(field, describe(event) + ": field '" + field + "' is " + d
+                        + (Double.isFinite(d) ? ", which does not fit a float" : ", not a finite number"));
             }
             return d;
         }
@@ -740,6 +743,9 @@ public final class FeatureExtractor implements Serializable {
         return new FeatureExtractionException(field, describe(event) + ": field '" + field + "' should be " + expected
                 + " but is " + v.getClass().getSimpleName() + " '" + shown + "'");
     }
+
+    /** Epoch seconds beyond which milliseconds overflow a long (the year 292 million). */
+    private static final long MAX_EPOCH_SECONDS = Long.MAX_VALUE / 1000;
 
     private long eventTime(IndexedRecord event, int[] pos) {
         String field = spec.timeField();
@@ -767,7 +773,20 @@ public final class FeatureExtractor implements Serializable {
         if (unit == EventsSpec.TimeUnit.EPOCH_MILLIS) {
             return n.longValue();
         }
-        return v instanceof Double || v instanceof Float ? Math.round(n.doubleValue() * 1000.0) : n.longValue() * 1000L;
+        if (v instanceof Double || v instanceof Float) {
+            double seconds = n.doubleValue();
+            if (!Double.isFinite(seconds) || Math.abs(seconds) > MAX_EPOCH_SECONDS) {
+                throw new FeatureExtractionException(field, describe(event) + ": event-time field '" + field + "' is "
+                        + seconds + ", not a time in epoch seconds");
+            }
+            return Math.round(seconds * 1000.0);
+        }
+        long seconds = n.longValue();
+        if (Math.abs(seconds) > MAX_EPOCH_SECONDS) {
+            throw new FeatureExtractionException(field, describe(event) + ": event-time field '" + field + "' is "
+                    + seconds + ", not a time in epoch seconds");
+        }
+        return seconds * 1000L;
     }
 
     /** "event eventId=e42" (or the entity and time when there is no id) for error messages. */

@@ -153,7 +153,7 @@ final class PipelineSpecReader {
     }
 
     private EventsSpec events(Section s, Schema schema) {
-        s.allow("schema", "format", "key", "id", "time", "allowed-lateness");
+        s.allow("schema", "format", "key", "id", "time", "allowed-lateness", "max-record-size", "duplicates");
         DataFormat format = s.choice("format", SpecReader.spellings(DataFormat.class), DataFormat.AVRO);
         String key = s.requiredText("key", "the field naming the entity whose aggregates are kept, e.g. a card or user id");
         String id = s.requiredText("id", "the field that identifies an event; labels refer to it");
@@ -166,13 +166,17 @@ final class PipelineSpecReader {
         }
         String timeField = null;
         EventsSpec.TimeUnit unit = EventsSpec.TimeUnit.EPOCH_MILLIS;
+        Duration maxFuture = EventsSpec.DEFAULT_MAX_FUTURE;
+        Duration maxAge = Duration.ZERO;
         if (!s.has("time")) {
             s.missing("time", "the event-time field and its unit, e.g. {field: eventTime, unit: epoch-millis}");
         } else {
             Section t = s.section("time");
             if (t != null) {
-                t.allow("field", "unit");
+                t.allow("field", "unit", "max-future", "max-age");
                 timeField = t.requiredText("field", "the event-time field");
+                maxFuture = t.duration("max-future", EventsSpec.DEFAULT_MAX_FUTURE);
+                maxAge = t.durationOrOff("max-age", Duration.ZERO);
                 unit = t.choice("unit", SpecReader.spellings(EventsSpec.TimeUnit.class), EventsSpec.TimeUnit.EPOCH_MILLIS);
                 if (timeField != null && unit != null) {
                     var types = switch (unit) {
@@ -185,8 +189,21 @@ final class PipelineSpecReader {
             }
         }
         Duration lateness = s.duration("allowed-lateness", Duration.ofSeconds(5));
+        int maxRecord = s.bytes("max-record-size", EventsSpec.DEFAULT_MAX_RECORD_BYTES, 1_024, 64 << 20);
+        EventsSpec.Duplicates duplicates = EventsSpec.Duplicates.defaults();
+        if (s.has("duplicates")) {
+            Section d = s.section("duplicates");
+            if (d != null) {
+                d.allow("within", "then");
+                duplicates = new EventsSpec.Duplicates(d.durationOrOff("within", EventsSpec.Duplicates.DEFAULT_WITHIN),
+                        d.choice("then", SpecReader.spellings(EventsSpec.Duplicates.Then.class),
+                                EventsSpec.Duplicates.Then.DEAD_LETTER));
+            }
+        }
         Path schemaFile = s.text("schema", null) == null ? null : file.getParent().resolve(s.text("schema", null)).normalize();
-        return new EventsSpec(schemaFile, format, key, id, timeField, unit == null ? EventsSpec.TimeUnit.EPOCH_MILLIS : unit, lateness);
+        return new EventsSpec(schemaFile, format, key, id, timeField, unit == null ? EventsSpec.TimeUnit.EPOCH_MILLIS : unit,
+                lateness, maxRecord, maxFuture == null ? EventsSpec.DEFAULT_MAX_FUTURE : maxFuture,
+                maxAge == null ? Duration.ZERO : maxAge, duplicates);
     }
 
     private LabelsSpec labels(Section s) {
@@ -318,7 +335,8 @@ final class PipelineSpecReader {
         if (s == null) {
             return d;
         }
-        s.allow("batch-size", "max-delay", "device", "delivery", "parallelism");
+        s.allow("batch-size", "max-delay", "device", "delivery", "parallelism", "output-timestamp",
+                "on-model-failure", "cuda-tf32");
         DeviceRequest device = d.device();
         String deviceText = s.text("device", null);
         if (deviceText != null) {
@@ -333,7 +351,10 @@ final class PipelineSpecReader {
                 s.duration("max-delay", d.maxDelay()),
                 device,
                 s.choice("delivery", SpecReader.spellings(ScoringSpec.Delivery.class), d.delivery()),
-                s.integer("parallelism", d.parallelism(), 1, 4096));
+                s.integer("parallelism", d.parallelism(), 1, 4096),
+                s.choice("output-timestamp", SpecReader.spellings(OutputTimestamp.class), d.outputTimestamp()),
+                s.choice("on-model-failure", SpecReader.spellings(io.riffle.schemas.Decision.class), d.onModelFailure()),
+                s.bool("cuda-tf32", d.cudaTf32()));
     }
 
     /** Checks that a field exists in the event schema and has an allowed type, naming the schema's fields when not. */

@@ -201,6 +201,38 @@ final class SpecReader {
             return def;
         }
 
+        /**
+         * A size in bytes, written as a whole number of bytes or with a unit ({@code 512KiB},
+         * {@code 1MiB}, {@code 64KB}, {@code 1MB}), from {@code min} to {@code max}.
+         */
+        int bytes(String key, int def, int min, int max) {
+            String t = text(key, null);
+            if (t == null) {
+                return def;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9_]+)\\s*(B|KB|KiB|MB|MiB)?\\s*").matcher(t);
+            if (m.matches()) {
+                try {
+                    long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
+                        case "KB" -> 1_000L;
+                        case "KiB" -> 1_024L;
+                        case "MB" -> 1_000_000L;
+                        case "MiB" -> 1_048_576L;
+                        default -> 1L;
+                    };
+                    long v = Math.multiplyExact(Long.parseLong(m.group(1).replace("_", "")), unit);
+                    if (v >= min && v <= max) {
+                        return (int) v;
+                    }
+                } catch (ArithmeticException | NumberFormatException ignored) {
+                    // reported below
+                }
+            }
+            error(valueMark(key), pathOf(key), "expected a size from " + min + " to " + max
+                    + " bytes such as 262144, 256KiB or 1MiB, found '" + t + "'");
+            return def;
+        }
+
         double number(String key, double def, double min, double max) {
             Node n = node.get(key);
             if (n == null || (n instanceof ScalarNode s0 && s0.isNull())) {

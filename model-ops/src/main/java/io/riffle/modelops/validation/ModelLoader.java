@@ -26,8 +26,9 @@ import java.util.Random;
 
 /**
  * Validates a {@link ModelVersion} and opens it for serving. Checks, in order: bytes present,
- * size limit, sha256, feature spec hash, feature count, ONNX Runtime loads it, input and output
- * fit the task, and a golden batch gives finite outputs in [0,1]. Each failure is a {@link
+ * size limit, sha256, feature spec hash, feature count, thresholds finite with
+ * {@code 0 <= review <= block <= 1}, ONNX Runtime loads it, input and output fit the task, and a
+ * golden batch gives finite outputs in [0,1]. Each failure is a {@link
  * ModelRejectedException} whose message names the model and the values involved; nothing stays
  * open after a rejection. Thread-safe (holds no mutable state).
  */
@@ -107,6 +108,7 @@ public final class ModelLoader {
         if (mv.getTask() == ModelTask.MULTICLASS) {
             throw new ModelRejectedException(label + ": task MULTICLASS is not supported yet (binary and anomaly are)");
         }
+        checkThresholds(mv, label);
 
         ModelSession session;
         try {
@@ -128,6 +130,23 @@ public final class ModelLoader {
             session.close();
             throw e;
         }
+    }
+
+    /**
+     * Outputs are in [0,1], so thresholds outside it would review or block everything or nothing,
+     * and a NaN threshold compares false with every output: that version would ALLOW every record.
+     */
+    private static void checkThresholds(ModelVersion mv, String label) throws ModelRejectedException {
+        double review = mv.getReviewThreshold();
+        double block = mv.getBlockThreshold();
+        // Written so that NaN fails too: every comparison with NaN is false.
+        if (0 <= review && review <= block && block <= 1) {
+            return;
+        }
+        String why = !Double.isFinite(review) || !Double.isFinite(block) ? "not finite"
+                : review < 0 || block > 1 || review > 1 || block < 0 ? "outside [0,1]" : "review is above block";
+        throw new ModelRejectedException(label + ": thresholds review " + review + " and block " + block
+                + " are invalid (" + why + "); they must be finite with 0 <= review <= block <= 1");
     }
 
     private byte[] bytesOf(ModelVersion mv, String label) throws ModelRejectedException {

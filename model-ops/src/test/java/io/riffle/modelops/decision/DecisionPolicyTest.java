@@ -45,4 +45,47 @@ class DecisionPolicyTest {
         assertThat(DecisionPolicy.reason(fraud, 0.9309999f, Decision.BLOCK)).isEqualTo("fraud:v3:probability=0.931>=block:0.900");
         assertThat(DecisionPolicy.reason(fraud, 0.5f, Decision.REVIEW)).isEqualTo("fraud:v3:probability=0.500>=review:0.500");
     }
+
+    @Test
+    void aNonFiniteOutputDecidesTheFallbackNotItsThresholds() {
+        ModelVersion fraud = ModelVersion.newBuilder(TestModels.binaryMlp("fraud", 3, 4, 1))
+                .setReviewThreshold(0.5).setBlockThreshold(0.9).build();
+        for (float failed : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            assertThat(DecisionPolicy.decide(fraud, failed)).as("default for %s", failed).isEqualTo(Decision.REVIEW);
+            assertThat(DecisionPolicy.decide(fraud, failed, Decision.REVIEW)).isEqualTo(Decision.REVIEW);
+            assertThat(DecisionPolicy.decide(fraud, failed, Decision.BLOCK)).isEqualTo(Decision.BLOCK);
+            // Only when asked for explicitly.
+            assertThat(DecisionPolicy.decide(fraud, failed, Decision.ALLOW)).isEqualTo(Decision.ALLOW);
+        }
+        assertThat(DecisionPolicy.DEFAULT_ON_FAILURE).isEqualTo(Decision.REVIEW);
+    }
+
+    @Test
+    void finiteOutputsStillFollowTheThresholdsWhateverTheFallback() {
+        ModelVersion fraud = ModelVersion.newBuilder(TestModels.binaryMlp("fraud", 3, 4, 1))
+                .setReviewThreshold(0.5).setBlockThreshold(0.9).build();
+        for (Decision onFailure : Decision.values()) {
+            assertThat(DecisionPolicy.decide(fraud, 0.1f, onFailure)).isEqualTo(Decision.ALLOW);
+            assertThat(DecisionPolicy.decide(fraud, 0.5f, onFailure)).isEqualTo(Decision.REVIEW);
+            assertThat(DecisionPolicy.decide(fraud, 0.95f, onFailure)).isEqualTo(Decision.BLOCK);
+            assertThat(DecisionPolicy.decide(fraud, Float.MAX_VALUE, onFailure)).isEqualTo(Decision.BLOCK);
+            assertThat(DecisionPolicy.decide(fraud, -0.0f, onFailure)).isEqualTo(Decision.ALLOW);
+        }
+        assertThat(DecisionPolicy.decide(fraud, 0.1f)).isEqualTo(Decision.ALLOW);
+        assertThat(DecisionPolicy.decide(fraud, 0.95f)).isEqualTo(Decision.BLOCK);
+    }
+
+    @Test
+    void aNonFiniteOutputsReasonSaysTheModelFailedAndWhatThatDecided() {
+        ModelVersion fraud = TestModels.binaryMlp("fraud", 3, 4, 1);
+        assertThat(DecisionPolicy.reason(fraud, Float.NaN, Decision.REVIEW))
+                .isEqualTo("fraud:v3:output-not-finite=NaN->review");
+        assertThat(DecisionPolicy.reason(fraud, Float.POSITIVE_INFINITY, Decision.BLOCK))
+                .isEqualTo("fraud:v3:output-not-finite=Infinity->block");
+        assertThat(DecisionPolicy.reason(fraud, Float.NEGATIVE_INFINITY, Decision.ALLOW))
+                .isEqualTo("fraud:v3:output-not-finite=-Infinity->allow");
+        ModelVersion anomaly = TestModels.anomaly("anomaly", 7, 4);
+        assertThat(DecisionPolicy.reason(anomaly, Float.NaN, Decision.REVIEW))
+                .isEqualTo("anomaly:v7:output-not-finite=NaN->review");
+    }
 }

@@ -126,6 +126,28 @@ class FeatureExtractorTest {
     }
 
     @Test
+    void nonFiniteAndFloatOverflowingValuesAreRefusedAndLeaveTheStateAsItWas() {
+        Schema s = pipeline.eventSchema();
+        EntityFeatureState state = extractor.newState();
+        extractor.extract(event(s, "e1", "u1", 10.0, 1, "DE", true, "A", HOUR), state);
+        EntityFeatureState before = state.copy();
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e300, -4e38}) {
+            assertThatThrownBy(() -> extractor.extract(event(s, "e2", "u1", bad, 1, "DE", true, "A", HOUR + 1), state))
+                    .as(Double.toString(bad))
+                    .isInstanceOf(FeatureExtractionException.class)
+                    .hasMessageContaining("event eventId=e2: field 'amount' is " + bad)
+                    .hasMessageContaining(Double.isFinite(bad) ? "does not fit a float" : "not a finite number")
+                    .extracting(e -> ((FeatureExtractionException) e).field()).isEqualTo("amount");
+            assertThat(state).isEqualTo(before);
+        }
+        // the largest float is still a number (clipped by the spec, aggregated as a double)
+        float[] v = extractor.extract(event(s, "e3", "u1", (double) Float.MAX_VALUE, 1, "DE", true, "A", HOUR + 2), state);
+        for (float x : v) {
+            assertThat(x).isFinite();
+        }
+    }
+
+    @Test
     void isoEventTimeAndGeneratedRecords() throws Exception {
         PipelineSpec iso = SpecFixtures.load(dir, SpecFixtures.resource("valid.yaml")
                 .replace("time: {field: ts, unit: epoch-millis}", "time: {field: tsIso, unit: iso-8601}"));

@@ -102,6 +102,25 @@ public final class TestModels {
         return g.build();
     }
 
+    /**
+     * A model that passes validation (its golden batch scores in (0,1)) but fails on outliers:
+     * {@code Sigmoid(ReduceSum(Log(1 + x/100))) + Relu(ReduceSum(x) - 1000) * 1e36}. NaN for a row
+     * with a feature below -100 (the log of a negative number), +Infinity for a row whose features
+     * sum to well above 1000 (the product overflows float); near 0.5 for ordinary rows.
+     */
+    public static ModelVersion failsOnOutliers(String name, int version, int features) {
+        OnnxGraphBuilder g = new OnnxGraphBuilder("outliers");
+        String x = g.input(OnnxGraphs.INPUT, BATCH, features);
+        String axes = g.longs("axes", new long[] {1}, 1);
+        String logs = g.op("Log", g.op("Add", g.op("Mul", x, g.scalar("percent", 0.01f)), g.scalar("one", 1f)));
+        String p = g.op("Sigmoid", g.op("ReduceSum", Map.of("keepdims", 1L), logs, axes));
+        String excess = g.op("Relu", g.op("Sub", g.op("ReduceSum", Map.of("keepdims", 1L), x, axes),
+                g.scalar("limit", 1000f)));
+        String out = g.op("Add", p, g.op("Mul", excess, g.scalar("huge", 1e36f)));
+        g.output(out, OnnxGraphs.OUTPUT, BATCH, 1);
+        return ModelVersions.fromOnnx(g.build(), name, version, ModelTask.BINARY, features);
+    }
+
     /** A model with a fixed batch dimension of 1, which cannot be batched. */
     public static byte[] fixedBatch(int features) {
         OnnxGraphBuilder g = new OnnxGraphBuilder("fixed");

@@ -175,6 +175,52 @@ class ModelRejectionTest {
                 .hasMessageContaining("outputs must be probabilities/scores in [0,1]; add a Sigmoid to the graph");
     }
 
+    @Test
+    void reviewThresholdAboveBlockThreshold() {
+        rejected(thresholds(0.9, 0.5), N, null)
+                .hasMessageContaining("thresholds review 0.9 and block 0.5")
+                .hasMessageContaining("review is above block")
+                .hasMessageContaining("0 <= review <= block <= 1");
+    }
+
+    @Test
+    void negativeThreshold() {
+        rejected(thresholds(-0.1, 0.9), N, null)
+                .hasMessageContaining("thresholds review -0.1 and block 0.9")
+                .hasMessageContaining("outside [0,1]");
+    }
+
+    @Test
+    void thresholdAboveOne() {
+        rejected(thresholds(0.5, 2.0), N, null)
+                .hasMessageContaining("thresholds review 0.5 and block 2.0")
+                .hasMessageContaining("outside [0,1]");
+    }
+
+    @Test
+    void nonFiniteThresholds() {
+        rejected(thresholds(Double.NaN, 0.9), N, null)
+                .hasMessageContaining("thresholds review NaN and block 0.9")
+                .hasMessageContaining("not finite");
+        rejected(thresholds(0.5, Double.NaN), N, null)
+                .hasMessageContaining("thresholds review 0.5 and block NaN")
+                .hasMessageContaining("not finite");
+        rejected(thresholds(0.5, Double.POSITIVE_INFINITY), N, null)
+                .hasMessageContaining("block Infinity")
+                .hasMessageContaining("not finite");
+    }
+
+    @Test
+    void thresholdsOnTheBoundsAreServed() throws Exception {
+        loader.load(thresholds(0.0, 0.0), N, null).close();
+        loader.load(thresholds(1.0, 1.0), N, null).close();
+        loader.load(thresholds(0.0, 1.0), N, null).close();
+    }
+
+    private ModelVersion thresholds(double review, double block) {
+        return ModelVersion.newBuilder(good).setReviewThreshold(review).setBlockThreshold(block).build();
+    }
+
     private AbstractThrowableAssert<?, ? extends Throwable> rejected(ModelVersion mv, int features, String specHash) {
         return assertThatThrownBy(() -> loader.load(mv, features, specHash).close())
                 .isInstanceOf(ModelRejectedException.class)

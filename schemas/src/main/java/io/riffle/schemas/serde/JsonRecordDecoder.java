@@ -25,7 +25,8 @@ import java.util.Map;
  * <p>Types are coerced only where it is lossless: an integral JSON number or numeric string for
  * {@code int}/{@code long}, any number or numeric string for {@code float}/{@code double}, an
  * ISO-8601 instant string for a {@code long} field whose name ends in "Time" (epoch
- * milliseconds). A missing field takes the schema default, or null when it is nullable. Every
+ * milliseconds). Numbers must be finite (no NaN or infinity, whether spelled as text or as a
+ * literal too large for a double) and fit their field ({@code float}: within ±3.4e38). A missing field takes the schema default, or null when it is nullable. Every
  * error names the field and what was expected.
  *
  * <p>{@link #forSchema(Schema)} decodes into {@link GenericData.Record}s of a user's schema
@@ -146,8 +147,13 @@ public final class JsonRecordDecoder<T extends IndexedRecord> implements Seriali
                     }
                 }
                 return integral(v, name);
-            case FLOAT:
-                return (float) number(v, name);
+            case FLOAT: {
+                double d = number(v, name);
+                if (Math.abs(d) > Float.MAX_VALUE) {
+                    throw error(name, "value " + show(v) + " does not fit a float");
+                }
+                return (float) d;
+            }
             case DOUBLE:
                 return number(v, name);
             case BOOLEAN:
@@ -227,18 +233,24 @@ public final class JsonRecordDecoder<T extends IndexedRecord> implements Seriali
         throw error(name, "expected a whole number, got " + show(v));
     }
 
+    /** A finite number: NaN and infinities (written as text, or a literal too large for a double) are refused. */
     private double number(JsonNode v, String name) {
+        double d;
         if (v.isNumber()) {
-            return v.doubleValue();
-        }
-        if (v.isTextual()) {
+            d = v.doubleValue();
+        } else if (v.isTextual()) {
             try {
-                return Double.parseDouble(v.textValue().trim());
+                d = Double.parseDouble(v.textValue().trim());
             } catch (NumberFormatException e) {
                 throw error(name, "expected a number, got " + show(v));
             }
+        } else {
+            throw error(name, "expected a number, got " + show(v));
         }
-        throw error(name, "expected a number, got " + show(v));
+        if (!Double.isFinite(d)) {
+            throw error(name, "is " + show(v) + ", not a finite number");
+        }
+        return d;
     }
 
     private SerdeException error(String field, String what) {

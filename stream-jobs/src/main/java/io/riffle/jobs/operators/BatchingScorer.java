@@ -61,6 +61,10 @@ import java.util.TreeMap;
  *       {@link ModelEvent} with the reason) and the serving version stays.</li>
  *   <li>The serving {@link ModelVersion} per name lives in broadcast state, so a restored job
  *       serves the versions it served.</li>
+ *   <li>A deciding model's output that is NaN or infinite never passes as ALLOW by accident: it
+ *       decides {@link ScorerConfig#onModelFailure()} (REVIEW by default) with a reason code saying
+ *       the model failed, and the score carries the value as it came. Every such output, deciding
+ *       or not, counts in {@code riffleNonFiniteOutputs}.</li>
  *   <li>Records that arrive before the required models are loaded wait (and are checkpointed
  *       while they wait, watermarks held back behind them); beyond {@code maxWaiting} they
  *       become dead letters. Nothing is dropped.</li>
@@ -127,6 +131,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     private transient Counter batches;
     private transient Counter deadLettered;
     private transient Counter rejected;
+    private transient Counter nonFiniteOutputs;
 
     public BatchingScorer(ScorerConfig config, ScoringRows<IN> rows) {
         this.config = config;
@@ -185,6 +190,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         batches = getMetricGroup().counter("riffleBatches");
         deadLettered = getMetricGroup().counter("riffleDeadLetters");
         rejected = getMetricGroup().counter("riffleModelsRejected");
+        nonFiniteOutputs = getMetricGroup().counter("riffleNonFiniteOutputs");
         getMetricGroup().gauge("riffleWaiting", () -> waiting == null ? 0 : waiting.size());
         getMetricGroup().gauge("riffleDevice", () -> slots == null || slots.length == 0 ? "none" : slots[0].device());
         rows.open(getRuntimeContext(), getMetricGroup(), getKeyedStateBackend());
@@ -354,6 +360,11 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         return waiting.size();
     }
 
+    /** Model outputs so far that were NaN or infinite (tests; the metric is riffleNonFiniteOutputs). */
+    long nonFiniteOutputCount() {
+        return nonFiniteOutputs.getCount();
+    }
+
     private boolean allRequiredServing() {
         if (serving.isEmpty()) {
             return false;
@@ -450,9 +461,14 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
                 ModelVersion mv = slots[m].version();
                 float value = outputs[m][i];
                 scores.add(new ModelScore(mv.getName(), mv.getVersion(), mv.getTask(), mv.getRole(), value, null));
+                boolean failed = !Float.isFinite(value);
+                if (failed) {
+                    nonFiniteOutputs.inc();
+                }
                 if (DecisionPolicy.decides(mv)) {
-                    Decision d = DecisionPolicy.decide(mv, value);
-                    if (d != Decision.ALLOW) {
+                    Decision d = DecisionPolicy.decide(mv, value, config.onModelFailure());
+                    // A failure is reported even when it is configured to ALLOW.
+                    if (d != Decision.ALLOW || failed) {
                         if (reasons.isEmpty()) {
                             reasons = new ArrayList<>(1 + FeatureReasons.TOP);
                         }

@@ -17,14 +17,17 @@ import java.io.IOException;
  * bytes, however long the spec's rings. A round trip gives an equal state (the same slots holding
  * the same buckets), its entries in slot order and with no spare room.
  *
- * <p>Format: newest time, events, touched-at time, slot count (-1 for a state never filled),
- * entry count, aggregate doubles and sketch words per entry, then per entry its slot, bucket id,
- * count, doubles and words.
+ * <p>Format: newest time, events, touched-at time, the recent event ids' count and then each
+ * one's hash and time, slot count (-1 for a state never filled), entry count, aggregate doubles
+ * and sketch words per entry, then per entry its slot, bucket id, count, doubles and words.
  */
 public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<EntityFeatureState> {
     private static final long serialVersionUID = 1L;
 
     public static final EntityFeatureStateSerializer INSTANCE = new EntityFeatureStateSerializer();
+
+    /** More recent ids than any capacity a job sets: a count beyond it is corruption, not state. */
+    private static final int MAX_RECENT = 1 << 20;
 
     /** Per thread (the task thread, the asynchronous snapshot threads): serializers may be shared. */
     private static final ThreadLocal<DataOutputSerializer> BUFFER =
@@ -60,6 +63,11 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
         out.writeLong(s.newestTime);
         out.writeLong(s.events);
         out.writeLong(s.touchedAt);
+        out.writeInt(s.recentCount);
+        for (int i = 0; i < s.recentCount; i++) {
+            out.writeLong(s.recentIds[i]);
+            out.writeLong(s.recentTimes[i]);
+        }
         if (s.entries == null) {
             out.writeInt(-1);
             return;
@@ -94,6 +102,19 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
         s.newestTime = in.readLong();
         s.events = in.readLong();
         s.touchedAt = in.readLong();
+        int recent = in.readInt();
+        if (recent < 0 || recent > MAX_RECENT) {
+            throw new IOException("corrupt entity feature state: " + recent + " recent event ids");
+        }
+        if (recent > 0) {
+            s.recentIds = new long[recent];
+            s.recentTimes = new long[recent];
+            for (int i = 0; i < recent; i++) {
+                s.recentIds[i] = in.readLong();
+                s.recentTimes[i] = in.readLong();
+            }
+            s.recentCount = recent;
+        }
         int slots = in.readInt();
         if (slots < 0) {
             return s;

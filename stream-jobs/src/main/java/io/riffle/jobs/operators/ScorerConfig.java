@@ -1,9 +1,12 @@
 package io.riffle.jobs.operators;
 
+import io.riffle.modelops.decision.DecisionPolicy;
 import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.schemas.Decision;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What a {@link BatchingScorer} needs to know, fixed when the job is built.
@@ -16,9 +19,11 @@ import java.util.List;
  * @param featureCount width of the feature vectors (a model of another width is rejected)
  * @param specHash feature spec hash the models must have been trained for (null: not checked)
  * @param sourceTopic topic named in dead letters the scorer writes
+ * @param onModelFailure what a deciding model's non-finite output (NaN, ±Infinity) decides; ALLOW fails open
  */
 public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
-                           EngineOptions engine, int featureCount, String specHash, String sourceTopic)
+                           EngineOptions engine, int featureCount, String specHash, String sourceTopic,
+                           Decision onModelFailure)
         implements Serializable {
 
     public ScorerConfig {
@@ -29,5 +34,13 @@ public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<
             throw new IllegalArgumentException("batch max delay must not be negative, was " + maxDelayMs + " ms");
         }
         requiredModels = List.copyOf(requiredModels);
+        Objects.requireNonNull(onModelFailure, "onModelFailure");
+    }
+
+    /** With a failing model's output decided as {@link DecisionPolicy#DEFAULT_ON_FAILURE}. */
+    public ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
+                        EngineOptions engine, int featureCount, String specHash, String sourceTopic) {
+        this(batchSize, maxDelayMs, maxWaiting, requiredModels, engine, featureCount, specHash, sourceTopic,
+                DecisionPolicy.DEFAULT_ON_FAILURE);
     }
 }

@@ -2,11 +2,13 @@ package io.riffle.jobs.operators;
 
 import io.riffle.jobs.serde.DeadLetters;
 import io.riffle.jobs.serde.DecodedRecord;
+import io.riffle.modelops.features.DuplicateEvents;
 import io.riffle.modelops.features.EntityFeatureState;
 import io.riffle.modelops.features.FeatureExtractionException;
 import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.spec.AggregateFeature;
 import io.riffle.modelops.spec.DataFormat;
+import io.riffle.modelops.spec.EventsSpec;
 import io.riffle.modelops.spec.FeatureSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.schemas.DeadLetter;
@@ -37,7 +39,10 @@ import java.time.Duration;
  * the same numbers. The values go straight into the scorer's batch; each row is also emitted as a
  * {@code FeatureVector} for the features topic when the job writes one. An event whose features
  * cannot be computed becomes a dead letter naming the field and the event (with the event
- * re-encoded and its entity as key), and the entity's state is left as it was.
+ * re-encoded and its entity as key), and the entity's state is left as it was; so does an event
+ * whose id the entity already had within the pipeline's duplicate window ({@link DuplicateEvents}).
+ * Nothing here throws on a user's record: a record that failed the task would be replayed after
+ * every restart.
  */
 public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private static final long serialVersionUID = 1L;
@@ -49,6 +54,8 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private final Duration stateTtl;
     private final DataFormat format;
     private final boolean emitsFeatures;
+    /** Null when duplicates are not looked for. */
+    private final DuplicateEvents duplicates;
 
     /** The current entity's windowed aggregates. */
     private transient ValueState<EntityFeatureState> state;
@@ -63,22 +70,28 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private transient Counter lateEvents;
     private transient Counter eventsNotAggregated;
     private transient Counter extractionErrors;
+    private transient Counter duplicateEvents;
 
     /**
      * @param stateTtl      how long an entity's state outlives its last event (see {@link #stateTtl(PipelineSpec)})
      * @param format        the events topic's format: a dead letter carries the event re-encoded in it
      * @param emitsFeatures whether each row is also emitted as a feature vector (for the features topic)
+     * @param duplicates    how events seen again are found, or null to score every event
      */
-    public SpecFeatureRows(FeatureExtractor extractor, Duration stateTtl, DataFormat format, boolean emitsFeatures) {
+    public SpecFeatureRows(FeatureExtractor extractor, Duration stateTtl, DataFormat format, boolean emitsFeatures,
+                           DuplicateEvents duplicates) {
         this.extractor = extractor;
         this.stateTtl = stateTtl;
         this.format = format;
         this.emitsFeatures = emitsFeatures;
+        this.duplicates = duplicates;
     }
 
     public static SpecFeatureRows of(PipelineSpec spec, boolean emitsFeatures) {
-        return new SpecFeatureRows(FeatureExtractor.of(spec), stateTtl(spec),
-                spec.events().format(), emitsFeatures);
+        EventsSpec.Duplicates d = spec.events().duplicates();
+        return new SpecFeatureRows(FeatureExtractor.of(spec), stateTtl(spec), spec.events().format(), emitsFeatures,
+                d.checked() && spec.events().idField() != null
+                        ? new DuplicateEvents(d.within(), DuplicateEvents.DEFAULT_CAPACITY) : null);
     }
 
     /**
@@ -128,6 +141,7 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         lateEvents = metrics.counter("lateEvents");
         eventsNotAggregated = metrics.counter("eventsNotAggregated");
         extractionErrors = metrics.counter("featureExtractionErrors");
+        duplicateEvents = metrics.counter("duplicateEvents");
         lateSeen = extractor.lateEvents();
         notAggregatedSeen = extractor.eventsNotAggregated();
     }
@@ -140,23 +154,46 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
             // (an expired state that no sweep has removed yet is never read)
             s = extractor.newState();
         }
+        Object id = extractor.eventId(in.record);
+        long idHash = 0;
+        if (duplicates != null && id != null) {
+            idHash = DuplicateEvents.hash(id);
+            if (duplicates.seen(s, idHash)) {
+                duplicateEvents.inc();
+                return deadLetter(in, "io.riffle.jobs.DuplicateEvent", "duplicate event id: "
+                        + extractor.idField() + "=" + id + " was already scored for " + extractor.spec().entityKey()
+                        + "=" + in.key + " (events.duplicates.within; 'then: score' scores duplicates again)");
+            }
+        }
         try {
             extractor.extract(in.record, in.eventTime, s, out, offset);
         } catch (FeatureExtractionException e) {
             extractionErrors.inc();
-            return DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset,
-                    in.key == null ? null : in.key.getBytes(StandardCharsets.UTF_8), reencoded(in.record), e);
+            return deadLetter(in, e.getClass().getName(), e.getMessage());
+        } catch (RuntimeException e) {
+            // Not a case the extractor knows to name, but still this record's alone (the extractor
+            // reads every input before it touches the state): a dead letter, never a task failure.
+            extractionErrors.inc();
+            return deadLetter(in, e.getClass().getName(), "features of event " + id + " could not be computed: " + e);
+        }
+        if (duplicates != null && id != null) {
+            duplicates.remember(s, idHash, in.eventTime);
         }
         s.touchedAt = now;
         state.update(s);
         countExtractorEvents();
-        Object id = extractor.eventId(in.record);
         row.eventId = id != null ? id.toString() : in.topic + "/" + in.partition + "@" + in.offset;
         row.entityId = in.key;
         row.eventTime = in.eventTime;
         row.ingestTime = in.ingestTime;
         row.specHash = specHash;
         return null;
+    }
+
+    private DeadLetter deadLetter(DecodedRecord in, String errorClass, String message) {
+        return DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset,
+                in.key == null ? null : in.key.getBytes(StandardCharsets.UTF_8), reencoded(in.record), errorClass,
+                message);
     }
 
     /** A tenth of the TTL, between 1 s and 1 min. */

@@ -1,5 +1,6 @@
 package io.riffle.jobs.serde;
 
+import io.riffle.modelops.features.EventTimeBounds;
 import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.spec.DataFormat;
 import io.riffle.modelops.spec.PipelineSpec;
@@ -20,8 +21,10 @@ import java.io.IOException;
  * Decodes the events of a pipeline whose schema is the user's: Avro single-object encoding with
  * that schema, or JSON objects shaped like it ({@link JsonRecordDecoder#forSchema}), into generic
  * records, and reads each one's entity key, id and event time. It never throws: a record that
- * cannot be decoded, or whose key, id or time cannot be read, becomes a {@link DecodedRecord}
- * carrying a dead letter that names the record (topic/partition@offset) and the field.
+ * is larger than the pipeline's {@code max-record-size}, cannot be decoded, whose key, id or time
+ * cannot be read, or whose time is out of bounds ({@link EventTimeBounds}) becomes a
+ * {@link DecodedRecord} carrying a dead letter that names the record (topic/partition@offset) and
+ * the field. (A record that made the task fail would be replayed after every restart.)
  */
 public final class GenericEventDeserializer implements KafkaRecordDeserializationSchema<DecodedRecord> {
     private static final long serialVersionUID = 1L;
@@ -30,20 +33,26 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
     private final String schemaJson;
     private final DataFormat format;
     private final FeatureExtractor extractor;
+    private final EventTimeBounds timeBounds;
+    private final int maxRecordBytes;
 
     private transient Schema schema;
     private transient BinaryMessageDecoder<GenericRecord> avro;
     private transient JsonRecordDecoder<GenericData.Record> json;
 
-    public GenericEventDeserializer(Schema schema, DataFormat format, FeatureExtractor extractor) {
+    public GenericEventDeserializer(Schema schema, DataFormat format, FeatureExtractor extractor,
+                                    EventTimeBounds timeBounds, int maxRecordBytes) {
         this.schemaJson = schema.toString();
         this.format = format;
         this.extractor = extractor;
+        this.timeBounds = timeBounds;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     /** The deserializer of {@code spec}'s events topic. */
     public static GenericEventDeserializer of(PipelineSpec spec) {
-        return new GenericEventDeserializer(spec.eventSchema(), spec.events().format(), FeatureExtractor.of(spec));
+        return new GenericEventDeserializer(spec.eventSchema(), spec.events().format(), FeatureExtractor.of(spec),
+                EventTimeBounds.of(spec.events()), spec.events().maxRecordBytes());
     }
 
     @Override
@@ -58,16 +67,24 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
         if (schema == null) {
             open(null);
         }
+        DecodedRecord decoded;
         try {
-            out.collect(decode(record));
-        } catch (IOException | RuntimeException e) {
-            out.collect(DecodedRecord.failed(DeadLetters.of(record, e), record.timestamp()));
+            decoded = decode(record);
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            // (a stack overflow: a record nested deeper than a decoder's recursion, and only this record's)
+            decoded = DecodedRecord.failed(DeadLetters.of(record, e), record.timestamp());
         }
+        out.collect(decoded);
     }
 
     private DecodedRecord decode(ConsumerRecord<byte[], byte[]> record) throws IOException {
         if (record.value() == null) {
             throw new IllegalArgumentException("the record has no value");
+        }
+        long size = (long) record.value().length + (record.key() == null ? 0 : record.key().length);
+        if (size > maxRecordBytes) {
+            throw new IllegalArgumentException("the record is " + size + " bytes, larger than the events' "
+                    + "max-record-size of " + maxRecordBytes + " bytes");
         }
         GenericRecord event;
         if (format == DataFormat.JSON) {
@@ -94,6 +111,10 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
             }
         }
         long eventTime = extractor.eventTime(event);
+        String outOfBounds = timeBounds.violation(eventTime, record.timestamp());
+        if (outOfBounds != null) {
+            throw new IllegalArgumentException(schema.getName() + " " + outOfBounds);
+        }
         return DecodedRecord.of(event, key, eventTime, record.timestamp(), record.topic(), record.partition(),
                 record.offset());
     }

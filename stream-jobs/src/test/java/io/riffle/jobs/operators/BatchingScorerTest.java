@@ -1,5 +1,6 @@
 package io.riffle.jobs.operators;
 
+import io.riffle.modelops.decision.DecisionPolicy;
 import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.testing.TestModels;
 import io.riffle.modelops.validation.LoadedModel;
@@ -9,6 +10,7 @@ import io.riffle.schemas.Decision;
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.ModelEvent;
 import io.riffle.schemas.ModelEventKind;
+import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelScore;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Score;
@@ -45,15 +47,25 @@ class BatchingScorerTest {
 
     private TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> harness(List<String> required,
                                                                                         int maxWaiting) throws Exception {
+        return harness(required, maxWaiting, DecisionPolicy.DEFAULT_ON_FAILURE);
+    }
+
+    private TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> harness(List<String> required,
+            int maxWaiting, Decision onModelFailure) throws Exception {
         ScorerConfig config = new ScorerConfig(BATCH, DELAY_MS, maxWaiting, required, EngineOptions.defaults(),
-                FEATURES, null, "riffle.events");
+                FEATURES, null, "riffle.events", onModelFailure);
         var h = new TwoInputStreamOperatorTestHarness<>(BatchingScorer.ofVectors(config));
         open.add(h);
         return h;
     }
 
     private TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> started() throws Exception {
-        var h = harness(List.of(), 10);
+        return started(DecisionPolicy.DEFAULT_ON_FAILURE);
+    }
+
+    private TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> started(Decision onModelFailure)
+            throws Exception {
+        var h = harness(List.of(), 10, onModelFailure);
         h.setProcessingTime(0);
         h.open();
         return h;
@@ -212,7 +224,7 @@ class BatchingScorerTest {
             names.add("f" + j);
         }
         ModelVersion flagsAll = io.riffle.modelops.registry.ModelVersions.withFeatureStats(ModelVersion.newBuilder(
-                fraud(1)).setReviewThreshold(0.0).setBlockThreshold(2.0).setFeatureNames(names).build(), mean, std);
+                fraud(1)).setReviewThreshold(0.0).setBlockThreshold(1.0).setFeatureNames(names).build(), mean, std);
         h.processElement2(flagsAll, 0);
         send(h, 0, BATCH);
         List<Score> scores = scores(h);
@@ -398,6 +410,132 @@ class BatchingScorerTest {
         List<DeadLetter> dead = sideValues(h.getSideOutput(BatchingScorer.DEAD_LETTERS));
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).getErrorMessage()).contains("e-0").contains("3 values").contains("16");
+    }
+
+    /** Rows 0 and 2 ordinary, row 1 with a feature below -100 (NaN output), row 3 summing above 1000 (+Inf). */
+    private static final int NAN_ROW = 1;
+    private static final int INF_ROW = 3;
+
+    static ModelVersion failsOnOutliers(String name, ModelRole role) {
+        return ModelVersion.newBuilder(TestModels.failsOnOutliers(name, 1, FEATURES)).setRole(role)
+                .setReviewThreshold(0.8).setBlockThreshold(0.9).build();
+    }
+
+    private static void sendWithOutliers(TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> h)
+            throws Exception {
+        for (int i = 0; i < BATCH; i++) {
+            FeatureVector fv = vector(i);
+            List<Float> values = new ArrayList<>(fv.getValues());
+            if (i == NAN_ROW) {
+                values.set(3, -200f);
+            } else if (i == INF_ROW) {
+                values.set(5, 2000f);
+            }
+            fv.setValues(values);
+            h.processElement1(fv, 1_000L + i);
+        }
+    }
+
+    private static long nonFiniteOutputs(TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> h) {
+        return ((BatchingScorer<?>) h.getOperator()).nonFiniteOutputCount();
+    }
+
+    private static List<String> reasons(Score s) {
+        return s.getReasons().stream().map(CharSequence::toString).toList();
+    }
+
+    @Test
+    void aModelOutputOfNaNOrInfinityIsReviewedNeverAllowed() throws Exception {
+        var h = started();
+        ModelVersion mv = failsOnOutliers("fraud", ModelRole.CHAMPION);
+        h.processElement2(mv, 0);
+        sendWithOutliers(h);
+        List<Score> scores = scores(h);
+        assertThat(ids(scores)).containsExactlyElementsOf(range(0, BATCH));
+
+        Score nan = scores.get(NAN_ROW);
+        assertThat(nan.getModels().get(0).getValue()).isNaN();   // the score still says what the model gave
+        assertThat(nan.getDecision()).isEqualTo(Decision.REVIEW);
+        assertThat(reasons(nan).get(0)).isEqualTo("fraud:v1:output-not-finite=NaN->review");
+
+        Score inf = scores.get(INF_ROW);
+        assertThat(inf.getModels().get(0).getValue()).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(inf.getDecision()).isEqualTo(Decision.REVIEW);
+        assertThat(reasons(inf).get(0)).isEqualTo("fraud:v1:output-not-finite=Infinity->review");
+
+        assertThat(nonFiniteOutputs(h)).isEqualTo(2);
+    }
+
+    @Test
+    void finiteOutputsOfTheSameModelAreDecidedByTheirThresholds() throws Exception {
+        var h = started(Decision.BLOCK);
+        ModelVersion mv = failsOnOutliers("fraud", ModelRole.CHAMPION);
+        h.processElement2(mv, 0);
+        sendWithOutliers(h);
+        List<Score> scores = scores(h);
+        float[] expected = new float[BATCH];
+        float[] rows = new float[BATCH * FEATURES];
+        for (int i = 0; i < BATCH; i++) {
+            List<Float> v = vector(i).getValues();
+            for (int j = 0; j < FEATURES; j++) {
+                rows[i * FEATURES + j] = v.get(j);
+            }
+        }
+        try (LoadedModel direct = new ModelLoader(EngineOptions.defaults()).load(mv, FEATURES, null)) {
+            direct.score(rows, BATCH, expected);
+        }
+        for (int i : new int[] {0, 2}) {
+            Score s = scores.get(i);
+            assertThat(s.getModels().get(0).getValue()).isEqualTo(expected[i]).isBetween(0f, 0.8f);
+            assertThat(s.getDecision()).isEqualTo(Decision.ALLOW);
+            assertThat(s.getReasons()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailingModelBlocksWhenConfiguredTo() throws Exception {
+        var h = started(Decision.BLOCK);
+        h.processElement2(failsOnOutliers("fraud", ModelRole.CHAMPION), 0);
+        sendWithOutliers(h);
+        List<Score> scores = scores(h);
+        assertThat(scores.get(NAN_ROW).getDecision()).isEqualTo(Decision.BLOCK);
+        assertThat(reasons(scores.get(NAN_ROW)).get(0)).isEqualTo("fraud:v1:output-not-finite=NaN->block");
+        assertThat(scores.get(INF_ROW).getDecision()).isEqualTo(Decision.BLOCK);
+        assertThat(reasons(scores.get(INF_ROW)).get(0)).isEqualTo("fraud:v1:output-not-finite=Infinity->block");
+        assertThat(nonFiniteOutputs(h)).isEqualTo(2);
+    }
+
+    @Test
+    void aFailureConfiguredToAllowIsStillReportedInTheReasons() throws Exception {
+        var h = started(Decision.ALLOW);
+        h.processElement2(failsOnOutliers("fraud", ModelRole.CHAMPION), 0);
+        sendWithOutliers(h);
+        Score nan = scores(h).get(NAN_ROW);
+        assertThat(nan.getDecision()).isEqualTo(Decision.ALLOW);
+        assertThat(reasons(nan)).containsExactly("fraud:v1:output-not-finite=NaN->allow");
+        assertThat(nonFiniteOutputs(h)).isEqualTo(2);
+    }
+
+    @Test
+    void aFailingShadowModelIsCountedButDecidesNothing() throws Exception {
+        var h = started(Decision.BLOCK);
+        ModelVersion champion = fraud(1);
+        h.processElement2(champion, 0);
+        h.processElement2(failsOnOutliers("fraud-shadow", ModelRole.SHADOW), 0);
+        sendWithOutliers(h);
+        List<Score> scores = scores(h);
+        assertThat(scores).hasSize(BATCH);
+        assertThat(scores.get(NAN_ROW).getModels()).extracting(ModelScore::getName)
+                .containsExactly("fraud", "fraud-shadow");
+        assertThat(scores.get(NAN_ROW).getModels().get(1).getValue()).isNaN();
+        assertThat(scores.get(INF_ROW).getModels().get(1).getValue()).isInfinite();
+        assertThat(scores).allSatisfy(s -> {
+            float championValue = s.getModels().get(0).getValue();
+            assertThat(championValue).isFinite();
+            assertThat(s.getDecision()).isEqualTo(DecisionPolicy.decide(champion, championValue));
+            assertThat(reasons(s)).noneMatch(r -> r.startsWith("fraud-shadow:"));
+        });
+        assertThat(nonFiniteOutputs(h)).isEqualTo(2);
     }
 
     private static <T> List<T> sideValues(java.util.Collection<StreamRecord<T>> records) {

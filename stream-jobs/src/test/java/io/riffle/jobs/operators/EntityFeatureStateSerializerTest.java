@@ -1,5 +1,6 @@
 package io.riffle.jobs.operators;
 
+import io.riffle.modelops.features.DuplicateEvents;
 import io.riffle.modelops.features.EntityFeatureState;
 import io.riffle.modelops.features.FeatureExtractor;
 import org.apache.avro.generic.GenericRecord;
@@ -8,6 +9,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 
@@ -69,6 +71,7 @@ class EntityFeatureStateSerializerTest {
         assertThat(state.sizeInBytes()).isLessThan(1_000);   // room for a few entries, not for 67 slots
         Random random = new Random(13);
         long time = 1_767_225_600_000L;
+        var duplicates = new DuplicateEvents(Duration.ofMinutes(30), 64);
         for (int i = 0; i < 300; i++) {
             time += random.nextInt(5) == 0 ? random.nextInt(2 * 3_600_000) : random.nextInt(60_000);
             GenericRecord e = new org.apache.avro.generic.GenericData.Record(demo.eventSchema());
@@ -82,10 +85,12 @@ class EntityFeatureStateSerializerTest {
             e.put("merchantCategory", "5411");
             e.put("eventTime", time);
             extractor.extract(e, state);
+            duplicates.remember(state, DuplicateEvents.hash("t-" + i), time);
             state.touchedAt = time + 7;
             EntityFeatureState back = read(write(state));
             assertThat(back).as("after event %d", i).isEqualTo(state);
             assertThat(back.touchedAt).isEqualTo(time + 7);
+            assertThat(duplicates.seen(back, DuplicateEvents.hash("t-" + i))).isTrue();
         }
     }
 
@@ -95,8 +100,8 @@ class EntityFeatureStateSerializerTest {
         EntityFeatureState s = extractor.newState();
         extractor.extract(SpecFeatureRowsTest.event(1, "dev-1", 1_767_225_600_000L, new Random(1)), s);
         byte[] bytes = write(s);
-        // header: 8 + 8 + 8 + 4 (slots) + 4 (entries) + 4 + 4 → first entry's slot at 40
-        bytes[40] = 0x7f;
+        // header: 8 + 8 + 8 + 4 (no recent ids) + 4 (slots) + 4 (entries) + 4 + 4 → first entry's slot at 44
+        bytes[44] = 0x7f;
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(bytes))
                 .isInstanceOf(java.io.IOException.class).hasMessageContaining("corrupt entity feature state");
     }

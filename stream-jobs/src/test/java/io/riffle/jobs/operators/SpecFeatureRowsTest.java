@@ -283,4 +283,31 @@ class SpecFeatureRowsTest {
             assertThat(h.numKeyedStateEntries()).isZero();
         }
     }
+
+    @Test
+    void aDuplicateEventIdIsADeadLetterAlsoAfterARestore() throws Exception {
+        Random random = new Random(9);
+        GenericRecord first = event(1, "dev-0", BASE, random);
+        OperatorSubtaskState snapshot;
+        try (var h = harness(rows())) {
+            h.processElement1(new StreamRecord<>(decoded(first, 10)));
+            // the same id again, even with other values: a retried or replayed send
+            h.processElement1(new StreamRecord<>(decoded(event(1, "dev-0", BASE, random), 11)));
+            // the same id for another entity is another entity's business
+            h.processElement1(new StreamRecord<>(decoded(event(1, "dev-1", BASE, random), 12)));
+            assertThat(features(h)).extracting(FeatureVector::getEntityId).containsExactly("dev-0", "dev-1");
+            List<DeadLetter> dead = new ArrayList<>();
+            h.getSideOutput(BatchingScorer.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).getErrorMessage()).contains("duplicate event id").contains("eventId=e-1")
+                    .contains("deviceId=dev-0").contains("generic.events/0@11");
+            snapshot = h.snapshot(1, 0);
+        }
+        try (var h = restored(snapshot)) {
+            h.processElement1(new StreamRecord<>(decoded(event(1, "dev-0", BASE + 1, random), 13)));
+            h.processElement1(new StreamRecord<>(decoded(event(2, "dev-0", BASE + 2, random), 14)));
+            assertThat(features(h)).extracting(FeatureVector::getEventId).containsExactly("e-2");
+            assertThat(h.getSideOutput(BatchingScorer.DEAD_LETTERS)).hasSize(1);
+        }
+    }
 }

@@ -1,8 +1,10 @@
 package io.riffle.jobs.serde;
 
+import io.riffle.modelops.features.EventTimeBounds;
+import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.spec.DataFormat;
 import io.riffle.modelops.spec.PipelineSpec;
-import io.riffle.modelops.features.FeatureExtractor;
+import io.riffle.schemas.DeadLetter;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -23,7 +25,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,7 +88,8 @@ class GenericEventDeserializerTest {
 
     /** A deserializer as the task manager gets it: through Java serialization, opened there. */
     static GenericEventDeserializer shipped(DataFormat format) throws Exception {
-        GenericEventDeserializer d = new GenericEventDeserializer(schema, format, FeatureExtractor.of(spec));
+        GenericEventDeserializer d = new GenericEventDeserializer(schema, format, FeatureExtractor.of(spec),
+                EventTimeBounds.of(spec.events()), spec.events().maxRecordBytes());
         GenericEventDeserializer copy = InstantiationUtil.clone(d);
         copy.open(null);
         return copy;
@@ -145,6 +150,42 @@ class GenericEventDeserializerTest {
         assertThat(truncated.deadLetter.getErrorMessage()).contains(schema.getName());
         DecodedRecord tombstone = decode(avro, null, 27).get(0);
         assertThat(tombstone.deadLetter.getErrorMessage()).contains("generic.events/3@27");
+    }
+
+    @Test
+    void poisonOfEveryKindIsADeadLetterNamingTheFieldOrCause() throws Exception {
+        GenericEventDeserializer json = shipped(DataFormat.JSON);
+        String ok = json("e-9", "dev-1", TIME);
+        assertThat(decode(json, ok.getBytes(StandardCharsets.UTF_8), 1).get(0).deadLetter).isNull();
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put(ok.replace("\"x00\":0.25", "\"x00\":\"NaN\""), "'x00' is \"NaN\", not a finite number");
+        cases.put(ok.replace("\"x01\":1.25", "\"x01\":\"-Infinity\""), "'x01' is \"-Infinity\", not a finite number");
+        cases.put(ok.replace("\"x02\":2.25", "\"x02\":1e999"), "'x02' is");
+        cases.put(ok.replace("\"eventTime\":" + TIME, "\"eventTime\":0"), "'eventTime' is 0");
+        cases.put(ok.replace("\"eventTime\":" + TIME, "\"eventTime\":-1"), "not after 1970");
+        cases.put(ok.replace("\"eventTime\":" + TIME, "\"eventTime\":" + (System.currentTimeMillis() + 7_200_000L)),
+                "max-future");
+        cases.put(ok.replace("}", ",\"deep\":" + "[".repeat(3000) + "]".repeat(3000) + "}"), "nesting depth");
+        cases.put(ok.replace("}", ",\"pad\":\"" + "p".repeat(300_000) + "\"}"), "max-record-size");
+        long offset = 100;
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            DecodedRecord d = decode(json, c.getKey().getBytes(StandardCharsets.UTF_8), offset).get(0);
+            assertThat(d.deadLetter).as(c.getValue()).isNotNull();
+            assertThat(d.deadLetter.getErrorMessage()).as(c.getValue()).contains(c.getValue())
+                    .contains("generic.events/3@" + offset);
+            offset++;
+        }
+        // the oversize one carries a bounded prefix, the original's size and its SHA-256
+        byte[] big = ok.replace("}", ",\"pad\":\"" + "p".repeat(300_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        DeadLetter letter = decode(json, big, 200).get(0).deadLetter;
+        assertThat(letter.getValue().remaining()).isEqualTo(DeadLetters.MAX_PAYLOAD);
+        assertThat(letter.getSize()).isEqualTo(big.length);
+        assertThat(letter.getSha256()).isEqualTo(io.riffle.modelops.validation.Digests.sha256Hex(big));
+
+        GenericEventDeserializer avro = shipped(DataFormat.AVRO);
+        GenericRecord future = event("e-10", "dev-1", Long.MAX_VALUE);
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(future).array();
+        assertThat(decode(avro, bytes, 300).get(0).deadLetter.getErrorMessage()).contains("'eventTime'").contains("max-future");
     }
 
     @Test

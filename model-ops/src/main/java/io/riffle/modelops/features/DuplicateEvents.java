@@ -1,0 +1,86 @@
+package io.riffle.modelops.features;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * Finds events whose id the same entity already had: a producer that retries, a replayed
+ * partition, a source written twice. Each entity's {@link EntityFeatureState} remembers the
+ * 64-bit hashes of its recent event ids with their event times, for {@code within} of event time
+ * behind its newest event and at most {@code capacity} of them (the oldest go first), so the
+ * memory per entity is bounded however busy it is. The ids live in the keyed state, so they are
+ * checkpointed and restored with the aggregates they belong to.
+ */
+public final class DuplicateEvents implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Most ids an entity remembers: a busy entity forgets its oldest ids first. */
+    public static final int DEFAULT_CAPACITY = 1_024;
+
+    private final long withinMs;
+    private final int capacity;
+
+    public DuplicateEvents(Duration within, int capacity) {
+        if (within.isNegative() || within.isZero() || capacity < 1) {
+            throw new IllegalArgumentException("duplicate window must be positive and capacity at least 1");
+        }
+        this.withinMs = within.toMillis();
+        this.capacity = capacity;
+    }
+
+    /** The hash an event id is remembered by (the same for a String and a decoded Avro Utf8 of it). */
+    public static long hash(Object eventId) {
+        return FeatureExtractor.hash64(eventId);
+    }
+
+    /** Whether {@code state} remembers an event with this id hash. */
+    public boolean seen(EntityFeatureState state, long idHash) {
+        long[] ids = state.recentIds;
+        for (int i = 0, n = state.recentCount; i < n; i++) {
+            if (ids[i] == idHash) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Remembers an event of time {@code eventTime}, forgetting the ids older than the window
+     * behind the newer of it and the entity's newest event (call before the extractor moves
+     * {@code newestTime}, or after: the result is the same).
+     */
+    public void remember(EntityFeatureState state, long idHash, long eventTime) {
+        long newest = Math.max(state.newestTime, eventTime);
+        long oldest = newest - withinMs;
+        int n = state.recentCount;
+        long[] ids = state.recentIds;
+        long[] times = state.recentTimes;
+        // keep those still in the window, in arrival order
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (times[i] >= oldest) {
+                ids[kept] = ids[i];
+                times[kept] = times[i];
+                kept++;
+            }
+        }
+        if (eventTime < oldest) {
+            state.recentCount = kept;
+            return;
+        }
+        if (kept == capacity) {
+            System.arraycopy(ids, 1, ids, 0, kept - 1);
+            System.arraycopy(times, 1, times, 0, kept - 1);
+            kept--;
+        }
+        if (ids == null || kept == ids.length) {
+            int room = Math.min(capacity, Math.max(4, kept * 2));
+            state.recentIds = ids = ids == null ? new long[room] : Arrays.copyOf(ids, room);
+            state.recentTimes = times = times == null ? new long[room] : Arrays.copyOf(times, room);
+        }
+        ids[kept] = idHash;
+        times[kept] = eventTime;
+        state.recentCount = kept + 1;
+    }
+}
