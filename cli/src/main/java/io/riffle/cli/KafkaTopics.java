@@ -5,9 +5,12 @@ import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.schemas.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +42,15 @@ public final class KafkaTopics {
 
     /** The topics a pipeline file names (same settings as {@link #ensureDefaults}). */
     public static void ensureFor(String bootstrapServers, int partitions, KafkaSpec.TopicNames names) {
+        ensureFor(bootstrapServers, Map.of(), partitions, names);
+    }
+
+    /**
+     * The topics a pipeline file names, created by an Admin client with the file's Kafka
+     * {@code properties} (a secured cluster needs them for this client as for every other).
+     */
+    public static void ensureFor(String bootstrapServers, Map<String, String> clientProperties, int partitions,
+                                 KafkaSpec.TopicNames names) {
         Map<String, String> models = Map.of("cleanup.policy", "compact",
                 "max.message.bytes", String.valueOf(ModelRegistry.MAX_MESSAGE_BYTES));
         List<NewTopic> topics = new ArrayList<>();
@@ -49,13 +61,47 @@ public final class KafkaTopics {
         topics.add(new NewTopic(names.deadLetters(), 1, (short) 1));
         topics.add(new NewTopic(names.modelEvents(), 1, (short) 1));
         topics.add(new NewTopic(names.models(), 1, (short) 1).configs(models));
-        ensure(bootstrapServers, topics);
+        ensure(bootstrapServers, clientProperties, topics);
     }
 
     public static void ensure(String bootstrapServers, List<NewTopic> topics) {
+        ensure(bootstrapServers, Map.of(), topics);
+    }
+
+    /**
+     * The broker's {@code transaction.max.timeout.ms}, or null when it cannot be read (an ACL may
+     * forbid describing the broker's configuration): a transaction timeout above it makes every
+     * exactly-once sink fail at start.
+     */
+    public static Duration transactionMaxTimeout(String bootstrapServers, Map<String, String> clientProperties) {
+        try (Admin admin = Admin.create(adminProperties(bootstrapServers, clientProperties))) {
+            var nodes = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS);
+            if (nodes.isEmpty()) {
+                return null;
+            }
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER,
+                    String.valueOf(nodes.iterator().next().id()));
+            ConfigEntry entry = admin.describeConfigs(List.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker)
+                    .get("transaction.max.timeout.ms");
+            return entry == null || entry.value() == null ? null : Duration.ofMillis(Long.parseLong(entry.value()));
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static Properties adminProperties(String bootstrapServers, Map<String, String> clientProperties) {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        return props;
+    }
+
+    public static void ensure(String bootstrapServers, Map<String, String> clientProperties, List<NewTopic> topics) {
+        Properties props = adminProperties(bootstrapServers, clientProperties);
         try (Admin admin = Admin.create(props)) {
             for (NewTopic topic : topics) {
                 try {

@@ -5,25 +5,42 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 
 /** A Flink MiniCluster in this JVM, with its web UI, for the demo and local runs. */
 public final class LocalFlink {
+    private static final String LOOPBACK = "127.0.0.1";
+
     private LocalFlink() {}
 
     /**
-     * An environment whose jobs run on a MiniCluster in this JVM.
+     * An environment whose jobs run on a MiniCluster in this JVM. Every listener (web UI and REST,
+     * RPC, blob server, data exchange) is on the loopback interface: nothing of a local run is
+     * reachable from another machine.
      *
-     * @param webUiPort port of the Flink web UI (0 = any free port)
+     * @param webUiPort port of the Flink web UI and REST API (0 = a free port, see {@link #restAddress})
      */
     public static StreamExecutionEnvironment environment(int parallelism, int webUiPort) {
         Configuration conf = new Configuration();
-        conf.set(RestOptions.PORT, webUiPort);
-        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.PORT, webUiPort == 0 ? freePort() : webUiPort);
+        conf.set(RestOptions.ADDRESS, LOOPBACK);
+        conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
+        conf.set(JobManagerOptions.ADDRESS, LOOPBACK);
+        conf.set(JobManagerOptions.BIND_HOST, LOOPBACK);     // also the blob server's
+        conf.set(TaskManagerOptions.HOST, LOOPBACK);
+        conf.set(TaskManagerOptions.BIND_HOST, LOOPBACK);
+        // Flink's default with checkpointing, made explicit: restart with a growing delay. The
+        // command watching the job gives up after a few restarts and says why (PipelineWatch).
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         // Checkpoints go to files: the JobManager's in-memory storage refuses state over 5 MB, and a
@@ -33,6 +50,19 @@ public final class LocalFlink {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         env.setParallelism(parallelism);
         return env;
+    }
+
+    /** The REST API (and web UI) of a MiniCluster made by {@link #environment}. */
+    public static URI restAddress(StreamExecutionEnvironment env) {
+        return URI.create("http://" + LOOPBACK + ":" + env.getConfiguration().get(RestOptions.PORT));
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on the loopback interface", e);
+        }
     }
 
     /** A fresh temporary folder; Flink deletes each checkpoint when it is superseded or the job ends. */

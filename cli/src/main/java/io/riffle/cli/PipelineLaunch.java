@@ -5,6 +5,7 @@ import io.riffle.jobs.LabelJoinOptions;
 import io.riffle.jobs.PipelineConfigs;
 import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
+import io.riffle.modelops.spec.Durations;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
 import io.riffle.trainer.cli.TrainerCommand;
@@ -15,8 +16,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code riffle run} (local MiniCluster) and {@code riffle submit} (remote cluster) share to
@@ -68,6 +71,23 @@ final class PipelineLaunch {
             trainers.forEach(TrainerService::close);
             throw e;
         }
+    }
+
+    /**
+     * Null when the jobs' transaction timeout fits the broker's {@code transaction.max.timeout.ms}
+     * (or that cannot be read), else one line saying what to change: every exactly-once sink
+     * would fail at start.
+     */
+    static String transactionTimeoutProblem(String bootstrapServers, Map<String, String> clientProperties,
+                                            Configuration jobOptions) {
+        Duration timeout = jobOptions.get(ScoringOptions.TRANSACTION_TIMEOUT);
+        Duration max = KafkaTopics.transactionMaxTimeout(bootstrapServers, clientProperties);
+        if (max == null || timeout.compareTo(max) <= 0) {
+            return null;
+        }
+        return "the transaction timeout " + Durations.format(timeout) + " (" + ScoringOptions.TRANSACTION_TIMEOUT.key()
+                + ") is above the broker's transaction.max.timeout.ms of " + Durations.format(max)
+                + ": lower it, or raise the broker's maximum";
     }
 
     /** One line naming the file's topics, e.g. for "Pipeline 'x' running (...)". */

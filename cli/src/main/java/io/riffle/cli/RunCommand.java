@@ -3,13 +3,14 @@ package io.riffle.cli;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.trainer.service.TrainerService;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +37,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port (0 = any). Default: ${DEFAULT-VALUE}.")
     int webUiPort;
 
-    @Option(names = "--duration", description = "Stop after this long (e.g. 10m) instead of waiting for Ctrl-C.")
-    Duration duration;
+    @Mixin
+    WatchOptions watch;
 
     @Override
     public Integer call() throws Exception {
@@ -57,17 +58,26 @@ public final class RunCommand implements Callable<Integer> {
                     System.out.println("Embedded Kafka (KRaft) on " + servers);
                 }
                 int parallelism = spec.scoring().parallelism();
-                KafkaTopics.ensureFor(servers, parallelism, spec.kafka().topics());
+                KafkaTopics.ensureFor(servers, spec.kafka().properties(), parallelism, spec.kafka().topics());
 
+                Configuration jobOptions = PipelineLaunch.jobOptions(spec, servers, parallelism);
+                String timeoutProblem = PipelineLaunch.transactionTimeoutProblem(servers, spec.kafka().properties(),
+                        jobOptions);
+                if (timeoutProblem != null) {
+                    System.err.println("Not started: " + timeoutProblem);
+                    return 1;
+                }
                 StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
-                PipelineLaunch.build(spec, PipelineLaunch.jobOptions(spec, servers, parallelism), env);
+                PipelineLaunch.build(spec, jobOptions, env);
                 job = env.executeAsync(spec.name());
                 trainers = PipelineLaunch.startTrainers(spec, servers);
                 System.out.printf("Pipeline '%s' running (%s). Flink web UI %s. Ctrl-C stops.%n", spec.name(),
-                        PipelineLaunch.topicsLine(spec),
-                        webUiPort > 0 ? "http://127.0.0.1:" + webUiPort : "on a free port (see the Flink log)");
-                stop.await(duration);
-                return 0;
+                        PipelineLaunch.topicsLine(spec), LocalFlink.restAddress(env));
+                try (PipelineStatus status = new PipelineStatus(servers, spec.kafka().properties(),
+                        spec.kafka().topics())) {
+                    return new PipelineWatch(LocalFlink.restAddress(env), job, watch.maxRestarts, status,
+                            watch.statusEvery, System.out, System.err).watch(stop, watch.duration);
+                }
             } finally {
                 for (TrainerService trainer : trainers) {
                     trainer.close();

@@ -10,6 +10,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -44,6 +46,9 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Option(names = "--create-topics", description = "Create the pipeline's topics when missing.")
     boolean createTopics;
+
+    @Mixin
+    WatchOptions watch;
 
     @Option(names = "-D", paramLabel = "KEY=VALUE", description = "A scoring job option (see the README's option table).")
     Map<String, String> options = new HashMap<>();
@@ -73,21 +78,33 @@ public final class ScoreCommand implements Callable<Integer> {
         String servers = conf.get(ScoringOptions.BOOTSTRAP_SERVERS);
         int p = conf.get(ScoringOptions.PARALLELISM);
         if (createTopics) {
-            KafkaTopics.ensureFor(servers, p, spec.kafka().topics());
+            KafkaTopics.ensureFor(servers, conf.get(ScoringOptions.KAFKA_PROPERTIES), p, spec.kafka().topics());
+        }
+        String timeoutProblem = PipelineLaunch.transactionTimeoutProblem(servers,
+                conf.get(ScoringOptions.KAFKA_PROPERTIES), conf);
+        if (timeoutProblem != null) {
+            System.err.println("Not started: " + timeoutProblem);
+            return 1;
         }
         StreamExecutionEnvironment env = LocalFlink.environment(p, webUiPort);
         new PipelineScoringJob(spec, conf).build(env);
-        JobClient job = env.executeAsync("riffle-scoring");
-        System.out.println("Scoring job " + job.getJobID() + " running; web UI http://127.0.0.1:" + webUiPort
-                + " — Ctrl-C stops it.");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (StopSignal stop = new StopSignal("riffle-score")) {
+            JobClient job = env.executeAsync("riffle-scoring");
             try {
-                job.cancel().get();
-            } catch (Exception ignored) {
-                // going down anyway
+                System.out.println("Scoring job " + job.getJobID() + " running; web UI " + LocalFlink.restAddress(env)
+                        + " — Ctrl-C stops it.");
+                try (PipelineStatus status = new PipelineStatus(servers, spec.kafka().properties(),
+                        spec.kafka().topics())) {
+                    return new PipelineWatch(LocalFlink.restAddress(env), job, watch.maxRestarts, status,
+                            watch.statusEvery, System.out, System.err).watch(stop, watch.duration);
+                }
+            } finally {
+                try {
+                    job.cancel().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // already finished or failed
+                }
             }
-        }));
-        job.getJobExecutionResult().get();
-        return 0;
+        }
     }
 }

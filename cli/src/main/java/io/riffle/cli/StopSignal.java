@@ -37,6 +37,11 @@ final class StopSignal implements AutoCloseable {
         }
     }
 
+    /** Waits for Ctrl-C at most {@code limit}; whether it came. */
+    boolean stoppedWithin(Duration limit) throws InterruptedException {
+        return stop.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The command has cleaned up: a pending Ctrl-C may let the JVM go. */
     @Override
     public void close() {

@@ -125,8 +125,14 @@ public final class SubmitCommand implements Callable<Integer> {
                         String.join(", ", same), cluster.host(), cluster.port(), cluster.host(), cluster.port());
                 return 1;
             }
+            String timeoutProblem = PipelineLaunch.transactionTimeoutProblem(servers, spec.kafka().properties(),
+                    PipelineLaunch.jobOptions(spec, servers, jobParallelism));
+            if (timeoutProblem != null) {
+                System.err.println("Not submitted: " + timeoutProblem);
+                return 1;
+            }
             long started = System.nanoTime();
-            KafkaTopics.ensureFor(servers, jobParallelism, spec.kafka().topics());
+            KafkaTopics.ensureFor(servers, spec.kafka().properties(), jobParallelism, spec.kafka().topics());
             long topicsReady = System.nanoTime();
             jars = JobJars.forJobClasses(PipelineScoringJob.class, LabelJoinJob.class).without(provided);
             long jarsFound = System.nanoTime();

@@ -59,14 +59,53 @@ final class FlinkSessionCluster implements AutoCloseable {
     private final List<Path> classPath;
     private final List<Process> processes = new ArrayList<>();
 
-    private FlinkSessionCluster(Path dir, int restPort, List<Path> classPath) {
+    private final Path confDir;
+    private final Path logDir;
+    private final List<Process> taskManagers = new ArrayList<>();
+    private TaskExecutorProcessSpec taskManagerSpec;
+    private int launches;
+
+    private FlinkSessionCluster(Path dir, int restPort, List<Path> classPath, Path confDir, Path logDir) {
         this.dir = dir;
         this.restPort = restPort;
         this.classPath = classPath;
+        this.confDir = confDir;
+        this.logDir = logDir;
+    }
+
+    private Process launchTaskManager(int index) throws IOException {
+        // the first launch keeps the name the logs always had; restarts get their own files
+        String name = launches++ == 0 ? "taskmanager" : "taskmanager-" + index + "-" + launches;
+        return launch(name, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                ProcessMemoryUtils.generateJvmParametersStr(taskManagerSpec),
+                TaskExecutorProcessUtils.generateDynamicConfigsStr(taskManagerSpec), confDir, logDir);
+    }
+
+    /** Kills task manager {@code index} with SIGKILL (no shutdown hook, no goodbye to the job manager). */
+    synchronized void killTaskManager(int index) throws InterruptedException {
+        Process p = taskManagers.get(index);
+        p.destroyForcibly();
+        p.waitFor(30, TimeUnit.SECONDS);
+        processes.remove(p);
+    }
+
+    /** Starts task manager {@code index} again (a new process, as a supervisor would). */
+    synchronized void restartTaskManager(int index) throws IOException {
+        taskManagers.set(index, launchTaskManager(index));
     }
 
     /** Starts the job manager and a task manager with {@code slots} slots; returns once the slots are registered. */
     static FlinkSessionCluster start(Path dir, int slots, Duration limit) throws Exception {
+        return start(dir, slots, 1, List.of("restart-strategy.type: none"), limit);
+    }
+
+    /**
+     * Starts the job manager and {@code taskManagers} task managers of {@code slots} slots each,
+     * with {@code extraConfig} lines added to the cluster's {@code config.yaml}; returns once every
+     * slot is registered.
+     */
+    static FlinkSessionCluster start(Path dir, int slots, int taskManagers, List<String> extraConfig, Duration limit)
+            throws Exception {
         Path confDir = Files.createDirectories(dir.resolve("conf"));
         Path logDir = Files.createDirectories(dir.resolve("log"));
         int restPort = freePort();
@@ -84,10 +123,9 @@ final class FlinkSessionCluster implements AutoCloseable {
                 "taskmanager.memory.process.size: 1280m",
                 "taskmanager.memory.managed.size: 32m",
                 "parallelism.default: 1",
-                // a job that cannot load its classes fails at once instead of restarting until the test gives up
-                "restart-strategy.type: none",
                 "io.tmp.dirs: " + Files.createDirectories(dir.resolve("tmp")),
                 "web.tmpdir: " + Files.createDirectories(dir.resolve("web")),
+                String.join("\n", extraConfig),
                 "");
         Files.writeString(confDir.resolve("config.yaml"), config);
         Files.writeString(confDir.resolve("log4j.properties"), String.join("\n",
@@ -101,7 +139,7 @@ final class FlinkSessionCluster implements AutoCloseable {
                 ""));
 
         List<Path> classPath = flinkClassPath(JobJars.classPath());
-        FlinkSessionCluster cluster = new FlinkSessionCluster(dir, restPort, classPath);
+        FlinkSessionCluster cluster = new FlinkSessionCluster(dir, restPort, classPath, confDir, logDir);
         // If this JVM ends without close() (a killed test run, Ctrl-C on main), the cluster goes with it.
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "flink-session-cluster-stop"));
         try {
@@ -110,12 +148,12 @@ final class FlinkSessionCluster implements AutoCloseable {
             cluster.launch("jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
                     JobManagerProcessUtils.generateJvmParametersStr(jm, conf),
                     JobManagerProcessUtils.generateDynamicConfigsStr(jm), confDir, logDir);
-            TaskExecutorProcessSpec tm = TaskExecutorProcessUtils.processSpecFromConfig(conf);
-            cluster.launch("taskmanager", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                    ProcessMemoryUtils.generateJvmParametersStr(tm),
-                    TaskExecutorProcessUtils.generateDynamicConfigsStr(tm), confDir, logDir);
+            cluster.taskManagerSpec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
+            for (int i = 0; i < taskManagers; i++) {
+                cluster.taskManagers.add(cluster.launchTaskManager(i));
+            }
             await().atMost(limit).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                    .until(() -> cluster.aliveOrFail().get("/overview").path("slots-total").asInt() >= slots);
+                    .until(() -> cluster.aliveOrFail().get("/overview").path("slots-total").asInt() >= slots * taskManagers);
             return cluster;
         } catch (Throwable e) {
             String logs = cluster.logTails();
@@ -184,6 +222,28 @@ final class FlinkSessionCluster implements AutoCloseable {
         return JSON.readTree(response.body());
     }
 
+    /** Whether the job is RUNNING with every one of its tasks RUNNING. */
+    boolean allTasksRunning(String jobId) throws IOException, InterruptedException {
+        JsonNode job = get("/jobs/" + jobId);
+        if (!job.path("state").asText().equals("RUNNING") || job.path("vertices").isEmpty()) {
+            return false;
+        }
+        for (JsonNode vertex : job.path("vertices")) {
+            if (!vertex.path("status").asText().equals("RUNNING")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The job's {@code numRestarts} metric (0 until reported). */
+    long restarts(String jobId) throws IOException, InterruptedException {
+        for (JsonNode m : get("/jobs/" + jobId + "/metrics?get=numRestarts")) {
+            return Long.parseLong(m.path("value").asText("0"));
+        }
+        return 0;
+    }
+
     /** Cancels a job (REST {@code PATCH /jobs/:id?mode=cancel}). */
     void cancel(String jobId) throws IOException, InterruptedException {
         HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -195,7 +255,14 @@ final class FlinkSessionCluster implements AutoCloseable {
     /** The last lines of each process's log, for failure messages. */
     String logTails() {
         StringBuilder tails = new StringBuilder();
-        for (String name : List.of("jobmanager", "taskmanager")) {
+        List<String> names = new ArrayList<>(List.of("jobmanager", "taskmanager"));
+        try (Stream<Path> logs = Files.list(dir.resolve("log"))) {
+            logs.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("taskmanager-") && f.endsWith(".log"))
+                    .sorted().forEach(f -> names.add(f.substring(0, f.length() - 4)));
+        } catch (IOException e) {
+            // only the usual names then
+        }
+        for (String name : names) {
             for (String suffix : List.of(".log", ".out")) {
                 Path log = dir.resolve("log").resolve(name + suffix);
                 try {
@@ -220,8 +287,8 @@ final class FlinkSessionCluster implements AutoCloseable {
         return this;
     }
 
-    private void launch(String name, String mainClass, String jvmParameters, String dynamicConfigs, Path confDir,
-                        Path logDir) throws IOException {
+    private Process launch(String name, String mainClass, String jvmParameters, String dynamicConfigs, Path confDir,
+                           Path logDir) throws IOException {
         // The class path goes in an argument file: a short command line (ONNX Runtime 1.29 crashed on long ones).
         Path classPathFile = dir.resolve(name + ".classpath");
         Files.writeString(classPathFile, "-cp \"" + String.join(File.pathSeparator,
@@ -247,6 +314,7 @@ final class FlinkSessionCluster implements AutoCloseable {
                 .redirectOutput(logDir.resolve(name + ".out").toFile())
                 .start();
         processes.add(process);
+        return process;
     }
 
     private static int freePort() throws IOException {

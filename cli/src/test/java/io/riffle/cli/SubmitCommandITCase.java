@@ -1,6 +1,5 @@
 package io.riffle.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.testing.CommittedTopics;
 import io.riffle.modelops.onnx.OnnxGraphs;
@@ -104,7 +103,7 @@ class SubmitCommandITCase {
             try {
                 await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(250))
                         .failFast(() -> Set.of("FAILED", "CANCELED", "FINISHED").contains(state(jobId)))
-                        .until(() -> allTasksRunning(jobId));
+                        .until(() -> flink.allTasksRunning(jobId));
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError("the job's tasks did not all reach RUNNING: " + diagnostics(jobId), e);
             }
@@ -173,18 +172,6 @@ class SubmitCommandITCase {
         return flink.get("/jobs/" + jobId).path("state").asText();
     }
 
-    private static boolean allTasksRunning(String jobId) throws Exception {
-        JsonNode job = flink.get("/jobs/" + jobId);
-        if (!job.path("state").asText().equals("RUNNING") || job.path("vertices").isEmpty()) {
-            return false;
-        }
-        for (JsonNode vertex : job.path("vertices")) {
-            if (!vertex.path("status").asText().equals("RUNNING")) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** A binary logistic model for the file's features, stamped with its spec hash, as v1 of "generic". */
     private static void publishModel(PipelineSpec spec, String servers) {

@@ -69,6 +69,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaRaftServer server;
+    /** The log directory to delete on close, or null when it belongs to the caller ({@link #startPersistent}). */
     private final Path logDir;
     private final int port;
     private Admin admin;
@@ -101,32 +102,73 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
-        int brokerPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
         Path logDir;
         try {
             logDir = Files.createTempDirectory("riffle-kafka-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the broker's log directory", e);
         }
+        return start(port == 0 ? freePort() : port, freePort(), logDir, true, brokerOverrides);
+    }
+
+    /**
+     * A broker whose log directory is {@code logDir} and stays there when it stops: started again
+     * with the same directory and ports it has every topic, record and transaction it had (a broker
+     * restart, e.g. in a fault test). The directory is formatted on first use.
+     */
+    public static EmbeddedKafka startPersistent(int port, int controllerPort, Path logDir) {
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the broker's log directory " + logDir, e);
+        }
+        return start(port, controllerPort, logDir, false, Map.of());
+    }
+
+    /**
+     * A broker in a JVM of its own (for tests that stop and restart it):
+     * {@code --port P --controller-port C --log-dir DIR}. Prints {@code READY host:port} once it
+     * serves; stops cleanly on SIGTERM.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> a = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i], args[i + 1]);
+        }
+        EmbeddedKafka kafka = startPersistent(Integer.parseInt(a.get("--port")), Integer.parseInt(a.get("--controller-port")),
+                Path.of(a.get("--log-dir")));
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-stop"));
+        System.out.println("READY " + kafka.bootstrapServers());
+        Thread.currentThread().join();
+    }
+
+    private static EmbeddedKafka start(int brokerPort, int controllerPort, Path logDir, boolean ownsLogDir,
+                                       Map<String, String> brokerOverrides) {
         KafkaRaftServer server = null;
         try {
             Properties props = brokerProperties(brokerPort, controllerPort, logDir);
             props.putAll(brokerOverrides);
-            format(logDir);
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                // a persistent directory is formatted once: its cluster id is the broker's identity
+                format(logDir);
+            }
             server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             long startNs = System.nanoTime();
             server.startup();
             LOG.info("Embedded Kafka started on {}:{} in {} ms (log dir {})", HOST, brokerPort,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), logDir);
-            return new EmbeddedKafka(server, logDir, brokerPort);
+            return new EmbeddedKafka(server, ownsLogDir ? logDir : null, brokerPort);
         } catch (RuntimeException | Error e) {
             stopQuietly(server);
-            deleteQuietly(logDir);
+            if (ownsLogDir) {
+                deleteQuietly(logDir);
+            }
             throw e;
         } catch (Exception e) {
             stopQuietly(server);
-            deleteQuietly(logDir);
+            if (ownsLogDir) {
+                deleteQuietly(logDir);
+            }
             throw new IllegalStateException("cannot start the embedded Kafka broker on port " + brokerPort, e);
         }
     }
@@ -161,7 +203,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** Shuts the broker down, waits for it to stop and deletes its log directory. Idempotent. */
+    /** Shuts the broker down, waits for it to stop and deletes its log directory (unless persistent). Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -173,7 +215,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             admin = null;
         }
         stopQuietly(server);
-        deleteQuietly(logDir);
+        if (logDir != null) {
+            deleteQuietly(logDir);
+        }
     }
 
     private void awaitLeaders(String name) throws InterruptedException, TimeoutException {

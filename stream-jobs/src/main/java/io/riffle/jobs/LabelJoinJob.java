@@ -119,7 +119,7 @@ public final class LabelJoinJob {
                 // The scorer writes the features topic transactionally: never join aborted output.
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("max.poll.records", "5000");
-        conf.get(LabelJoinOptions.KAFKA_PROPERTIES).forEach(builder::setProperty);
+        ScoringOptions.clientProperties(conf).forEach(builder::setProperty);
         return builder.build();
     }
 

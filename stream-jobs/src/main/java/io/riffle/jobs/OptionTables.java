@@ -37,6 +37,7 @@ public final class OptionTables {
         for (ConfigOption<?> option : options) {
             Object value = option.defaultValue();
             String shown = value instanceof Duration d ? d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms"
+                    : value instanceof List<?> list ? String.join(";", list.stream().map(String::valueOf).toList())
                     : String.valueOf(value);
             table.append("| `").append(option.key()).append("` | `").append(shown.isEmpty() ? "(empty)" : shown)
                     .append("` | ").append(formatter.format(option.description()).replace("|", "\\|")).append(" |\n");

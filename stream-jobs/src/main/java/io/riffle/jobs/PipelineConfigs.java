@@ -2,14 +2,18 @@ package io.riffle.jobs;
 
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.LabelsSpec;
+import io.riffle.modelops.spec.ModelSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.ScoringSpec;
 import org.apache.flink.configuration.Configuration;
 
+import java.nio.file.Path;
+
 /**
  * Turns a pipeline file into the typed options of the jobs that run it ({@link ScoringOptions}
  * and {@link LabelJoinOptions} share one {@link Configuration}): topics, formats, batching,
- * device, delivery and parallelism come from the file; consumer groups and transactional-id
+ * device, delivery, parallelism and which models the scorer admits (trusted keys, the file's model
+ * names, spec hash required) come from the file; consumer groups and transactional-id
  * prefixes are derived from the pipeline's name, so two pipelines on one Kafka cluster neither
  * share offsets nor fence each other's transactions.
  */
@@ -44,6 +48,10 @@ public final class PipelineConfigs {
         conf.set(ScoringOptions.OUTPUT_TIMESTAMP, scoring.outputTimestamp());
         conf.set(ScoringOptions.ON_MODEL_FAILURE, scoring.onModelFailure());
         conf.set(ScoringOptions.CUDA_TF32, scoring.cudaTf32());
+        conf.set(ScoringOptions.TRUSTED_KEYS, scoring.trustedKeys().stream().map(Path::toString).toList());
+        // The file's models are the ones that may decide (none listed: any).
+        conf.set(ScoringOptions.ALLOWED_MODELS, spec.models().stream().map(ModelSpec::name).toList());
+        conf.set(ScoringOptions.REQUIRE_SPEC_HASH, scoring.requireSpecHash());
 
         // BOOTSTRAP_SERVERS, FEATURES_TOPIC, DEAD_LETTERS_TOPIC and DELIVERY share their keys with ScoringOptions.
         conf.set(ScoringOptions.KAFKA_PROPERTIES, spec.kafka().properties());

@@ -55,8 +55,12 @@ public final class PipelineScoringJob {
                 SpecFeatureRows.of(spec, graph.writesFeatures()), decoded.getSideOutput(DecodeFailureRouter.DEAD_LETTERS));
     }
 
-    /** The scorer's settings: batching and device from {@code conf}, the vector width and spec hash from the file. */
+    /**
+     * The scorer's settings: batching, device and the models it admits from {@code conf} (trusted
+     * key files are read here, on the client), the vector width and spec hash from the file.
+     */
     ScorerConfig scorerConfig() {
-        return new ScoringGraph(conf).scorerConfig(spec.features().count(), spec.features().hash());
+        return new ScoringGraph(conf).scorerConfig(spec.features().count(), spec.features().hash())
+                .withModels(ScoringOptions.modelPolicy(conf), conf.get(ScoringOptions.MAX_MODEL_SIZE).getBytes());
     }
 }

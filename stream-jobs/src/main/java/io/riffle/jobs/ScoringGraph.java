@@ -48,7 +48,7 @@ final class ScoringGraph {
 
     ScoringGraph(Configuration conf) {
         this.conf = conf;
-        this.clientProperties = Map.copyOf(conf.get(ScoringOptions.KAFKA_PROPERTIES));
+        this.clientProperties = ScoringOptions.clientProperties(conf);
         this.exactlyOnce = ScoringOptions.exactlyOnce(conf);
         this.parallelism = conf.get(ScoringOptions.PARALLELISM);
     }

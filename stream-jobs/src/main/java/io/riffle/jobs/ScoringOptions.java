@@ -1,12 +1,17 @@
 package io.riffle.jobs;
 
 import io.riffle.modelops.spec.OutputTimestamp;
+import io.riffle.modelops.trust.KeyFileException;
+import io.riffle.modelops.trust.ModelVerifier;
+import io.riffle.modelops.validation.ModelPolicy;
 import io.riffle.schemas.Decision;
 import io.riffle.schemas.Topics;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +96,22 @@ public final class ScoringOptions {
             .enumType(Decision.class).defaultValue(Decision.REVIEW)
             .withDescription("Decision for a record on which a deciding (champion) model outputs NaN or an infinity, with a reason code saying so: REVIEW, BLOCK or ALLOW (ALLOW fails open: a broken model lets every record through).");
 
+    public static final ConfigOption<List<String>> TRUSTED_KEYS = ConfigOptions.key("riffle.models.trusted-keys")
+            .stringType().asList().defaultValues()
+            .withDescription("Public key files (PEM, NAME.pub from 'riffle models keygen'), separated by ';', whose signatures the scorer trusts: with any, a model version that is unsigned or whose signature none of them verifies is rejected. Read where the job is built; the keys travel with the job. Empty: signatures are not checked.");
+
+    public static final ConfigOption<List<String>> ALLOWED_MODELS = ConfigOptions.key("riffle.models.allowed")
+            .stringType().asList().defaultValues()
+            .withDescription("Model names the scorer serves, separated by ';' (a pipeline file sets its models' names): a version of another name is rejected, except the non-deciding NAME-shadow a trainer publishes for a listed model. Empty: any name.");
+
+    public static final ConfigOption<Boolean> REQUIRE_SPEC_HASH = ConfigOptions.key("riffle.models.require-spec-hash")
+            .booleanType().defaultValue(true)
+            .withDescription("Reject a model version that has no feature spec hash: a pipeline's scorer then serves only models stamped as built for its features.");
+
+    public static final ConfigOption<MemorySize> MAX_MODEL_SIZE = ConfigOptions.key("riffle.models.max-size")
+            .memoryType().defaultValue(MemorySize.ofMebiBytes(256))
+            .withDescription("Largest ONNX model the scorer loads; a larger version is rejected.");
+
     public static final ConfigOption<String> DELIVERY = ConfigOptions.key("riffle.sink.delivery")
             .stringType().defaultValue("exactly-once")
             .withDescription("Sink delivery guarantee: exactly-once (Kafka transactions tied to checkpoints) or at-least-once.");
@@ -100,8 +121,8 @@ public final class ScoringOptions {
             .withDescription("Checkpoint interval; with exactly-once, scores become visible to read_committed readers at each checkpoint.");
 
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("riffle.sink.transaction-timeout")
-            .durationType().defaultValue(Duration.ofMinutes(2))
-            .withDescription("Kafka transaction timeout; must stay below the broker's transaction.max.timeout.ms (15 min by default).");
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("Kafka transaction timeout: how long output pending commit survives a failure before the broker aborts it, so it must cover the slowest recovery (restart, restore, next checkpoint); at most the broker's transaction.max.timeout.ms (15 min by default), which run, score and submit check before starting.");
 
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = ConfigOptions.key("riffle.sink.transactional-id-prefix")
             .stringType().defaultValue("riffle-scorer")
@@ -132,6 +153,43 @@ public final class ScoringOptions {
     /** The README's option reference table (Markdown), generated from the declarations above. */
     public static String markdownTable() {
         return OptionTables.markdown(all());
+    }
+
+    /**
+     * The extra Kafka client properties, refusing those that would weaken what the jobs promise:
+     * a reader that is not {@code read_committed} would see (and score, or train on) output of
+     * transactions that are later aborted.
+     *
+     * @throws IllegalArgumentException naming the property and what to do
+     */
+    public static Map<String, String> clientProperties(Configuration conf) {
+        Map<String, String> properties = conf.get(KAFKA_PROPERTIES);
+        String isolation = properties.get("isolation.level");
+        if (isolation != null && !isolation.trim().equals("read_committed")) {
+            throw new IllegalArgumentException("Kafka property isolation.level=" + isolation + " is refused: Riffle reads"
+                    + " only committed records (read_committed); remove it from the Kafka properties");
+        }
+        return Map.copyOf(properties);
+    }
+
+    /**
+     * What the scorer admits ({@link #TRUSTED_KEYS}, {@link #ALLOWED_MODELS}, {@link
+     * #REQUIRE_SPEC_HASH}). Reads the key files here, where the job is built: the policy carries
+     * the keys' bytes to task managers that do not have the files.
+     *
+     * @throws IllegalArgumentException naming the option and the file when a key cannot be read
+     */
+    public static ModelPolicy modelPolicy(Configuration conf) {
+        List<Path> files = conf.get(TRUSTED_KEYS).stream().map(String::trim).filter(s -> !s.isEmpty())
+                .map(Path::of).toList();
+        ModelVerifier verifier;
+        try {
+            verifier = ModelVerifier.fromFiles(files);
+        } catch (KeyFileException e) {
+            throw new IllegalArgumentException(TRUSTED_KEYS.key() + ": " + e.getMessage(), e);
+        }
+        List<String> allowed = conf.get(ALLOWED_MODELS).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return new ModelPolicy(verifier, allowed, conf.get(REQUIRE_SPEC_HASH));
     }
 
     /** Whether the sinks use Kafka transactions; rejects anything but the two documented values. */

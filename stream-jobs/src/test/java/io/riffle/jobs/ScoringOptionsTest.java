@@ -45,4 +45,15 @@ class ScoringOptionsTest {
         assertThatThrownBy(() -> new ScoringGraph(conf).scorerConfig(16, null))
                 .hasMessageContaining("riffle.scoring.on-model-failure");
     }
+
+    @Test
+    void kafkaPropertiesThatWouldReadUncommittedOutputAreRefused() {
+        Configuration weak = new Configuration();
+        weak.set(ScoringOptions.KAFKA_PROPERTIES, Map.of("isolation.level", "read_uncommitted"));
+        assertThatThrownBy(() -> new ScoringGraph(weak)).hasMessageContaining("isolation.level=read_uncommitted")
+                .hasMessageContaining("read_committed");
+        Configuration fine = new Configuration();
+        fine.set(ScoringOptions.KAFKA_PROPERTIES, Map.of("isolation.level", "read_committed", "security.protocol", "SSL"));
+        assertThat(ScoringOptions.clientProperties(fine)).containsEntry("security.protocol", "SSL");
+    }
 }

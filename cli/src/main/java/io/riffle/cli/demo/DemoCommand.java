@@ -14,6 +14,7 @@ import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.modelops.trust.ModelSigner;
 import io.riffle.schemas.ModelVersion;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.configuration.Configuration;
@@ -172,7 +173,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 out.println("Using Kafka at " + servers);
             }
             KafkaSpec.TopicNames topics = pipeline.kafka().topics();
-            KafkaTopics.ensureFor(servers, parallelism, topics);
+            KafkaTopics.ensureFor(servers, pipeline.kafka().properties(), parallelism, topics);
 
             out.printf(Locale.ROOT, "Pipeline %s (%s): %d features, spec hash %.12s%n", pipeline.name(),
                     pipeline.file(), pipeline.features().count(), pipeline.features().hash());
@@ -180,11 +181,18 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             out.flush();
             List<ModelVersion> bootstrap = BootstrapModels.fit(pipeline, seed, FIT_EXAMPLES);
             bootstrapClassifier = bootstrap.get(0);
-            try (ModelRegistry registry = new ModelRegistry(servers, topics.models())) {
+            // Signed like the trainers' versions when the file names their key: a scorer with
+            // trusted keys would reject the bootstrap versions otherwise.
+            Path signingKey = pipeline.trainer().signingKey();
+            ModelSigner signer = signingKey == null ? null : ModelSigner.fromFile(signingKey);
+            try (ModelRegistry registry = new ModelRegistry(servers, topics.models(), pipeline.kafka().properties())) {
                 StringBuilder published = new StringBuilder();
                 for (ModelVersion mv : bootstrap) {
                     int version = registry.nextVersion(mv.getName(), Duration.ofSeconds(30));
                     ModelVersion numbered = ModelVersion.newBuilder(mv).setVersion(version).build();
+                    if (signer != null) {
+                        numbered = signer.sign(numbered);
+                    }
                     registry.publish(numbered);
                     published.append(published.length() == 0 ? "" : ", ").append(describe(numbered));
                 }

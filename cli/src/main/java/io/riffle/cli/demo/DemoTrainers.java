@@ -78,7 +78,7 @@ final class DemoTrainers implements AutoCloseable {
     DemoTrainers(PipelineSpec pipeline, String servers, Duration retrainEvery, Duration window, PrintStream out) {
         this.out = out;
         Instant streamStart = Instant.now();
-        this.registry = new ModelRegistry(servers, pipeline.kafka().topics().models());
+        this.registry = new ModelRegistry(servers, pipeline.kafka().topics().models(), pipeline.kafka().properties());
         add(pipeline, servers, streamStart, BootstrapModels.CLASSIFIER, ModelKind.MLP, retrainEvery, window, 0.5, 0.9);
         // The autoencoder's score is the training errors' CDF: 0.99 means stranger than 99% of normal payments.
         add(pipeline, servers, streamStart, BootstrapModels.ANOMALY, ModelKind.AUTOENCODER, retrainEvery, window,
@@ -116,7 +116,9 @@ final class DemoTrainers implements AutoCloseable {
                 // with a fifth a new kind of fraud went unlearned for ~90 s after it appeared.
                 .holdout(HOLDOUT)
                 .thresholds(review, block)
-                .ignoredFeatures(ignoredFeatures(features).keySet());
+                .ignoredFeatures(ignoredFeatures(features).keySet())
+                .signingKey(pipeline.trainer().signingKey())
+                .kafkaProperties(pipeline.kafka().properties());
         if (kind == ModelKind.AUTOENCODER) {
             options.trainFrom(streamStart.plus(warmUp(features)));
         }

@@ -9,8 +9,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "models",
         mixinStandardHelpOptions = true,
-        subcommands = {Publish.class, ListVersions.class},
-        description = "Publish ONNX models as new versions and list the versions on the models topic.")
+        subcommands = {Publish.class, ListVersions.class, Keygen.class},
+        description = "Publish ONNX models as new versions (signed with a key made by keygen), and list the versions on"
+                + " the models topic.")
 public final class ModelsCommand implements Runnable {
 
     @Spec
@@ -18,6 +19,6 @@ public final class ModelsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: use publish or list");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: use publish, list or keygen");
     }
 }

@@ -6,6 +6,8 @@ import io.riffle.modelops.registry.ModelRegistryException;
 import io.riffle.modelops.registry.ModelVersions;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.modelops.trust.KeyFileException;
+import io.riffle.modelops.trust.ModelSigner;
 import io.riffle.modelops.validation.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.modelops.validation.ModelRejectedException;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,6 +64,9 @@ public final class Publish implements Callable<Integer> {
             description = "A pipeline file: stamps the model with its feature count, names and spec hash.")
     Path config;
 
+    /** The --config file, once read (its Kafka properties reach the registry's clients too). */
+    private PipelineSpec pipeline;
+
     @Option(names = "--feature-names", paramLabel = "A,B,...", split = ",",
             description = "The feature names in the model's input order; checked against --config's, stamped on the version.")
     List<String> featureNames;
@@ -90,6 +96,11 @@ public final class Publish implements Callable<Integer> {
     @Option(names = "--spec-hash", paramLabel = "HASH", description = "Feature spec hash the model was built for.")
     String specHash;
 
+    @Option(names = "--signing-key", paramLabel = "FILE",
+            description = "Sign the version with this Ed25519 private key (from 'riffle models keygen');"
+                    + " scorers with trusted keys serve only versions signed with one of them.")
+    Path signingKey;
+
     @Mixin
     RegistryOptions registry;
 
@@ -97,10 +108,20 @@ public final class Publish implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!(reviewThreshold <= blockThreshold)) {
-            err.printf("not published: --review-threshold %s must not exceed --block-threshold %s%n",
-                    reviewThreshold, blockThreshold);
+        // Written so that NaN fails too; the scorer would reject such a version anyway.
+        if (!(0 <= reviewThreshold && reviewThreshold <= blockThreshold && blockThreshold <= 1)) {
+            err.printf("not published: --review-threshold %s and --block-threshold %s must satisfy"
+                    + " 0 <= review <= block <= 1%n", reviewThreshold, blockThreshold);
             return EXIT_REJECTED;
+        }
+        ModelSigner signer = null;
+        if (signingKey != null) {
+            try {
+                signer = ModelSigner.fromFile(signingKey);
+            } catch (KeyFileException e) {
+                err.printf("not published: %s%n", e.getMessage());
+                return EXIT_REJECTED;
+            }
         }
         String stampError = resolveFeatures();
         if (stampError != null) {
@@ -117,7 +138,7 @@ public final class Publish implements Callable<Integer> {
             err.printf("not published: cannot read model file %s: %s%n", file, e);
             return EXIT_REJECTED;
         }
-        try (ModelRegistry models = registry.open()) {
+        try (ModelRegistry models = registry.open(pipeline == null ? Map.of() : pipeline.kafka().properties())) {
             int version = models.nextVersion(name, registry.timeout);
             ModelVersion mv = ModelVersion.newBuilder(ModelVersions.fromOnnx(onnx, name, version, task, features))
                     .setRole(role)
@@ -136,8 +157,13 @@ public final class Publish implements Callable<Integer> {
                         + " and publish again.");
                 return EXIT_REJECTED;
             }
+            // Signed last: the signature covers the version number and every field set above.
+            if (signer != null) {
+                mv = signer.sign(mv);
+            }
             models.publish(mv);
-            out.printf("published %s v%d (sha256 %s, %d bytes) to %s%n", name, version, mv.getSha256(), onnx.length, registry.topic);
+            out.printf("published %s v%d (sha256 %s, %d bytes%s) to %s%n", name, version, mv.getSha256(), onnx.length,
+                    signer == null ? ", unsigned" : ", signed with " + signer.source(), registry.topic);
             return 0;
         } catch (ModelRegistryException e) {
             err.printf("not published: %s%n", e.getMessage());
@@ -151,7 +177,6 @@ public final class Publish implements Callable<Integer> {
      */
     String resolveFeatures() {
         if (config != null) {
-            PipelineSpec pipeline;
             try {
                 pipeline = PipelineSpec.load(config);
             } catch (PipelineSpecException e) {

@@ -5,6 +5,8 @@ import io.riffle.schemas.Topics;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Where the models topic is: the options every {@code riffle models} command shares. */
 public final class RegistryOptions {
@@ -21,7 +23,19 @@ public final class RegistryOptions {
             description = "How long to wait for Kafka when reading the topic (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "A Kafka client property (security.protocol, sasl.*, ...); repeatable. With --config, the file's "
+                    + "properties apply first.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
     ModelRegistry open() {
-        return new ModelRegistry(bootstrapServers, topic);
+        return open(Map.of());
+    }
+
+    /** The registry, its Kafka clients configured with {@code fileProperties} and then the command line's. */
+    ModelRegistry open(Map<String, String> fileProperties) {
+        Map<String, String> properties = new LinkedHashMap<>(fileProperties);
+        properties.putAll(kafkaProperties);
+        return new ModelRegistry(bootstrapServers, topic, properties);
     }
 }

@@ -9,6 +9,8 @@ import io.riffle.modelops.spec.YamlTree.MapNode;
 import io.riffle.modelops.spec.YamlTree.Mark;
 import io.riffle.modelops.spec.YamlTree.Node;
 import io.riffle.modelops.spec.YamlTree.ScalarNode;
+import io.riffle.modelops.trust.KeyFileException;
+import io.riffle.modelops.trust.SigningKeys;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
@@ -127,7 +129,14 @@ final class PipelineSpecReader {
                     t.text("training", d.training()), t.text("models", d.models()),
                     t.text("model-events", d.modelEvents()), t.text("dead-letters", d.deadLetters()));
         }
-        return new KafkaSpec(servers, topics, s.stringMap("properties"));
+        java.util.Map<String, String> properties = s.stringMap("properties");
+        String isolation = properties.get("isolation.level");
+        if (isolation != null && !isolation.trim().equals("read_committed")) {
+            Section p = s.section("properties");
+            r.error(p.valueMark("isolation.level"), p.pathOf("isolation.level"), "'" + isolation + "' is refused: Riffle"
+                    + " reads only committed records (read_committed), so remove this property");
+        }
+        return new KafkaSpec(servers, topics, properties);
     }
 
     private Schema schema(Section s) {
@@ -224,13 +233,29 @@ final class PipelineSpecReader {
             return null;
         }
         TrainerSpec d = TrainerSpec.defaults();
-        s.allow("window", "max-examples", "every", "after", "gate-margin");
+        s.allow("window", "max-examples", "every", "after", "gate-margin", "signing-key");
         return new TrainerSpec(
                 s.duration("window", d.window()),
                 s.integer("max-examples", d.maxExamples(), 1, Integer.MAX_VALUE),
                 s.duration("every", d.retrainEvery()),
                 s.integer("after", d.retrainAfterLabels(), 1, Integer.MAX_VALUE),
-                s.number("gate-margin", d.gateMargin(), 0.0, 1.0));
+                s.number("gate-margin", d.gateMargin(), 0.0, 1.0),
+                signingKey(s));
+    }
+
+    /** {@code trainer.signing-key}, relative to this file; read now, so a wrong file fails before anything starts. */
+    private Path signingKey(Section s) {
+        String path = s.text("signing-key", null);
+        if (path == null) {
+            return null;
+        }
+        Path key = file.getParent().resolve(path).normalize();
+        try {
+            SigningKeys.readPrivate(key);
+        } catch (KeyFileException e) {
+            r.error(s.valueMark("signing-key"), s.pathOf("signing-key"), e.getMessage());
+        }
+        return key;
     }
 
     /** A feature name under a model's {@code trainer.ignore}, checked once the features are known. */
@@ -336,7 +361,7 @@ final class PipelineSpecReader {
             return d;
         }
         s.allow("batch-size", "max-delay", "device", "delivery", "parallelism", "output-timestamp",
-                "on-model-failure", "cuda-tf32");
+                "on-model-failure", "cuda-tf32", "trusted-keys", "require-spec-hash");
         DeviceRequest device = d.device();
         String deviceText = s.text("device", null);
         if (deviceText != null) {
@@ -354,7 +379,39 @@ final class PipelineSpecReader {
                 s.integer("parallelism", d.parallelism(), 1, 4096),
                 s.choice("output-timestamp", SpecReader.spellings(OutputTimestamp.class), d.outputTimestamp()),
                 s.choice("on-model-failure", SpecReader.spellings(io.riffle.schemas.Decision.class), d.onModelFailure()),
-                s.bool("cuda-tf32", d.cudaTf32()));
+                s.bool("cuda-tf32", d.cudaTf32()),
+                trustedKeys(s),
+                s.bool("require-spec-hash", d.requireSpecHash()));
+    }
+
+    /**
+     * {@code scoring.trusted-keys}: public key files relative to this file, each read now (the job
+     * ships their bytes to the scorers, so they are needed only where the job is built).
+     */
+    private List<Path> trustedKeys(Section s) {
+        List<Path> keys = new ArrayList<>();
+        List<Node> items = s.list("trusted-keys");
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            String itemPath = SpecReader.index(s.pathOf("trusted-keys"), i);
+            if (!(item instanceof ScalarNode sn) || sn.isNull() || sn.text() == null || sn.text().isBlank()) {
+                r.error(item.mark(), itemPath, "expected the path of a public key file (NAME.pub from 'riffle models"
+                        + " keygen'), found " + item.describe());
+                continue;
+            }
+            Path key = file.getParent().resolve(sn.text()).normalize();
+            try {
+                SigningKeys.readPublic(key);
+                keys.add(key);
+            } catch (KeyFileException e) {
+                r.error(item.mark(), itemPath, e.getMessage());
+            }
+        }
+        if (s.has("trusted-keys") && items.isEmpty() && s.raw("trusted-keys") instanceof ListNode) {
+            r.error(s.valueMark("trusted-keys"), s.pathOf("trusted-keys"), "the list is empty: name at least one public"
+                    + " key file, or leave trusted-keys out to serve unsigned models");
+        }
+        return keys;
     }
 
     /** Checks that a field exists in the event schema and has an allowed type, naming the schema's fields when not. */

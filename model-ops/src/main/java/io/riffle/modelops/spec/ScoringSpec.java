@@ -3,18 +3,34 @@ package io.riffle.modelops.spec;
 import io.riffle.modelops.engine.DeviceRequest;
 import io.riffle.schemas.Decision;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The {@code scoring:} section: micro-batch size and maximum delay, the ONNX Runtime device, the
  * Kafka sinks' delivery guarantee, the parallelism of source, features and scorer, the Kafka
  * timestamp of the output records, the decision for a record a deciding model failed on (a NaN or
- * infinite output) and whether the CUDA provider may compute in TF32.
+ * infinite output), whether the CUDA provider may compute in TF32, the public keys whose
+ * signatures the scorer trusts (absolute paths; none: signatures are not checked) and whether a
+ * model must carry a feature spec hash.
  */
 public record ScoringSpec(int batchSize, Duration maxDelay, DeviceRequest device, Delivery delivery, int parallelism,
-                          OutputTimestamp outputTimestamp, Decision onModelFailure, boolean cudaTf32) {
+                          OutputTimestamp outputTimestamp, Decision onModelFailure, boolean cudaTf32,
+                          List<Path> trustedKeys, boolean requireSpecHash) {
 
     public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE }
+
+    public ScoringSpec {
+        trustedKeys = List.copyOf(trustedKeys);
+    }
+
+    /** Without trusted keys, a spec hash required. */
+    public ScoringSpec(int batchSize, Duration maxDelay, DeviceRequest device, Delivery delivery, int parallelism,
+                       OutputTimestamp outputTimestamp, Decision onModelFailure, boolean cudaTf32) {
+        this(batchSize, maxDelay, device, delivery, parallelism, outputTimestamp, onModelFailure, cudaTf32, List.of(),
+                true);
+    }
 
     public static ScoringSpec defaults() {
         return new ScoringSpec(256, Duration.ofMillis(20), DeviceRequest.cpu(), Delivery.EXACTLY_ONCE, 2,

@@ -20,6 +20,8 @@ import java.util.Map;
  * value is absent or wrong; callers only build the spec when {@link #errors()} stays empty.
  */
 final class SpecReader {
+    /** {@code ${env:NAME}} in a value: the environment variable NAME. */
+    private static final java.util.regex.Pattern ENV = java.util.regex.Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
 
     private final String file;
     private final List<SpecError> errors = new ArrayList<>();
@@ -138,10 +140,35 @@ final class SpecReader {
                 return def;
             }
             if (n instanceof ScalarNode s) {
-                return s.text();
+                return expand(s, pathOf(key));
             }
             error(n.mark(), pathOf(key), "expected a single value, found " + n.describe());
             return def;
+        }
+
+        /**
+         * The scalar's text with every {@code ${env:NAME}} replaced by that environment variable, so
+         * a file can name secrets (SASL passwords, keys) without holding them; an unset variable is
+         * an error naming it (never its value: these are secrets).
+         */
+        private String expand(ScalarNode s, String path) {
+            String text = s.text();
+            if (text == null || !text.contains("${env:")) {
+                return text;
+            }
+            java.util.regex.Matcher m = ENV.matcher(text);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String value = System.getenv(m.group(1));
+                if (value == null) {
+                    error(s.mark(), path, "environment variable " + m.group(1) + " is not set (the file reads it as ${env:"
+                            + m.group(1) + "})");
+                    value = "";
+                }
+                m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+            }
+            m.appendTail(out);
+            return out.toString();
         }
 
         String requiredText(String key, String what) {
@@ -290,7 +317,7 @@ final class SpecReader {
             }
             for (Entry e : s.node.entries().values()) {
                 if (e.value() instanceof ScalarNode v && !v.isNull()) {
-                    out.put(e.key(), v.text());
+                    out.put(e.key(), expand(v, s.pathOf(e.key())));
                 } else {
                     error(e.value().mark(), s.pathOf(e.key()), "expected a single value, found " + e.value().describe());
                 }

@@ -9,6 +9,8 @@ import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.engine.ModelLoadException;
 import io.riffle.modelops.engine.ModelSession;
 import io.riffle.modelops.engine.SessionCache;
+import io.riffle.modelops.trust.ModelVerifier;
+import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelTask;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.serde.AvroClassAllowList;
@@ -22,11 +24,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 
 /**
- * Validates a {@link ModelVersion} and opens it for serving. Checks, in order: bytes present,
- * size limit, sha256, feature spec hash, feature count, thresholds finite with
+ * Validates a {@link ModelVersion} and opens it for serving. Checks, in order: the {@link
+ * ModelPolicy} (the name is one of the pipeline's models, the signature verifies with a trusted key
+ * when there are trusted keys), bytes present, size limit, sha256 (which binds the signed
+ * metadata to the bytes), feature spec hash (present, when the policy requires it, and equal),
+ * feature count, thresholds finite with
  * {@code 0 <= review <= block <= 1}, ONNX Runtime loads it, input and output fit the task, and a
  * golden batch gives finite outputs in [0,1]. Each failure is a {@link
  * ModelRejectedException} whose message names the model and the values involved; nothing stays
@@ -46,6 +52,7 @@ public final class ModelLoader {
     private final EngineOptions options;
     private final long maxModelBytes;
     private final SessionCache cache;
+    private final ModelPolicy policy;
 
     public ModelLoader(EngineOptions options) {
         this(options, DEFAULT_MAX_MODEL_BYTES);
@@ -57,6 +64,15 @@ public final class ModelLoader {
 
     /** With a private session cache (tests). */
     public ModelLoader(EngineOptions options, long maxModelBytes, SessionCache cache) {
+        this(options, maxModelBytes, cache, ModelPolicy.defaults());
+    }
+
+    /** A scorer's loader: the shared session cache and what {@code policy} admits. */
+    public ModelLoader(EngineOptions options, long maxModelBytes, ModelPolicy policy) {
+        this(options, maxModelBytes, SessionCache.shared(), policy);
+    }
+
+    public ModelLoader(EngineOptions options, long maxModelBytes, SessionCache cache, ModelPolicy policy) {
         if (maxModelBytes <= 0) {
             throw new IllegalArgumentException("maxModelBytes must be > 0, got " + maxModelBytes);
         }
@@ -66,20 +82,28 @@ public final class ModelLoader {
         this.options = options;
         this.maxModelBytes = maxModelBytes;
         this.cache = cache;
+        this.policy = Objects.requireNonNull(policy, "policy");
     }
 
     public EngineOptions options() {
         return options;
     }
 
+    public ModelPolicy policy() {
+        return policy;
+    }
+
     /**
      * @param expectedFeatureCount the width of the feature vectors the caller will score
      * @param expectedSpecHash the caller's feature spec hash; null skips the check (as does a
-     *     model without one)
+     *     model without one, when the policy does not require one)
      */
     public LoadedModel load(ModelVersion mv, int expectedFeatureCount, String expectedSpecHash)
             throws ModelRejectedException {
         String label = "model " + mv.getName() + " v" + mv.getVersion();
+        // Who published it is settled before any of its bytes are read or parsed.
+        checkName(mv, label);
+        checkSignature(mv, label);
         byte[] onnx = bytesOf(mv, label);
         if (onnx.length > maxModelBytes) {
             throw tooLarge(label, onnx.length);
@@ -91,6 +115,11 @@ public final class ModelLoader {
                     + " (bytes corrupted or metadata from another file)");
         }
         String specHash = mv.getFeatureSpecHash();
+        if (expectedSpecHash != null && specHash == null && policy.requireSpecHash()) {
+            throw new ModelRejectedException(label + ": no feature spec hash, but this pipeline serves only models"
+                    + " built for its features (spec " + expectedSpecHash + "); publish it with --config PIPELINE_FILE"
+                    + " (or --spec-hash), or allow unstamped models with scoring.require-spec-hash: false");
+        }
         if (expectedSpecHash != null && specHash != null && !expectedSpecHash.equalsIgnoreCase(specHash)) {
             throw new ModelRejectedException(label + ": feature spec hash mismatch: the model was built for spec "
                     + specHash + " but this pipeline computes features with spec " + expectedSpecHash);
@@ -129,6 +158,30 @@ public final class ModelLoader {
             // The session reference must not outlive a rejected model.
             session.close();
             throw e;
+        }
+    }
+
+    private void checkName(ModelVersion mv, String label) throws ModelRejectedException {
+        if (!policy.allowsName(mv)) {
+            throw new ModelRejectedException(label + ": model '" + mv.getName() + "' is not one of this pipeline's"
+                    + " models (" + String.join(", ", policy.allowedNames()) + ")"
+                    + (mv.getRole() == ModelRole.CHAMPION ? ""
+                            : "; a non-deciding shadow of one is named NAME" + ModelPolicy.SHADOW_SUFFIX));
+        }
+    }
+
+    private void checkSignature(ModelVersion mv, String label) throws ModelRejectedException {
+        ModelVerifier verifier = policy.verifier();
+        if (verifier.isEmpty()) {
+            return;
+        }
+        switch (verifier.verify(mv)) {
+            case VERIFIED -> { }
+            case UNSIGNED -> throw new ModelRejectedException(label + ": unsigned, and this scorer trusts only signed"
+                    + " versions; publish it with 'riffle models publish --signing-key FILE'");
+            case INVALID -> throw new ModelRejectedException(label + ": signature does not verify with any trusted key ("
+                    + String.join(", ", verifier.sources()) + "): signed with another key, or a signed field (name,"
+                    + " version, task, role, thresholds, sha256, spec hash, inputs) changed after signing");
         }
     }
 

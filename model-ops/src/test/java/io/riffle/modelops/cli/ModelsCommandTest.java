@@ -74,6 +74,64 @@ class ModelsCommandTest {
     }
 
     @Test
+    void keygenWritesAPairAndNeverOverwritesIt(@TempDir Path dir) throws Exception {
+        assertThat(run("keygen", "--help")).isZero();
+        assertThat(out.toString()).contains("--out", "PATH.key", "PATH.pub", "never overwritten");
+        Path base = dir.resolve("keys/riffle");
+        assertThat(run("keygen", "--out", base.toString())).isZero();
+        assertThat(out.toString()).contains("wrote " + dir.resolve("keys/riffle.key"))
+                .contains("wrote " + dir.resolve("keys/riffle.pub")).contains("fingerprint");
+        assertThat(Files.readString(dir.resolve("keys/riffle.key"))).startsWith("-----BEGIN PRIVATE KEY-----");
+        assertThat(Files.readString(dir.resolve("keys/riffle.pub"))).startsWith("-----BEGIN PUBLIC KEY-----");
+        byte[] key = Files.readAllBytes(dir.resolve("keys/riffle.key"));
+
+        assertThat(run("keygen", "--out", base.toString())).isEqualTo(Keygen.EXIT_REFUSED);
+        assertThat(err.toString()).contains("no key written: not overwriting " + dir.resolve("keys/riffle.key"));
+        assertThat(Files.readAllBytes(dir.resolve("keys/riffle.key"))).isEqualTo(key);
+        assertThat(run("keygen")).isNotZero();
+        assertThat(err.toString()).contains("Missing required option: '--out=PATH'");
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("keygen");
+    }
+
+    @Test
+    void publishRefusesABadSigningKeyBeforeTouchingKafka(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("m.onnx");
+        Files.write(model, ModelVersions.onnxBytes(TestModels.binaryMlp("m", 1, 6, 1L)));
+        assertThat(run("publish", "--help")).isZero();
+        assertThat(out.toString()).contains("--signing-key");
+        assertThat(run("keygen", "--out", dir.resolve("riffle").toString())).isZero();
+        // Port 9 is not Kafka: a refusal that got as far as the registry would say so instead.
+        String[] common = {"publish", "--file", model.toString(), "--name", "m", "--task", "binary", "--features", "6",
+                "--bootstrap-servers", "127.0.0.1:9", "--timeout", "PT1S"};
+        assertThat(run(concat(common, "--signing-key", dir.resolve("riffle.pub").toString())))
+                .isEqualTo(Publish.EXIT_REJECTED);
+        assertThat(err.toString()).contains("not published: cannot read signing key " + dir.resolve("riffle.pub")
+                + ": not a PKCS#8 Ed25519 private key in PEM form");
+        assertThat(run(concat(common, "--signing-key", dir.resolve("nope.key").toString())))
+                .isEqualTo(Publish.EXIT_REJECTED);
+        assertThat(err.toString()).contains("no such file (make one with 'riffle models keygen --out NAME')");
+    }
+
+    @Test
+    void publishRefusesThresholdsOutsideTheUnitInterval(@TempDir Path dir) {
+        String[] common = {"publish", "--file", dir.resolve("m.onnx").toString(), "--name", "m", "--task", "binary",
+                "--features", "6"};
+        for (String[] t : new String[][] {{"0.9", "0.5"}, {"-0.1", "0.5"}, {"0.5", "1.5"}, {"NaN", "0.9"}}) {
+            assertThat(run(concat(common, "--review-threshold", t[0], "--block-threshold", t[1])))
+                    .as("review %s block %s", t[0], t[1]).isEqualTo(Publish.EXIT_REJECTED);
+            assertThat(err.toString()).contains("--review-threshold " + Double.parseDouble(t[0]) + " and --block-threshold "
+                    + Double.parseDouble(t[1]) + " must satisfy 0 <= review <= block <= 1");
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void listPrintsATable() {
         ModelVersion a = TestModels.binaryMlp("fraud", 1, 4, 1L);
         ModelVersion b = TestModels.anomaly("odd", 2, 4);

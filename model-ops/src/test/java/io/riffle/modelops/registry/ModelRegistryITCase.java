@@ -103,6 +103,26 @@ class ModelRegistryITCase {
         }
     }
 
+    @Test
+    void publishSignsWithTheKeyKeygenMade(@TempDir Path dir) throws Exception {
+        String topic = "models-signed";
+        kafka.createTopic(topic, 1, Map.of("cleanup.policy", "compact"));
+        Path file = dir.resolve("fraud.onnx");
+        Files.write(file, ModelVersions.onnxBytes(TestModels.binaryMlp("x", 1, 8, 3L)));
+        assertThat(execute(new StringWriter(), new StringWriter(), "keygen", "--out", dir.resolve("riffle").toString()))
+                .isZero();
+        StringWriter out = new StringWriter();
+        assertThat(execute(out, new StringWriter(), "publish", "--file", file.toString(), "--name", "fraud", "--task",
+                "binary", "--features", "8", "--signing-key", dir.resolve("riffle.key").toString(), "--topic", topic,
+                "--bootstrap-servers", kafka.bootstrapServers())).isZero();
+        assertThat(out.toString()).contains("signed with " + dir.resolve("riffle.key"));
+        try (ModelRegistry registry = new ModelRegistry(kafka.bootstrapServers(), topic)) {
+            ModelVersion published = registry.list(TIMEOUT).get(0);
+            assertThat(io.riffle.modelops.trust.ModelVerifier.fromFiles(java.util.List.of(dir.resolve("riffle.pub")))
+                    .verify(published)).isEqualTo(io.riffle.modelops.trust.ModelVerifier.Verdict.VERIFIED);
+        }
+    }
+
     private static int execute(StringWriter out, StringWriter err, String... args) {
         CommandLine cl = new CommandLine(new ModelsCommand());
         cl.setOut(new PrintWriter(out, true));

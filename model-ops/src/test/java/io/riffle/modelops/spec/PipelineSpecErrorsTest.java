@@ -276,4 +276,80 @@ class PipelineSpecErrorsTest {
             assertThat(err.message()).contains("appears twice");
         });
     }
+
+    private static final String FEATURES = """
+            features:
+              fields: [{numeric: amount}]
+            """;
+
+    @Test
+    void guardsOfTheEventsAreTypedAndValidated() throws Exception {
+        List<SpecError> all = errors("""
+                events:
+                  schema: events.avsc
+                  key: userId
+                  id: eventId
+                  time: {field: ts, unit: epoch-millis, max-future: soon}
+                  max-record-size: 12 parsecs
+                  duplicates: {within: 10m, then: ignore}
+                """ + FEATURES);
+        assertThat(all).extracting(SpecError::path)
+                .containsExactly("events.time.max-future", "events.max-record-size", "events.duplicates.then");
+        assertThat(all.get(1).message()).contains("256KiB");
+        assertThat(all.get(2).message()).contains("dead-letter, score");
+    }
+
+    @Test
+    void guardsAndOutputSettingsAreRead() throws Exception {
+        Path file = SpecFixtures.write(dir, """
+                events:
+                  schema: events.avsc
+                  key: userId
+                  id: eventId
+                  time: {field: ts, unit: epoch-millis, max-future: 5m, max-age: 30d}
+                  max-record-size: 1MiB
+                  duplicates: {within: off}
+                """ + FEATURES + """
+                scoring: {output-timestamp: event-time, on-model-failure: block}
+                """);
+        PipelineSpec spec = PipelineSpec.load(file);
+        assertThat(spec.events().maxFuture()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(spec.events().maxAge()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(spec.events().maxRecordBytes()).isEqualTo(1 << 20);
+        assertThat(spec.events().duplicates().checked()).isFalse();
+        assertThat(spec.scoring().outputTimestamp()).isEqualTo(OutputTimestamp.EVENT_TIME);
+        assertThat(spec.scoring().onModelFailure()).isEqualTo(io.riffle.schemas.Decision.BLOCK);
+
+        PipelineSpec defaults = PipelineSpec.load(SpecFixtures.write(dir, EVENTS + FEATURES));
+        assertThat(defaults.events().maxRecordBytes()).isEqualTo(256 * 1024);
+        assertThat(defaults.events().maxFuture()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(defaults.events().maxAge()).isZero();
+        assertThat(defaults.events().duplicates().checked()).isTrue();
+        assertThat(defaults.scoring().outputTimestamp()).isEqualTo(OutputTimestamp.WRITE_TIME);
+        assertThat(defaults.scoring().onModelFailure()).isEqualTo(io.riffle.schemas.Decision.REVIEW);
+    }
+
+    @Test
+    void kafkaPropertiesMayNotWeakenReadCommittedAndMayComeFromTheEnvironment() throws Exception {
+        SpecError e = only(errors("""
+                kafka:
+                  properties: {isolation.level: read_uncommitted}
+                """ + EVENTS + FEATURES));
+        assertThat(e.path()).isEqualTo("kafka.properties.isolation.level");
+        assertThat(e.message()).contains("read_committed");
+
+        SpecError unset = only(errors("""
+                kafka:
+                  properties: {sasl.jaas.config: "${env:RIFFLE_TEST_UNSET_SECRET}"}
+                """ + EVENTS + FEATURES));
+        assertThat(unset.path()).isEqualTo("kafka.properties.sasl.jaas.config");
+        assertThat(unset.message()).contains("environment variable RIFFLE_TEST_UNSET_SECRET is not set");
+
+        String home = System.getenv("PATH");
+        PipelineSpec spec = PipelineSpec.load(SpecFixtures.write(dir, """
+                kafka:
+                  properties: {ssl.truststore.location: "${env:PATH}/x"}
+                """ + EVENTS + FEATURES));
+        assertThat(spec.kafka().properties()).containsEntry("ssl.truststore.location", home + "/x");
+    }
 }

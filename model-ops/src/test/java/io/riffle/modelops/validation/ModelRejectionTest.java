@@ -96,7 +96,13 @@ class ModelRejectionTest {
                 .hasMessageContaining("spec-bbb");
         loader.load(withSpec, N, "SPEC-AAA").close();
         loader.load(withSpec, N, null).close();
-        loader.load(good, N, "spec-bbb").close(); // a model without a spec hash is not checked
+        // A model without a spec hash: refused where the scorer has one, unless the policy allows it.
+        rejected(good, N, "spec-bbb")
+                .hasMessageContaining("no feature spec hash")
+                .hasMessageContaining("spec spec-bbb")
+                .hasMessageContaining("scoring.require-spec-hash: false");
+        new ModelLoader(EngineOptions.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES, cache,
+                ModelPolicy.defaults().withRequireSpecHash(false)).load(good, N, "spec-bbb").close();
     }
 
     @Test

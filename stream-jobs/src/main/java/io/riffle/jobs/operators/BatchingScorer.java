@@ -150,7 +150,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         super.initializeState(context);
         servingState = context.getOperatorStateStore().getBroadcastState(SERVING_STATE);
         waitingState = context.getOperatorStateStore().getListState(WAITING_STATE);
-        loader = new ModelLoader(config.engine());
+        loader = new ModelLoader(config.engine(), config.maxModelBytes(), config.modelPolicy());
         serving = new TreeMap<>();
         waiting = new ArrayDeque<>();
         restoreEvents = new ArrayList<>();
@@ -160,7 +160,8 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
                 LoadedModel model = loader.load(mv, config.featureCount(), config.specHash());
                 serving.put(mv.getName(), model);
                 restoreEvents.add(event(mv, ModelEventKind.LOADED, "restored from checkpoint", model.device()));
-            } catch (ModelRejectedException ex) {
+            } catch (ModelRejectedException | RuntimeException ex) {
+                // E.g. restored with trusted keys it was not signed with: the restore goes on without it.
                 LOG.error("Model {} v{} from the checkpoint can no longer be served: {}", mv.getName(), mv.getVersion(),
                         ex.getMessage());
                 restoreEvents.add(event(mv, ModelEventKind.REJECTED, ex.getMessage(), null));
@@ -256,9 +257,12 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         try {
             next = loader.load(mv, config.featureCount(), config.specHash());
         } catch (ModelRejectedException e) {
-            rejected.inc();
-            LOG.warn("Rejected model {} v{}: {}", mv.getName(), mv.getVersion(), e.getMessage());
-            output.collect(MODEL_EVENTS, new StreamRecord<>(event(mv, ModelEventKind.REJECTED, e.getMessage(), null)));
+            reject(mv, e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            // A version nobody foresaw must not fail the task: it would be replayed after every restart.
+            LOG.error("Loading model {} v{} failed unexpectedly", mv.getName(), mv.getVersion(), e);
+            reject(mv, "model " + mv.getName() + " v" + mv.getVersion() + ": could not be validated: " + e);
             return;
         }
         // The buffered batch is scored entirely by the versions it arrived under.
@@ -274,6 +278,12 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         if (ready) {
             drainWaiting();
         }
+    }
+
+    private void reject(ModelVersion mv, String reason) {
+        rejected.inc();
+        LOG.warn("Rejected model {} v{}: {}", mv.getName(), mv.getVersion(), reason);
+        output.collect(MODEL_EVENTS, new StreamRecord<>(event(mv, ModelEventKind.REJECTED, reason, null)));
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.riffle.jobs.operators;
 
 import io.riffle.modelops.decision.DecisionPolicy;
 import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.modelops.validation.ModelLoader;
+import io.riffle.modelops.validation.ModelPolicy;
 import io.riffle.schemas.Decision;
 
 import java.io.Serializable;
@@ -20,10 +22,13 @@ import java.util.Objects;
  * @param specHash feature spec hash the models must have been trained for (null: not checked)
  * @param sourceTopic topic named in dead letters the scorer writes
  * @param onModelFailure what a deciding model's non-finite output (NaN, ±Infinity) decides; ALLOW fails open
+ * @param modelPolicy which versions the scorer admits: trusted keys (their bytes, not file names: a
+ *     task manager need not have the files), the model names, whether a spec hash is required
+ * @param maxModelBytes largest ONNX model loaded; a larger version is rejected
  */
 public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
                            EngineOptions engine, int featureCount, String specHash, String sourceTopic,
-                           Decision onModelFailure)
+                           Decision onModelFailure, ModelPolicy modelPolicy, long maxModelBytes)
         implements Serializable {
 
     public ScorerConfig {
@@ -35,6 +40,24 @@ public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<
         }
         requiredModels = List.copyOf(requiredModels);
         Objects.requireNonNull(onModelFailure, "onModelFailure");
+        Objects.requireNonNull(modelPolicy, "modelPolicy");
+        if (maxModelBytes <= 0) {
+            throw new IllegalArgumentException("max model size must be positive, was " + maxModelBytes + " bytes");
+        }
+    }
+
+    /** With {@link ModelPolicy#defaults()} (no trusted keys, any name) and the loader's default size limit. */
+    public ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
+                        EngineOptions engine, int featureCount, String specHash, String sourceTopic,
+                        Decision onModelFailure) {
+        this(batchSize, maxDelayMs, maxWaiting, requiredModels, engine, featureCount, specHash, sourceTopic,
+                onModelFailure, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES);
+    }
+
+    /** This configuration admitting the versions {@code policy} admits, up to {@code maxBytes} each. */
+    public ScorerConfig withModels(ModelPolicy policy, long maxBytes) {
+        return new ScorerConfig(batchSize, maxDelayMs, maxWaiting, requiredModels, engine, featureCount, specHash,
+                sourceTopic, onModelFailure, policy, maxBytes);
     }
 
     /** With a failing model's output decided as {@link DecisionPolicy#DEFAULT_ON_FAILURE}. */

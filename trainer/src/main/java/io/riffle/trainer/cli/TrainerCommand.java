@@ -4,6 +4,8 @@ import io.riffle.modelops.spec.FeatureSpec;
 import io.riffle.modelops.spec.PipelineFiles;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.modelops.trust.KeyFileException;
+import io.riffle.modelops.trust.ModelSigner;
 import io.riffle.trainer.model.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 import io.riffle.trainer.service.OnWorse;
@@ -73,6 +75,10 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--max-epochs", description = "Cap on training epochs (dense kinds).")
     Integer maxEpochs;
 
+    @Option(names = "--signing-key", paramLabel = "FILE", description = "Sign every published version with this Ed25519"
+            + " private key (from 'riffle models keygen'). Default: the pipeline file's trainer.signing-key, if any.")
+    Path signingKey;
+
     @Override
     public Integer call() throws Exception {
         ModelKind modelKind = ModelKind.parse(kind);
@@ -82,11 +88,25 @@ public final class TrainerCommand implements Callable<Integer> {
         }
         Path file = pipelineFile != null ? pipelineFile : PipelineFiles.shipped(PipelineFiles.DEMO);
         FeatureSpec features;
+        Path key = signingKey;
         try {
-            features = PipelineSpec.load(file).features();
+            PipelineSpec pipeline = PipelineSpec.load(file);
+            features = pipeline.features();
+            if (key == null) {
+                key = pipeline.trainer().signingKey();
+            }
         } catch (PipelineSpecException e) {
             System.err.println(e.report("Not started", file));
             return 1;
+        }
+        if (key != null) {
+            try {
+                // Read once here so a wrong file is one line, not a stack trace from the service.
+                ModelSigner.fromFile(key);
+            } catch (KeyFileException e) {
+                System.err.println("Not started: " + e.getMessage());
+                return 1;
+            }
         }
         TrainerOptions options = TrainerOptions.builder(bootstrapServers, model, modelKind, features.count(),
                         features.hash(), features.names())
@@ -96,13 +116,15 @@ public final class TrainerCommand implements Callable<Integer> {
                 .minimums(minExamples, minPositives)
                 .gate(gateMargin, OnWorse.valueOf(onWorse.trim().toUpperCase(Locale.ROOT)))
                 .thresholds(review, block)
+                .signingKey(key)
                 .build();
         CountDownLatch stop = new CountDownLatch(1);
         try (TrainerService service = new TrainerService(options, TrainerCommand::print)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             service.start();
-            System.out.printf(Locale.ROOT, "Training %s (%s) on %s; retraining every %s or after %d examples. Ctrl-C stops.%n",
-                    model, modelKind.name().toLowerCase(Locale.ROOT), options.trainingTopic(), retrainEvery, retrainAfter);
+            System.out.printf(Locale.ROOT, "Training %s (%s) on %s; retraining every %s or after %d examples; versions %s."
+                    + " Ctrl-C stops.%n", model, modelKind.name().toLowerCase(Locale.ROOT), options.trainingTopic(),
+                    retrainEvery, retrainAfter, key == null ? "unsigned" : "signed with " + key);
             stop.await();
         }
         return 0;

@@ -41,6 +41,7 @@ public final class PipelineTrainers {
                 .thresholds(model.reviewThreshold(), model.blockThreshold())
                 .ignoredFeatures(model.ignore())
                 .kafkaProperties(spec.kafka().properties())
+                .signingKey(trainer.signingKey())
                 .build();
     }
 

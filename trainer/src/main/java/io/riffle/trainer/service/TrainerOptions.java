@@ -1,10 +1,12 @@
 package io.riffle.trainer.service;
 
+import io.riffle.modelops.validation.ModelPolicy;
 import io.riffle.schemas.Topics;
 import io.riffle.trainer.model.FeatureMask;
 import io.riffle.trainer.model.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -42,6 +44,8 @@ import java.util.Map;
  *        freshly started pipeline scored while its aggregate windows were still filling ({@link Long#MIN_VALUE}: none)
  * @param parityTolerance largest |ONNX Runtime − trainer| difference allowed on the holdout before publishing
  * @param kafkaProperties extra Kafka client properties (security settings) for every client
+ * @param signingKey Ed25519 private key file (PEM PKCS#8, from {@code riffle models keygen}) every published version is
+ *        signed with; null: versions are published unsigned (scorers with trusted keys reject them)
  */
 public record TrainerOptions(String bootstrapServers, String trainingTopic, String modelsTopic, String modelEventsTopic,
                              String modelName, TrainerConfig training, Duration window, int maxExamples,
@@ -49,7 +53,7 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
                              double holdoutFraction, double gateMargin, OnWorse onWorse, double reviewThreshold,
                              double blockThreshold, int featureCount, String specHash, List<String> featureNames,
                              List<String> ignoredFeatures, long trainFrom, double parityTolerance,
-                             Map<String, String> kafkaProperties) {
+                             Map<String, String> kafkaProperties, Path signingKey) {
 
     public TrainerOptions {
         if (holdoutFraction <= 0 || holdoutFraction >= 0.5) {
@@ -109,6 +113,7 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
         private List<String> ignoredFeatures = List.of();
         private long trainFrom = Long.MIN_VALUE;
         private Map<String, String> kafkaProperties = Map.of();
+        private Path signingKey;
 
         private Builder(String bootstrapServers, String modelName, TrainerConfig training, int featureCount,
                         String specHash, List<String> featureNames) {
@@ -189,16 +194,25 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             return this;
         }
 
+        /** Sign every published version with the private key in {@code file}; null: unsigned. */
+        public Builder signingKey(Path file) {
+            this.signingKey = file;
+            return this;
+        }
+
         public TrainerOptions build() {
             return new TrainerOptions(bootstrapServers, trainingTopic, modelsTopic, modelEventsTopic, modelName,
                     training, window, maxExamples, retrainEvery, retrainAfterLabels, minExamples, minPositives,
                     holdoutFraction, gateMargin, onWorse, reviewThreshold, blockThreshold, featureCount, specHash,
-                    featureNames, ignoredFeatures, trainFrom, parityTolerance, kafkaProperties);
+                    featureNames, ignoredFeatures, trainFrom, parityTolerance, kafkaProperties, signingKey);
         }
     }
 
-    /** The name a candidate that loses the gate is published under when {@link OnWorse#SHADOW}. */
+    /**
+     * The name a candidate that loses the gate is published under when {@link OnWorse#SHADOW}: the
+     * one name besides the model's own that a pipeline's scorer admits for it ({@link ModelPolicy}).
+     */
     public String shadowName() {
-        return modelName + "-shadow";
+        return modelName + ModelPolicy.SHADOW_SUFFIX;
     }
 }

@@ -3,6 +3,8 @@ package io.riffle.trainer.service;
 import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.registry.ModelVersions;
+import io.riffle.modelops.trust.KeyFileException;
+import io.riffle.modelops.trust.ModelSigner;
 import io.riffle.modelops.validation.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.modelops.validation.ModelRejectedException;
@@ -52,7 +54,8 @@ import java.util.function.Consumer;
  * stopping) and the newest slice as holdout; the candidate and the current champion are
  * evaluated on the same holdout; the candidate becomes CHAMPION if its ROC-AUC beats the
  * champion's by the gate margin (or there is no champion), else it is published as a SHADOW
- * model under {@code <name>-shadow} or discarded. Runs on its own thread ({@link #start}).
+ * model under {@code <name>-shadow} or discarded. A published version is signed with
+ * {@link TrainerOptions#signingKey()} when there is one. Runs on its own thread ({@link #start}).
  *
  * <p>The features of {@link TrainerOptions#ignoredFeatures()} have no influence on a candidate
  * (see {@link FeatureMask}); a published version still takes every feature. The version's Avro
@@ -73,6 +76,8 @@ public final class TrainerService implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> events;
     private final ModelRegistry registry;
+    /** Signs every published version; null when the options name no key. */
+    private final ModelSigner signer;
     private final ModelLoader loader = new ModelLoader(EngineOptions.defaults());
     private final AvroSerde<TrainingExample> examples = AvroSerde.of(TrainingExample.class);
     private final AvroSerde<ModelEvent> eventSerde = AvroSerde.of(ModelEvent.class);
@@ -91,6 +96,8 @@ public final class TrainerService implements AutoCloseable {
 
     public TrainerService(TrainerOptions options, Consumer<TrainingReport> listener) {
         this.options = options;
+        // Before any Kafka client exists: a wrong key file fails the start, with nothing to close.
+        this.signer = signer(options);
         this.mask = options.featureMask();
         if (mask.ignoresAny()) {
             LOG.info("Trainer for {} ignores {} of {} features: {}", options.modelName(),
@@ -112,6 +119,17 @@ public final class TrainerService implements AutoCloseable {
         this.events = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
         this.registry = new ModelRegistry(options.bootstrapServers(), options.modelsTopic(), options.kafkaProperties());
         this.endAtStart = seekToWindowStart();
+    }
+
+    private static ModelSigner signer(TrainerOptions options) {
+        if (options.signingKey() == null) {
+            return null;
+        }
+        try {
+            return ModelSigner.fromFile(options.signingKey());
+        } catch (KeyFileException e) {
+            throw new IllegalArgumentException("trainer for " + options.modelName() + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -317,6 +335,10 @@ public final class TrainerService implements AutoCloseable {
             published.setParentVersion(champion.getVersion());
         }
         ModelVersion mv = published.build();
+        // Signed last: the signature covers the name, version and role set just above.
+        if (signer != null) {
+            mv = signer.sign(mv);
+        }
         registry.publish(mv);
         event(mv, promote ? ModelEventKind.PROMOTED : ModelEventKind.PUBLISHED, options.ignoredFeatures().isEmpty()
                 ? gate : gate + "; ignored features: " + String.join(", ", options.ignoredFeatures()));

@@ -1,6 +1,7 @@
 package io.riffle.trainer.service;
 
 import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.trust.SigningKeys;
 import io.riffle.trainer.model.ModelKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,32 @@ class PipelineTrainersTest {
         assertThat(options.get(0).ignoredFeatures()).containsExactly("hour_sin", "count_24h");
         assertThat(options.get(0).featureMask().used()).isEqualTo(spec.features().count() - 2);
         assertThat(options.get(1).ignoredFeatures()).isEmpty();
+    }
+
+    @Test
+    void theFilesSigningKeyReachesEveryTrainer(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("pipeline.yaml");
+        String demo = Files.readString(Path.of("../pipelines/demo.yaml"));
+        Files.writeString(file, demo.replace("trainer:\n  window: 3m", "trainer:\n  signing-key: keys/riffle.key\n  window: 3m"));
+        Files.copy(Path.of("../pipelines/transaction.avsc"), dir.resolve("transaction.avsc"));
+        SigningKeys.write(SigningKeys.generate(), dir.resolve("keys/riffle"));
+        List<TrainerOptions> options = PipelineTrainers.options(PipelineSpec.load(file), "broker:9092");
+        assertThat(options).extracting(TrainerOptions::signingKey)
+                .containsOnly(dir.resolve("keys/riffle.key").toAbsolutePath().normalize());
+        assertThat(PipelineTrainers.options(PipelineSpec.load(Path.of("../pipelines/demo.yaml")), "broker:9092"))
+                .extracting(TrainerOptions::signingKey).containsOnlyNulls();
+    }
+
+    @Test
+    void aTrainerWithAnUnreadableKeyDoesNotStart(@TempDir Path dir) throws Exception {
+        SigningKeys.write(SigningKeys.generate(), dir.resolve("riffle"));
+        PipelineSpec spec = PipelineSpec.load(Path.of("../pipelines/demo.yaml"));
+        TrainerOptions wrong = TrainerOptions.builder("127.0.0.1:9", "fraud", ModelKind.LOGISTIC, spec.features().count(),
+                spec.features().hash(), spec.features().names()).signingKey(dir.resolve("riffle.pub")).build();
+        // Refused before any Kafka client exists (nothing listens on port 9).
+        assertThatThrownBy(() -> new TrainerService(wrong, null).close())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("trainer for fraud: cannot read signing key " + dir.resolve("riffle.pub"));
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.riffle.trainer.service;
 
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.modelops.trust.ModelVerifier;
+import io.riffle.modelops.trust.SigningKeys;
 import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.TrainingExample;
@@ -125,8 +127,11 @@ class TrainerServiceITCase {
     }
 
     @Test
-    void theFirstModelIsPromotedAndOneThatDoesNotBeatItIsNot() {
+    void theFirstModelIsPromotedAndOneThatDoesNotBeatItIsNot(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         String suffix = topics("gate");
+        SigningKeys.write(SigningKeys.generate(), dir.resolve("riffle"));
+        java.nio.file.Path key = dir.resolve("riffle.key");
         Random random = new Random(7);
         long now = System.currentTimeMillis();
         List<TrainingExample> examples = new ArrayList<>();
@@ -137,7 +142,8 @@ class TrainerServiceITCase {
         String models = "gate-models-" + suffix;
 
         // No champion yet: the first candidate is promoted.
-        try (TrainerService trainer = new TrainerService(options("gate", suffix, ModelKind.LOGISTIC).build(), null)) {
+        try (TrainerService trainer = new TrainerService(options("gate", suffix, ModelKind.LOGISTIC).signingKey(key)
+                .build(), null)) {
             trainer.catchUp(Duration.ofSeconds(60));
             TrainingReport first = trainer.trainOnce();
             assertThat(first.outcome()).isEqualTo(TrainingReport.Outcome.PROMOTED);
@@ -146,7 +152,7 @@ class TrainerServiceITCase {
         }
         // A candidate that cannot beat the champion by the margin stays a shadow...
         try (TrainerService trainer = new TrainerService(options("gate", suffix, ModelKind.LOGISTIC)
-                .gate(0.05, OnWorse.SHADOW).build(), null)) {
+                .gate(0.05, OnWorse.SHADOW).signingKey(key).build(), null)) {
             trainer.catchUp(Duration.ofSeconds(60));
             TrainingReport second = trainer.trainOnce();
             assertThat(second.outcome()).isEqualTo(TrainingReport.Outcome.SHADOW);
@@ -177,6 +183,10 @@ class TrainerServiceITCase {
                     .anySatisfy(std -> assertThat(std).isGreaterThan(0f));
             assertThat(versions.get(1).getParentVersion()).isEqualTo(1);
             assertThat(versions.get(1).getMetrics()).containsKey("champion_roc_auc");
+            // Champion and shadow alike carry a signature the key's public half verifies.
+            ModelVerifier verifier = ModelVerifier.fromFiles(List.of(dir.resolve("riffle.pub")));
+            assertThat(versions).allSatisfy(v ->
+                    assertThat(verifier.verify(v)).isEqualTo(ModelVerifier.Verdict.VERIFIED));
         }
     }
 
