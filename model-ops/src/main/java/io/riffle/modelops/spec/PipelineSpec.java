@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param file        the pipeline file, absolute
  * @param name        {@code name:} or, by default, the file name without extension; prefixes group and transactional ids
  * @param eventSchema the parsed Avro schema of {@code events.schema}
+ * @param privacy     the {@code privacy:} section, or null when nothing is hashed
  */
 public record PipelineSpec(Path file, String name, KafkaSpec kafka, EventsSpec events, Schema eventSchema,
                            LabelsSpec labels, FeatureSpec features, List<ModelSpec> models, TrainerSpec trainer,
-                           ScoringSpec scoring) {
+                           ScoringSpec scoring, PrivacySpec privacy) {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineSpec.class);
 
@@ -29,6 +30,13 @@ public record PipelineSpec(Path file, String name, KafkaSpec kafka, EventsSpec e
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(eventSchema, "eventSchema");
         models = List.copyOf(models);
+    }
+
+    /** A pipeline without a {@code privacy:} section. */
+    public PipelineSpec(Path file, String name, KafkaSpec kafka, EventsSpec events, Schema eventSchema,
+                        LabelsSpec labels, FeatureSpec features, List<ModelSpec> models, TrainerSpec trainer,
+                        ScoringSpec scoring) {
+        this(file, name, kafka, events, eventSchema, labels, features, models, trainer, scoring, null);
     }
 
     /**

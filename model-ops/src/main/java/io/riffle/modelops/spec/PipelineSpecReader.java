@@ -28,7 +28,7 @@ import java.util.Set;
 /** Reads a pipeline file section by section into a {@link PipelineSpec}, collecting every error. */
 final class PipelineSpecReader {
 
-    static final String[] ROOT_KEYS = {"name", "kafka", "events", "labels", "features", "models", "trainer", "scoring"};
+    static final String[] ROOT_KEYS = {"name", "kafka", "events", "labels", "features", "models", "trainer", "scoring", "privacy"};
 
     private final SpecReader r;
     private final Path file;
@@ -77,6 +77,7 @@ final class PipelineSpecReader {
         List<IgnoredName> ignored = new ArrayList<>();
         List<ModelSpec> models = models(top, trainer, ignored);
         ScoringSpec scoring = scoring(top.section("scoring"));
+        PrivacySpec privacy = top.has("privacy") ? privacy(top.section("privacy"), schema, events) : null;
 
         FeatureSpec features = null;
         if (!top.has("features")) {
@@ -103,7 +104,7 @@ final class PipelineSpecReader {
             throw new PipelineSpecException(inFileOrder(r.errors()));
         }
         return new PipelineSpec(file, name, kafka, events, schema, labels, features, models,
-                trainer == null ? TrainerSpec.defaults() : trainer, scoring);
+                trainer == null ? TrainerSpec.defaults() : trainer, scoring, privacy);
     }
 
     /** Sections are read in a fixed order, not the file's: sort so the report reads top to bottom. */
@@ -353,6 +354,61 @@ final class PipelineSpecReader {
         }
         r.error(n.mark(), path, "expected a value or a list of values, found " + n.describe());
         return null;
+    }
+
+    /**
+     * {@code privacy:}: the PII fields (each in the schema, neither the event id nor the event
+     * time, which every output carries in the clear) and the HMAC key, at least
+     * {@link PrivacySpec#MIN_KEY_BYTES} bytes. Errors never quote the key.
+     */
+    private PrivacySpec privacy(Section s, Schema schema, EventsSpec events) {
+        if (s == null) {
+            return null;
+        }
+        s.allow("pii", "key");
+        List<String> pii = new ArrayList<>();
+        FieldCheck check = new FieldCheck(r, schema, r.file());
+        List<Node> items = s.list("pii");
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            String itemPath = SpecReader.index(s.pathOf("pii"), i);
+            if (!(item instanceof ScalarNode sn) || sn.isNull() || sn.text() == null || sn.text().isBlank()) {
+                r.error(item.mark(), itemPath, "expected the name of an event field, found " + item.describe());
+                continue;
+            }
+            String field = sn.text();
+            if (pii.contains(field)) {
+                r.error(item.mark(), itemPath, "field '" + field + "' is listed twice");
+                continue;
+            }
+            if (!check.field(item.mark(), itemPath, field, SchemaFields.ANY_SCALAR, "a PII field")) {
+                continue;
+            }
+            if (events != null && field.equals(events.idField())) {
+                r.error(item.mark(), itemPath, "'" + field + "' is the event id (events.id), which scores, features"
+                        + " and labels carry in the clear to join on; it cannot be PII");
+                continue;
+            }
+            if (events != null && field.equals(events.timeField())) {
+                r.error(item.mark(), itemPath, "'" + field + "' is the event time (events.time.field), which every"
+                        + " output carries in the clear; it cannot be PII");
+                continue;
+            }
+            pii.add(field);
+        }
+        String key = s.requiredText("key", "the HMAC-SHA256 key of the tokens, at least " + PrivacySpec.MIN_KEY_BYTES
+                + " bytes, e.g. ${env:RIFFLE_PII_KEY}");
+        if (key == null) {
+            return null;
+        }
+        byte[] bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length < PrivacySpec.MIN_KEY_BYTES) {
+            // (only its length: the key is a secret)
+            r.error(s.valueMark("key"), s.pathOf("key"), "the HMAC key is " + bytes.length + " bytes; it needs at least "
+                    + PrivacySpec.MIN_KEY_BYTES + " (e.g. 32 random bytes, base64: openssl rand -base64 32)");
+            return null;
+        }
+        return new PrivacySpec(pii, bytes);
     }
 
     private ScoringSpec scoring(Section s) {

@@ -6,6 +6,7 @@ import io.riffle.modelops.features.DuplicateEvents;
 import io.riffle.modelops.features.EntityFeatureState;
 import io.riffle.modelops.features.FeatureExtractionException;
 import io.riffle.modelops.features.FeatureExtractor;
+import io.riffle.modelops.privacy.Pseudonymizer;
 import io.riffle.modelops.spec.AggregateFeature;
 import io.riffle.modelops.spec.DataFormat;
 import io.riffle.modelops.spec.EventsSpec;
@@ -43,6 +44,12 @@ import java.time.Duration;
  * whose id the entity already had within the pipeline's duplicate window ({@link DuplicateEvents}).
  * Nothing here throws on a user's record: a record that failed the task would be replayed after
  * every restart.
+ *
+ * <p>With a {@code privacy:} section ({@link Pseudonymizer}) the features are still computed from
+ * the clear event, and then the row's entity id becomes its token: scores, alerts (keyed by it)
+ * and feature vectors all take the entity id from the row, so none carries the clear one. A dead
+ * letter carries the key's token, a copy of the event with the entity key and each PII field
+ * replaced by its token, and a message whose clear values of those fields are replaced by tokens.
  */
 public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private static final long serialVersionUID = 1L;
@@ -56,6 +63,8 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private final boolean emitsFeatures;
     /** Null when duplicates are not looked for. */
     private final DuplicateEvents duplicates;
+    /** Null when nothing is hashed. */
+    private final Pseudonymizer privacy;
 
     /** The current entity's windowed aggregates. */
     private transient ValueState<EntityFeatureState> state;
@@ -80,6 +89,13 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
      */
     public SpecFeatureRows(FeatureExtractor extractor, Duration stateTtl, DataFormat format, boolean emitsFeatures,
                            DuplicateEvents duplicates) {
+        this(extractor, stateTtl, format, emitsFeatures, duplicates, null);
+    }
+
+    /** @param privacy what leaves the scorer hashed, or null for nothing */
+    public SpecFeatureRows(FeatureExtractor extractor, Duration stateTtl, DataFormat format, boolean emitsFeatures,
+                           DuplicateEvents duplicates, Pseudonymizer privacy) {
+        this.privacy = privacy;
         this.extractor = extractor;
         this.stateTtl = stateTtl;
         this.format = format;
@@ -91,7 +107,8 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         EventsSpec.Duplicates d = spec.events().duplicates();
         return new SpecFeatureRows(FeatureExtractor.of(spec), stateTtl(spec), spec.events().format(), emitsFeatures,
                 d.checked() && spec.events().idField() != null
-                        ? new DuplicateEvents(d.within(), DuplicateEvents.DEFAULT_CAPACITY) : null);
+                        ? new DuplicateEvents(d.within(), DuplicateEvents.DEFAULT_CAPACITY) : null,
+                Pseudonymizer.of(spec));
     }
 
     /**
@@ -183,7 +200,8 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         state.update(s);
         countExtractorEvents();
         row.eventId = id != null ? id.toString() : in.topic + "/" + in.partition + "@" + in.offset;
-        row.entityId = in.key;
+        // (after the features: they are computed from the clear values)
+        row.entityId = privacy == null ? in.key : privacy.token(in.key);
         row.eventTime = in.eventTime;
         row.ingestTime = in.ingestTime;
         row.specHash = specHash;
@@ -191,6 +209,12 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     }
 
     private DeadLetter deadLetter(DecodedRecord in, String errorClass, String message) {
+        if (privacy != null) {
+            byte[] key = in.key == null ? null : privacy.token(in.key).getBytes(StandardCharsets.UTF_8);
+            return DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset, key,
+                    reencoded(privacy.pseudonymized(in.record, format == DataFormat.JSON)), errorClass,
+                    privacy.scrub(message, in.record, in.key));
+        }
         return DeadLetters.of(in.topic == null ? "" : in.topic, in.partition, in.offset,
                 in.key == null ? null : in.key.getBytes(StandardCharsets.UTF_8), reencoded(in.record), errorClass,
                 message);

@@ -46,6 +46,22 @@ public final class DeadLetters {
         return letter;
     }
 
+    /**
+     * A dead letter of a record whose value cannot be carried (privacy: an undecodable record's
+     * personal data cannot be told apart from the rest of its bytes): no value, only its size and
+     * SHA-256, so it can still be matched to the original. {@code key} and {@code message} are
+     * the caller's, already pseudonymized.
+     */
+    public static DeadLetter withoutValue(String topic, int partition, long offset, byte[] key, byte[] value,
+                                          String errorClass, String message) {
+        DeadLetter letter = of(topic, partition, offset, key, null, errorClass, message);
+        if (value != null) {
+            letter.setSize(value.length);
+            letter.setSha256(Digests.sha256Hex(value));
+        }
+        return letter;
+    }
+
     private static ByteBuffer prefix(byte[] bytes) {
         if (bytes == null) {
             return null;

@@ -2,8 +2,10 @@ package io.riffle.jobs.serde;
 
 import io.riffle.modelops.features.EventTimeBounds;
 import io.riffle.modelops.features.FeatureExtractor;
+import io.riffle.modelops.privacy.Pseudonymizer;
 import io.riffle.modelops.spec.DataFormat;
 import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.serde.JsonRecordDecoder;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -16,6 +18,7 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes the events of a pipeline whose schema is the user's: Avro single-object encoding with
@@ -25,6 +28,12 @@ import java.io.IOException;
  * cannot be read, or whose time is out of bounds ({@link EventTimeBounds}) becomes a
  * {@link DecodedRecord} carrying a dead letter that names the record (topic/partition@offset) and
  * the field. (A record that made the task fail would be replayed after every restart.)
+ *
+ * <p>With a {@code privacy:} section ({@link Pseudonymizer}), such a dead letter carries the
+ * Kafka key's token instead of the key, no value (its personal data cannot be told apart from the
+ * rest of bytes that did not decode) but the value's size and SHA-256, and a message with the
+ * clear key and any hashed field's values replaced by tokens (or, for a decoder's complaint about
+ * a hashed field, without the value it would quote).
  */
 public final class GenericEventDeserializer implements KafkaRecordDeserializationSchema<DecodedRecord> {
     private static final long serialVersionUID = 1L;
@@ -35,6 +44,8 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
     private final FeatureExtractor extractor;
     private final EventTimeBounds timeBounds;
     private final int maxRecordBytes;
+    /** Null when nothing is hashed. */
+    private final Pseudonymizer privacy;
 
     private transient Schema schema;
     private transient BinaryMessageDecoder<GenericRecord> avro;
@@ -42,6 +53,13 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
 
     public GenericEventDeserializer(Schema schema, DataFormat format, FeatureExtractor extractor,
                                     EventTimeBounds timeBounds, int maxRecordBytes) {
+        this(schema, format, extractor, timeBounds, maxRecordBytes, null);
+    }
+
+    /** @param privacy what the pipeline hashes, or null for nothing */
+    public GenericEventDeserializer(Schema schema, DataFormat format, FeatureExtractor extractor,
+                                    EventTimeBounds timeBounds, int maxRecordBytes, Pseudonymizer privacy) {
+        this.privacy = privacy;
         this.schemaJson = schema.toString();
         this.format = format;
         this.extractor = extractor;
@@ -52,7 +70,7 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
     /** The deserializer of {@code spec}'s events topic. */
     public static GenericEventDeserializer of(PipelineSpec spec) {
         return new GenericEventDeserializer(spec.eventSchema(), spec.events().format(), FeatureExtractor.of(spec),
-                EventTimeBounds.of(spec.events()), spec.events().maxRecordBytes());
+                EventTimeBounds.of(spec.events()), spec.events().maxRecordBytes(), Pseudonymizer.of(spec));
     }
 
     @Override
@@ -68,16 +86,31 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
             open(null);
         }
         DecodedRecord decoded;
+        GenericRecord event = null;
         try {
-            decoded = decode(record);
+            event = parse(record);
+            decoded = checked(record, event);
         } catch (IOException | RuntimeException | StackOverflowError e) {
             // (a stack overflow: a record nested deeper than a decoder's recursion, and only this record's)
-            decoded = DecodedRecord.failed(DeadLetters.of(record, e), record.timestamp());
+            decoded = DecodedRecord.failed(deadLetter(record, e, event), record.timestamp());
         }
         out.collect(decoded);
     }
 
-    private DecodedRecord decode(ConsumerRecord<byte[], byte[]> record) throws IOException {
+    /** {@code event}: the record decoded, or null when it could not be. */
+    private DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable e, GenericRecord event) {
+        if (privacy == null) {
+            return DeadLetters.of(record, e);
+        }
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        String clearKey = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        message = event != null ? privacy.scrub(message, event, clearKey) : privacy.scrubUndecoded(message, clearKey);
+        return DeadLetters.withoutValue(record.topic(), record.partition(), record.offset(), privacy.tokenKey(record.key()),
+                record.value(), e.getClass().getName(), message);
+    }
+
+    /** The event in the record's value; throws when there is none or it cannot be decoded. */
+    private GenericRecord parse(ConsumerRecord<byte[], byte[]> record) throws IOException {
         if (record.value() == null) {
             throw new IllegalArgumentException("the record has no value");
         }
@@ -98,6 +131,11 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
                         + " to a topic the pipeline file declares avro?): " + e.getMessage(), e);
             }
         }
+        return event;
+    }
+
+    /** The decoded event with its key, id and time read, or throws naming the field that is wrong. */
+    private DecodedRecord checked(ConsumerRecord<byte[], byte[]> record, GenericRecord event) {
         String key = extractor.entityKey(event);
         if (key.isEmpty()) {
             throw new IllegalArgumentException(schema.getName() + " field '" + extractor.spec().entityKey()

@@ -213,4 +213,39 @@ class GenericEventDeserializerTest {
         assertThat(failedBack.record).isNull();
         assertThat(failedBack.deadLetter.getValue()).isEqualTo(ByteBuffer.wrap("[]".getBytes(StandardCharsets.UTF_8)));
     }
+
+    /** With privacy: the key's token, no value (size and SHA-256 only), no clear key or PII value in the message. */
+    @Test
+    void withPrivacyAnUndecodableRecordKeepsNoPersonalData() throws Exception {
+        io.riffle.modelops.privacy.Pseudonymizer privacy = new io.riffle.modelops.privacy.Pseudonymizer(
+                new io.riffle.modelops.privacy.PiiHasher("a-key-of-32-bytes-for-the-tests!".getBytes(StandardCharsets.UTF_8)),
+                List.of("deviceId", "region"));
+        GenericEventDeserializer d = InstantiationUtil.clone(new GenericEventDeserializer(schema, DataFormat.JSON,
+                FeatureExtractor.of(spec), EventTimeBounds.of(spec.events()), spec.events().maxRecordBytes(), privacy));
+        d.open(null);
+        String token = privacy.token("k");
+
+        byte[] wrongRegion = json("e-3", "dev-1", TIME).replace("\"region\":\"south\"", "\"region\":{\"at\":\"south\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        DeadLetter letter = decode(d, wrongRegion, 8).get(0).deadLetter;
+        assertThat(StandardCharsets.UTF_8.decode(letter.getKey()).toString()).isEqualTo(token);
+        assertThat(letter.getValue()).isNull();
+        assertThat(letter.getSize()).isEqualTo(wrongRegion.length);
+        assertThat(letter.getSha256()).isEqualTo(io.riffle.modelops.validation.Digests.sha256Hex(wrongRegion));
+        assertThat(letter.getErrorMessage()).contains("field 'region'", "generic.events/3@8").doesNotContain("south");
+
+        byte[] notJson = "k is not json".getBytes(StandardCharsets.UTF_8);
+        letter = decode(d, notJson, 9).get(0).deadLetter;
+        assertThat(letter.getValue()).isNull();
+        assertThat(letter.getErrorMessage()).contains("cannot decode GenericEvent from JSON");
+
+        // decoded, then refused: the event's clear values are known and replaced
+        byte[] emptyId = json("", "dev-1", TIME).getBytes(StandardCharsets.UTF_8);
+        letter = decode(d, emptyId, 10).get(0).deadLetter;
+        assertThat(letter.getErrorMessage()).contains("'eventId' (the event id) is empty").doesNotContain("dev-1");
+        assertThat(letter.getValue()).isNull();
+
+        DecodedRecord fine = decode(d, json("e-4", "dev-1", TIME).getBytes(StandardCharsets.UTF_8), 11).get(0);
+        assertThat(fine.key).as("the scorer keys and computes on the clear value").isEqualTo("dev-1");
+    }
 }
