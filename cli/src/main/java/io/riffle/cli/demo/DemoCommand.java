@@ -201,7 +201,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
             traffic = new DemoTraffic(servers, topics.events(), topics.labels(), seed, CARDS, eventsPerSecond,
                     badRecordRate, labelDelay);
-            monitor = new PipelineMonitor(servers, topics, demoStart, traffic::isFraud);
+            monitor = new PipelineMonitor(servers, pipeline.kafka().properties(), topics, demoStart, traffic::isFraud);
             monitor.start();
 
             StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);

@@ -74,11 +74,12 @@ final class PipelineMonitor implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
 
-    PipelineMonitor(String bootstrapServers, KafkaSpec.TopicNames topics, long fromTimestamp,
-                    Predicate<String> isFraud) {
+    /** @param clientProperties the pipeline file's Kafka properties (security settings); read_committed always */
+    PipelineMonitor(String bootstrapServers, Map<String, String> clientProperties, KafkaSpec.TopicNames topics,
+                    long fromTimestamp, Predicate<String> isFraud) {
         this.isFraud = isFraud;
         this.topics = topics;
-        Map<String, Object> props = new HashMap<>();
+        Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
