@@ -1,18 +1,11 @@
 package io.riffle.tests;
 
-import io.riffle.cli.KafkaTopics;
 import io.riffle.embedded.EmbeddedKafka;
-import io.riffle.jobs.PipelineConfigs;
-import io.riffle.jobs.PipelineScoringJob;
-import io.riffle.jobs.ScoringOptions;
 import io.riffle.jobs.testing.CommittedTopics;
-import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.PipelineSpec;
-import io.riffle.modelops.testing.TestModels;
 import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
-import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Score;
 import io.riffle.schemas.serde.AvroSerde;
 import org.apache.avro.Schema;
@@ -21,12 +14,8 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -236,7 +225,7 @@ class NothingLostITCase {
         assertThat(catalogue.size() + 1).as("malformed kinds, the duplicate included").isGreaterThanOrEqualTo(15);
         KafkaSpec.TopicNames topics = spec.kafka().topics();
         String servers = kafka.bootstrapServers();
-        JobClient job = start(spec);
+        JobClient job = ScoringJobs.startWithoutRestarts(spec, kafka.bootstrapServers());
 
         Map<String, Integer> validIds = new HashMap<>();
         Map<String, Bad> badAt = new LinkedHashMap<>();
@@ -328,7 +317,7 @@ class NothingLostITCase {
         PipelineSpec spec = pipeline("replay", "json", "exactly-once");
         KafkaSpec.TopicNames topics = spec.kafka().topics();
         String servers = kafka.bootstrapServers();
-        JobClient job = start(spec);
+        JobClient job = ScoringJobs.startWithoutRestarts(spec, kafka.bootstrapServers());
         long monthAgo = System.currentTimeMillis() - Duration.ofDays(30).toMillis();
         Random random = new Random(13);
         int events = 300;
@@ -384,25 +373,6 @@ class NothingLostITCase {
         });
     }
 
-    /** Creates {@code spec}'s topics, publishes a model for it, and starts its scoring job with no restart allowed. */
-    private static JobClient start(PipelineSpec spec) throws Exception {
-        KafkaSpec.TopicNames topics = spec.kafka().topics();
-        String servers = kafka.bootstrapServers();
-        KafkaTopics.ensureFor(servers, 2, topics);
-        try (ModelRegistry registry = new ModelRegistry(servers, topics.models())) {
-            ModelVersion mv = TestModels.binaryMlp("generic", 1, spec.features().count(), 1);
-            registry.publish(ModelVersion.newBuilder(mv).setFeatureSpecHash(spec.features().hash()).build());
-        }
-        Configuration conf = PipelineConfigs.configuration(spec);
-        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, servers);
-        conf.set(ScoringOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
-        Configuration envConf = new Configuration();
-        envConf.set(PipelineOptions.GENERIC_TYPES, false);
-        envConf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
-        new PipelineScoringJob(spec, conf).build(env);
-        return env.executeAsync(spec.name());
-    }
 
     private static byte[] send(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value, int i,
                                Map<String, Integer> validIds) throws Exception {

@@ -1,28 +1,17 @@
 package io.riffle.tests;
 
-import io.riffle.cli.KafkaTopics;
 import io.riffle.embedded.EmbeddedKafka;
-import io.riffle.jobs.PipelineConfigs;
-import io.riffle.jobs.PipelineScoringJob;
-import io.riffle.jobs.ScoringOptions;
 import io.riffle.jobs.testing.CommittedTopics;
 import io.riffle.modelops.privacy.PiiHasher;
-import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.PipelineSpec;
-import io.riffle.modelops.testing.TestModels;
 import io.riffle.modelops.validation.Digests;
 import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
-import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Score;
 import io.riffle.schemas.serde.AvroSerde;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -265,7 +254,7 @@ class PrivacyITCase {
             throws Exception {
         KafkaSpec.TopicNames topics = spec.kafka().topics();
         String servers = kafka.bootstrapServers();
-        JobClient job = start(spec);
+        JobClient job = ScoringJobs.startWithoutRestarts(spec, kafka.bootstrapServers());
         Outputs out = new Outputs();
         AvroSerde<Score> scoreSerde = AvroSerde.of(Score.class);
         AvroSerde<FeatureVector> featureSerde = AvroSerde.of(FeatureVector.class);
@@ -301,24 +290,6 @@ class PrivacyITCase {
         return out;
     }
 
-    private static JobClient start(PipelineSpec spec) throws Exception {
-        KafkaSpec.TopicNames topics = spec.kafka().topics();
-        String servers = kafka.bootstrapServers();
-        KafkaTopics.ensureFor(servers, 2, topics);
-        try (ModelRegistry registry = new ModelRegistry(servers, topics.models())) {
-            ModelVersion mv = TestModels.binaryMlp("generic", 1, spec.features().count(), 1);
-            registry.publish(ModelVersion.newBuilder(mv).setFeatureSpecHash(spec.features().hash()).build());
-        }
-        Configuration conf = PipelineConfigs.configuration(spec);
-        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, servers);
-        conf.set(ScoringOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
-        Configuration envConf = new Configuration();
-        envConf.set(PipelineOptions.GENERIC_TYPES, false);
-        envConf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
-        new PipelineScoringJob(spec, conf).build(env);
-        return env.executeAsync(spec.name());
-    }
 
     /** HMAC-SHA256 straight from the JDK, not through {@link PiiHasher}. */
     static String hmac(String clear) {
