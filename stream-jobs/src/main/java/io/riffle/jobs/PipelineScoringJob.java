@@ -55,12 +55,8 @@ public final class PipelineScoringJob {
                 SpecFeatureRows.of(spec, graph.writesFeatures()), decoded.getSideOutput(DecodeFailureRouter.DEAD_LETTERS));
     }
 
-    /**
-     * The scorer's settings: batching, device and the models it admits from {@code conf} (trusted
-     * key files are read here, on the client), the vector width and spec hash from the file.
-     */
+    /** The scorer's settings: from {@code conf}, with the vector width and spec hash of the file. */
     ScorerConfig scorerConfig() {
-        return new ScoringGraph(conf).scorerConfig(spec.features().count(), spec.features().hash())
-                .withModels(ScoringOptions.modelPolicy(conf), conf.get(ScoringOptions.MAX_MODEL_SIZE).getBytes());
+        return new ScoringGraph(conf).scorerConfig(spec.features().count(), spec.features().hash());
     }
 }

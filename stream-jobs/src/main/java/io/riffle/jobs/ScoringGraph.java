@@ -90,8 +90,9 @@ final class ScoringGraph {
     }
 
     /**
-     * The scorer's settings: batching, device and what a failing model decides from the options,
-     * the vector width and spec hash from the job.
+     * The scorer's settings: batching, device, what a failing model decides and the models it
+     * admits from the options (trusted key files are read here, on the client, and their bytes
+     * shipped), the vector width and spec hash from the job.
      */
     ScorerConfig scorerConfig(int featureCount, String specHash) {
         List<String> required = Arrays.stream(conf.get(ScoringOptions.REQUIRED_MODELS).split(","))
@@ -100,7 +101,8 @@ final class ScoringGraph {
                 conf.get(ScoringOptions.INTRA_OP_THREADS), 1, conf.get(ScoringOptions.CUDA_TF32));
         return new ScorerConfig(conf.get(ScoringOptions.BATCH_SIZE), conf.get(ScoringOptions.BATCH_MAX_DELAY).toMillis(),
                 conf.get(ScoringOptions.MAX_WAITING), required, engine, featureCount, specHash,
-                conf.get(ScoringOptions.EVENTS_TOPIC), conf.get(ScoringOptions.ON_MODEL_FAILURE));
+                conf.get(ScoringOptions.EVENTS_TOPIC), conf.get(ScoringOptions.ON_MODEL_FAILURE),
+                ScoringOptions.modelPolicy(conf), conf.get(ScoringOptions.MAX_MODEL_SIZE).getBytes());
     }
 
     /** Whether the job writes its feature vectors to a features topic (for the label join). */

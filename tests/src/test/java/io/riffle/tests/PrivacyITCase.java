@@ -76,52 +76,8 @@ class PrivacyITCase {
     }
 
     static PipelineSpec pipeline(String name, boolean privacy) throws Exception {
-        String yaml = """
-                name: %1$s
-                kafka:
-                  topics:
-                    events: %1$s.events
-                    labels: %1$s.labels
-                    features: %1$s.features
-                    scores: %1$s.scores
-                    alerts: %1$s.alerts
-                    training: %1$s.training
-                    models: %1$s.models
-                    model-events: %1$s.model-events
-                    dead-letters: %1$s.dead-letters
-                events:
-                  schema: %2$s
-                  format: json
-                  key: deviceId
-                  id: eventId
-                  time: {field: eventTime, unit: epoch-millis}
-                  allowed-lateness: 10s
-                features:
-                  fields:
-                    - numeric: x00
-                    - numeric: x01
-                    - numeric: x02
-                    - numeric: x03
-                    - categorical: region
-                      one_hot: [north, south, east, west]
-                  aggregates:
-                    windows: [1m, 10m]
-                    functions: [count, {mean: x00}, {std: x00}, {max: x01}, time_since_previous]
-                models:
-                  - name: generic
-                    task: binary
-                    trainer: {kind: logistic}
-                    thresholds: {review: 0.3, block: 0.9}
-                scoring:
-                  batch-size: 32
-                  max-delay: 10ms
-                  delivery: exactly-once
-                  parallelism: 2
-                """.formatted(name, NothingLostITCase.SCHEMA)
-                + (privacy ? "privacy:\n  pii: [region]\n  key: " + KEY + "\n" : "");
-        Path file = dir.resolve(name + ".yaml");
-        Files.writeString(file, yaml);
-        return PipelineSpec.load(file);
+        return ScoringJobs.pipeline(dir, name, "json", "exactly-once", 0.3,
+                privacy ? "privacy:\n  pii: [region]\n  key: " + KEY + "\n" : "");
     }
 
     /** What a job wrote, as read back with read_committed. */

@@ -42,13 +42,6 @@ public record EventsSpec(Path schemaFile, DataFormat format, String keyField, St
         }
     }
 
-    /** The section with every guard at its default (tests and programmatic specs). */
-    public EventsSpec(Path schemaFile, DataFormat format, String keyField, String idField,
-                      String timeField, TimeUnit timeUnit, Duration allowedLateness) {
-        this(schemaFile, format, keyField, idField, timeField, timeUnit, allowedLateness, DEFAULT_MAX_RECORD_BYTES,
-                DEFAULT_MAX_FUTURE, Duration.ZERO, Duplicates.defaults());
-    }
-
     /** How the event-time field is written. */
     public enum TimeUnit {
         /** A long (or int) of milliseconds since 1970-01-01T00:00Z. */

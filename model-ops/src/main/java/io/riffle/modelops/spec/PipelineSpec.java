@@ -32,13 +32,6 @@ public record PipelineSpec(Path file, String name, KafkaSpec kafka, EventsSpec e
         models = List.copyOf(models);
     }
 
-    /** A pipeline without a {@code privacy:} section. */
-    public PipelineSpec(Path file, String name, KafkaSpec kafka, EventsSpec events, Schema eventSchema,
-                        LabelsSpec labels, FeatureSpec features, List<ModelSpec> models, TrainerSpec trainer,
-                        ScoringSpec scoring) {
-        this(file, name, kafka, events, eventSchema, labels, features, models, trainer, scoring, null);
-    }
-
     /**
      * Reads, parses and validates {@code yaml}.
      *

@@ -25,15 +25,8 @@ public record ScoringSpec(int batchSize, Duration maxDelay, DeviceRequest device
         trustedKeys = List.copyOf(trustedKeys);
     }
 
-    /** Without trusted keys, a spec hash required. */
-    public ScoringSpec(int batchSize, Duration maxDelay, DeviceRequest device, Delivery delivery, int parallelism,
-                       OutputTimestamp outputTimestamp, Decision onModelFailure, boolean cudaTf32) {
-        this(batchSize, maxDelay, device, delivery, parallelism, outputTimestamp, onModelFailure, cudaTf32, List.of(),
-                true);
-    }
-
     public static ScoringSpec defaults() {
         return new ScoringSpec(256, Duration.ofMillis(20), DeviceRequest.cpu(), Delivery.EXACTLY_ONCE, 2,
-                OutputTimestamp.WRITE_TIME, Decision.REVIEW, false);
+                OutputTimestamp.WRITE_TIME, Decision.REVIEW, false, List.of(), true);
     }
 }

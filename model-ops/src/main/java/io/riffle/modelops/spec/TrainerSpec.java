@@ -12,13 +12,7 @@ import java.time.Duration;
 public record TrainerSpec(Duration window, int maxExamples, Duration retrainEvery, int retrainAfterLabels,
                           double gateMargin, Path signingKey) {
 
-    /** Unsigned. */
-    public TrainerSpec(Duration window, int maxExamples, Duration retrainEvery, int retrainAfterLabels,
-                       double gateMargin) {
-        this(window, maxExamples, retrainEvery, retrainAfterLabels, gateMargin, null);
-    }
-
     public static TrainerSpec defaults() {
-        return new TrainerSpec(Duration.ofHours(24), 200_000, Duration.ofMinutes(10), 10_000, 0.002);
+        return new TrainerSpec(Duration.ofHours(24), 200_000, Duration.ofMinutes(10), 10_000, 0.002, null);
     }
 }

@@ -46,24 +46,13 @@ public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<
         }
     }
 
-    /** With {@link ModelPolicy#defaults()} (no trusted keys, any name) and the loader's default size limit. */
-    public ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
-                        EngineOptions engine, int featureCount, String specHash, String sourceTopic,
-                        Decision onModelFailure) {
-        this(batchSize, maxDelayMs, maxWaiting, requiredModels, engine, featureCount, specHash, sourceTopic,
-                onModelFailure, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES);
-    }
-
-    /** This configuration admitting the versions {@code policy} admits, up to {@code maxBytes} each. */
-    public ScorerConfig withModels(ModelPolicy policy, long maxBytes) {
-        return new ScorerConfig(batchSize, maxDelayMs, maxWaiting, requiredModels, engine, featureCount, specHash,
-                sourceTopic, onModelFailure, policy, maxBytes);
-    }
-
-    /** With a failing model's output decided as {@link DecisionPolicy#DEFAULT_ON_FAILURE}. */
+    /**
+     * With a failing model's output decided as {@link DecisionPolicy#DEFAULT_ON_FAILURE},
+     * {@link ModelPolicy#defaults()} (no trusted keys, any name) and the loader's default size limit.
+     */
     public ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
                         EngineOptions engine, int featureCount, String specHash, String sourceTopic) {
         this(batchSize, maxDelayMs, maxWaiting, requiredModels, engine, featureCount, specHash, sourceTopic,
-                DecisionPolicy.DEFAULT_ON_FAILURE);
+                DecisionPolicy.DEFAULT_ON_FAILURE, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES);
     }
 }

@@ -86,13 +86,8 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
      * @param format        the events topic's format: a dead letter carries the event re-encoded in it
      * @param emitsFeatures whether each row is also emitted as a feature vector (for the features topic)
      * @param duplicates    how events seen again are found, or null to score every event
+     * @param privacy       what leaves the scorer hashed, or null for nothing
      */
-    public SpecFeatureRows(FeatureExtractor extractor, Duration stateTtl, DataFormat format, boolean emitsFeatures,
-                           DuplicateEvents duplicates) {
-        this(extractor, stateTtl, format, emitsFeatures, duplicates, null);
-    }
-
-    /** @param privacy what leaves the scorer hashed, or null for nothing */
     public SpecFeatureRows(FeatureExtractor extractor, Duration stateTtl, DataFormat format, boolean emitsFeatures,
                            DuplicateEvents duplicates, Pseudonymizer privacy) {
         this.privacy = privacy;

@@ -51,11 +51,6 @@ public final class GenericEventDeserializer implements KafkaRecordDeserializatio
     private transient BinaryMessageDecoder<GenericRecord> avro;
     private transient JsonRecordDecoder<GenericData.Record> json;
 
-    public GenericEventDeserializer(Schema schema, DataFormat format, FeatureExtractor extractor,
-                                    EventTimeBounds timeBounds, int maxRecordBytes) {
-        this(schema, format, extractor, timeBounds, maxRecordBytes, null);
-    }
-
     /** @param privacy what the pipeline hashes, or null for nothing */
     public GenericEventDeserializer(Schema schema, DataFormat format, FeatureExtractor extractor,
                                     EventTimeBounds timeBounds, int maxRecordBytes, Pseudonymizer privacy) {

@@ -1,5 +1,6 @@
 package io.riffle.jobs.operators;
 
+import io.riffle.modelops.validation.ModelPolicy;
 import io.riffle.modelops.decision.DecisionPolicy;
 import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.testing.TestModels;
@@ -53,7 +54,7 @@ class BatchingScorerTest {
     private TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> harness(List<String> required,
             int maxWaiting, Decision onModelFailure) throws Exception {
         ScorerConfig config = new ScorerConfig(BATCH, DELAY_MS, maxWaiting, required, EngineOptions.defaults(),
-                FEATURES, null, "riffle.events", onModelFailure);
+                FEATURES, null, "riffle.events", onModelFailure, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES);
         var h = new TwoInputStreamOperatorTestHarness<>(BatchingScorer.ofVectors(config));
         open.add(h);
         return h;

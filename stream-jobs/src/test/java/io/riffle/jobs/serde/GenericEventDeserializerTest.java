@@ -89,7 +89,7 @@ class GenericEventDeserializerTest {
     /** A deserializer as the task manager gets it: through Java serialization, opened there. */
     static GenericEventDeserializer shipped(DataFormat format) throws Exception {
         GenericEventDeserializer d = new GenericEventDeserializer(schema, format, FeatureExtractor.of(spec),
-                EventTimeBounds.of(spec.events()), spec.events().maxRecordBytes());
+                EventTimeBounds.of(spec.events()), spec.events().maxRecordBytes(), null);
         GenericEventDeserializer copy = InstantiationUtil.clone(d);
         copy.open(null);
         return copy;
