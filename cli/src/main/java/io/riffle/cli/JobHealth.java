@@ -28,6 +28,8 @@ final class JobHealth {
     private final int maxRestarts;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private long restartsSeen;
+    /** Whether the last look could not reach the REST API. */
+    private boolean unreachable;
 
     /** What one look found. */
     record Check(String status, long restarts, List<String> news, String giveUp) {
@@ -53,9 +55,13 @@ final class JobHealth {
         try {
             details = get("/jobs/" + job);
         } catch (IOException e) {
-            return new Check("UNKNOWN", restartsSeen, List.of("cannot reach the Flink REST API at " + rest + ": "
-                    + e.getMessage()), null);
+            // said once when it starts, not at every look while it lasts
+            boolean first = !unreachable;
+            unreachable = true;
+            return new Check("UNKNOWN", restartsSeen, first ? List.of("cannot reach the Flink REST API at " + rest
+                    + ": " + e.getMessage()) : List.of(), null);
         }
+        unreachable = false;
         String status = details.path("state").asText("UNKNOWN");
         long restarts = restarts();
         List<String> news = new ArrayList<>();
