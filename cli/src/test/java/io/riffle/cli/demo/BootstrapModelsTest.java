@@ -7,7 +7,7 @@ import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.spec.FeatureSpec;
 import io.riffle.modelops.spec.PipelineSpec;
-import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.serving.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.ModelTask;
 import io.riffle.schemas.ModelVersion;

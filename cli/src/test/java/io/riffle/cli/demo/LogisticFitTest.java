@@ -7,7 +7,7 @@ import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.onnx.OnnxGraphs;
 import io.riffle.modelops.onnx.OutputActivation;
 import io.riffle.modelops.registry.ModelVersions;
-import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.serving.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.ModelTask;
 

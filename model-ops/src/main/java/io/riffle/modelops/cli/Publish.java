@@ -8,7 +8,7 @@ import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
 import io.riffle.modelops.trust.KeyFileException;
 import io.riffle.modelops.trust.ModelSigner;
-import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.serving.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.modelops.validation.ModelRejectedException;
 import io.riffle.schemas.ModelRole;

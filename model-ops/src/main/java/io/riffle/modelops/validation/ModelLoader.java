@@ -1,5 +1,7 @@
 package io.riffle.modelops.validation;
 
+import io.riffle.modelops.serving.ModelScoringException;
+import io.riffle.modelops.serving.LoadedModel;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
@@ -46,8 +48,7 @@ public final class ModelLoader {
     static final int GOLDEN_ROWS = 8;
 
     private static final long GOLDEN_SEED = 20261122L;
-    /** How far ONNX Runtime's float kernels may overshoot [0,1] (its vectorised Sigmoid: an ulp). */
-    static final float RANGE_SLACK = 1e-6f;
+    static final float RANGE_SLACK = LoadedModel.RANGE_SLACK;
 
     private final EngineOptions options;
     private final long maxModelBytes;

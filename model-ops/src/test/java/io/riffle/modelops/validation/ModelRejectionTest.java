@@ -1,5 +1,6 @@
 package io.riffle.modelops.validation;
 
+import io.riffle.modelops.serving.LoadedModel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,17 +1,17 @@
 package io.riffle.jobs.operators;
 
 import io.riffle.jobs.serde.DeadLetters;
-import io.riffle.modelops.decision.DecisionPolicy;
-import io.riffle.modelops.decision.FeatureReasons;
-import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.decision.Decider;
+import io.riffle.modelops.serving.LoadedModel;
+import io.riffle.modelops.serving.ScoreAssembler;
+import io.riffle.modelops.serving.ScoreBatch;
+import io.riffle.modelops.serving.ServingModels;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.modelops.validation.ModelRejectedException;
 import io.riffle.schemas.DeadLetter;
-import io.riffle.schemas.Decision;
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.ModelEvent;
 import io.riffle.schemas.ModelEventKind;
-import io.riffle.schemas.ModelScore;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Score;
 import io.riffle.schemas.serde.AvroClassAllowList;
@@ -36,19 +36,19 @@ import org.apache.flink.util.OutputTag;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
- * Scores records in micro-batches with every serving model, and swaps models as new versions
- * arrive on the second (broadcast) input. How a record becomes a row of features is the
- * {@link ScoringRows}' business: a feature vector computed upstream ({@link #ofVectors}), or a
- * pipeline's features computed here from the event in keyed state ({@link SpecFeatureRows}; the
- * first input is then keyed by entity), written straight into the batch's input buffer.
+ * The Flink side of scoring: records of the first input become rows of a {@link ScoreBatch} (how
+ * is the {@link ScoringRows}' business: {@link SpecFeatureRows} computes a pipeline's features
+ * from the event in keyed state, the first input then keyed by entity), model versions arrive on
+ * the second (broadcast) input. What is not Flink's lives in model-ops: validating and swapping
+ * versions ({@link ServingModels}), scoring ({@link LoadedModel}), deciding ({@link Decider}) and
+ * building each {@link Score} ({@link ScoreAssembler}). This operator keeps the state, the
+ * batching, the timers, the watermarks and when a swap may happen.
  *
  * <p>Guarantees, each relied on by a test:
  * <ul>
@@ -98,25 +98,10 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
 
     private transient BroadcastState<String, ModelVersion> servingState;
     private transient ListState<FeatureVector> waitingState;
-    private transient ModelLoader loader;
-    /** Serving models by name; iteration order fixes each model's slot in a Score. */
-    private transient TreeMap<String, LoadedModel> serving;
-    private transient LoadedModel[] slots;
-    /** Whether every required model is serving, so records are scored rather than held (kept with {@link #slots}). */
-    private transient boolean ready;
-    private transient float[][] outputs;
+    private transient ServingModels models;
+    private transient ScoreAssembler assembler;
+    private transient ScoreBatch batch;
     private transient List<ModelEvent> restoreEvents;
-
-    /** The batch's rows: identities column by column, values row after row in {@link #features}. */
-    private transient String[] eventIds;
-    private transient String[] entityIds;
-    private transient String[] specHashes;
-    private transient long[] eventTimes;
-    private transient long[] ingestTimes;
-    private transient long[] timestamps;
-    private transient boolean[] hasTimestamp;
-    private transient float[] features;
-    private transient int size;
     private transient ScoringRows.Identity identity;
     /** Values of a row that waits for models instead of joining the batch. */
     private transient float[] scratch;
@@ -138,11 +123,6 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         this.rows = rows;
     }
 
-    /** A scorer of feature vectors computed upstream. */
-    public static BatchingScorer<FeatureVector> ofVectors(ScorerConfig config) {
-        return new BatchingScorer<>(config, new FeatureVectorRows(config.featureCount(), config.sourceTopic()));
-    }
-
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         // Before any Avro record is restored or received in this JVM (each task manager's own).
@@ -150,15 +130,15 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         super.initializeState(context);
         servingState = context.getOperatorStateStore().getBroadcastState(SERVING_STATE);
         waitingState = context.getOperatorStateStore().getListState(WAITING_STATE);
-        loader = new ModelLoader(config.engine(), config.maxModelBytes(), config.modelPolicy());
-        serving = new TreeMap<>();
+        models = new ServingModels(new ModelLoader(config.engine(), config.maxModelBytes(), config.modelPolicy()),
+                config.featureCount(), config.specHash(), config.requiredModels(), config.batchSize());
         waiting = new ArrayDeque<>();
         restoreEvents = new ArrayList<>();
         for (Map.Entry<String, ModelVersion> e : servingState.entries()) {
             ModelVersion mv = e.getValue();
             try {
-                LoadedModel model = loader.load(mv, config.featureCount(), config.specHash());
-                serving.put(mv.getName(), model);
+                LoadedModel model = models.load(mv);
+                models.install(model);
                 restoreEvents.add(event(mv, ModelEventKind.LOADED, "restored from checkpoint", model.device()));
             } catch (ModelRejectedException | RuntimeException ex) {
                 // E.g. restored with trusted keys it was not signed with: the restore goes on without it.
@@ -175,17 +155,10 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     @Override
     public void open() throws Exception {
         super.open();
-        int b = config.batchSize();
-        eventIds = new String[b];
-        entityIds = new String[b];
-        specHashes = new String[b];
-        eventTimes = new long[b];
-        ingestTimes = new long[b];
-        timestamps = new long[b];
+        batch = new ScoreBatch(config.batchSize(), config.featureCount());
+        assembler = new ScoreAssembler(new Decider(config.onModelFailure()));
         identity = new ScoringRows.Identity();
         scratch = new float[config.featureCount()];
-        hasTimestamp = new boolean[config.batchSize()];
-        features = new float[config.batchSize() * config.featureCount()];
         gauged = new HashSet<>();
         scored = getMetricGroup().counter("riffleScored");
         batches = getMetricGroup().counter("riffleBatches");
@@ -193,17 +166,17 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         rejected = getMetricGroup().counter("riffleModelsRejected");
         nonFiniteOutputs = getMetricGroup().counter("riffleNonFiniteOutputs");
         getMetricGroup().gauge("riffleWaiting", () -> waiting == null ? 0 : waiting.size());
-        getMetricGroup().gauge("riffleDevice", () -> slots == null || slots.length == 0 ? "none" : slots[0].device());
+        getMetricGroup().gauge("riffleDevice", () -> models == null ? "none" : models.device());
         rows.open(getRuntimeContext(), getMetricGroup(), getKeyedStateBackend());
         if (rows.sweepEvery() != null) {
             scheduleSweep();
         }
-        rebuildSlots();
+        gaugeVersions();
         for (ModelEvent e : restoreEvents) {
             output.collect(MODEL_EVENTS, new StreamRecord<>(e));
         }
         restoreEvents.clear();
-        if (ready) {
+        if (models.ready()) {
             drainWaiting();
         }
     }
@@ -219,8 +192,9 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
 
     @Override
     public void processElement1(StreamRecord<IN> element) throws Exception {
-        float[] target = ready ? features : scratch;
-        int offset = ready ? size * config.featureCount() : 0;
+        boolean ready = models.ready();
+        float[] target = ready ? batch.values() : scratch;
+        int offset = ready ? batch.nextOffset() : 0;
         DeadLetter failed = rows.fill(element.getValue(), target, offset, identity);
         if (failed != null) {
             output.collect(DEAD_LETTERS, new StreamRecord<>(failed));
@@ -230,8 +204,8 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         if (rows.emitsFeatures() || !ready) {
             FeatureVector fv = rows.asVector(element.getValue());
             if (fv == null) {
-                fv = vector(identity.eventId, identity.entityId, identity.eventTime, identity.ingestTime,
-                        identity.specHash, target, offset);
+                fv = ScoreBatch.vector(identity.eventId, identity.entityId, identity.eventTime, identity.ingestTime,
+                        identity.specHash, target, offset, config.featureCount());
             }
             if (rows.emitsFeatures()) {
                 output.collect(FEATURES, element.hasTimestamp() ? new StreamRecord<>(fv, element.getTimestamp())
@@ -242,20 +216,22 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
                 return;
             }
         }
-        append(element.hasTimestamp(), element.getTimestamp());
+        batch.add(identity.eventId, identity.entityId, identity.eventTime, identity.ingestTime, identity.specHash,
+                element.hasTimestamp(), element.getTimestamp());
+        added();
     }
 
     @Override
     public void processElement2(StreamRecord<ModelVersion> element) throws Exception {
         ModelVersion mv = element.getValue();
-        LoadedModel current = serving.get(mv.getName());
-        if (current != null && mv.getVersion() <= current.versionNumber()) {
-            LOG.debug("Ignoring {} v{}: already serving v{}", mv.getName(), mv.getVersion(), current.versionNumber());
+        if (!models.isNewer(mv)) {
+            LOG.debug("Ignoring {} v{}: already serving v{}", mv.getName(), mv.getVersion(),
+                    models.get(mv.getName()).versionNumber());
             return;
         }
         LoadedModel next;
         try {
-            next = loader.load(mv, config.featureCount(), config.specHash());
+            next = models.load(mv);
         } catch (ModelRejectedException e) {
             reject(mv, e.getMessage());
             return;
@@ -267,15 +243,12 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         }
         // The buffered batch is scored entirely by the versions it arrived under.
         flush();
-        serving.put(mv.getName(), next);
+        models.install(next);
         servingState.put(mv.getName(), mv);
-        if (current != null) {
-            current.close();
-        }
-        rebuildSlots();
+        gaugeVersions();
         LOG.info("Serving model {} v{} on {}", mv.getName(), mv.getVersion(), next.device());
         output.collect(MODEL_EVENTS, new StreamRecord<>(event(mv, ModelEventKind.LOADED, null, next.device())));
-        if (ready) {
+        if (models.ready()) {
             drainWaiting();
         }
     }
@@ -332,7 +305,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         flush();
         while (!waiting.isEmpty()) {
             deadLetter(waiting.poll().getValue(), "io.riffle.jobs.NoModelLoaded",
-                    "no model was loaded before the end of input" + missingModels());
+                    "no model was loaded before the end of input" + models.missing());
         }
         if (heldWatermark != null) {
             super.processWatermark(heldWatermark);
@@ -349,11 +322,8 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     @Override
     public void close() throws Exception {
         try {
-            if (serving != null) {
-                for (LoadedModel m : serving.values()) {
-                    m.close();
-                }
-                serving.clear();
+            if (models != null) {
+                models.close();
             }
         } finally {
             super.close();
@@ -362,7 +332,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
 
     /** Records currently buffered for the next batch (tests). */
     int buffered() {
-        return size;
+        return batch.size();
     }
 
     /** Records waiting for a first model (tests). */
@@ -375,22 +345,10 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         return nonFiniteOutputs.getCount();
     }
 
-    private boolean allRequiredServing() {
-        if (serving.isEmpty()) {
-            return false;
-        }
-        for (String name : config.requiredModels()) {
-            if (!serving.containsKey(name)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private void hold(FeatureVector fv, boolean withTimestamp, long timestamp) {
         if (waiting.size() >= config.maxWaiting()) {
             deadLetter(fv, "io.riffle.jobs.NoModelLoaded", "no model is loaded and "
-                    + config.maxWaiting() + " records are already waiting" + missingModels()
+                    + config.maxWaiting() + " records are already waiting" + models.missing()
                     + "; publish one with 'riffle models publish'");
             return;
         }
@@ -398,12 +356,11 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     }
 
     private void drainWaiting() throws Exception {
-        int n = config.featureCount();
         while (!waiting.isEmpty()) {
             StreamRecord<FeatureVector> r = waiting.poll();
             // Held vectors were built (or checked) at the operator's width when they arrived.
-            FeatureVectorRows.copy(r.getValue(), features, size * n, identity);
-            append(r.hasTimestamp(), r.getTimestamp());
+            batch.add(r.getValue(), r.hasTimestamp(), r.getTimestamp());
+            added();
         }
         if (heldWatermark != null) {
             flush();
@@ -412,114 +369,70 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         }
     }
 
-    /** Appends the row whose values are already in place at {@code size} and whose identity is {@link #identity}. */
-    private void append(boolean withTimestamp, long timestamp) throws Exception {
-        eventIds[size] = identity.eventId;
-        entityIds[size] = identity.entityId;
-        specHashes[size] = identity.specHash;
-        eventTimes[size] = identity.eventTime;
-        ingestTimes[size] = identity.ingestTime;
-        hasTimestamp[size] = withTimestamp;
-        timestamps[size] = timestamp;
-        size++;
-        if (size == 1) {
+    /** After a row joined the batch: the first one sets the batch's deadline, the last one scores it. */
+    private void added() {
+        if (batch.size() == 1) {
             long now = getProcessingTimeService().getCurrentProcessingTime();
             batchDeadline = now + config.maxDelayMs();
             getProcessingTimeService().registerTimer(batchDeadline, this::onBatchTimer);
         }
-        if (size == config.batchSize()) {
+        if (batch.isFull()) {
             flush();
         }
     }
 
-    private void onBatchTimer(long time) throws Exception {
+    private void onBatchTimer(long time) {
         // A timer outlives the batch it was set for when that batch filled up first.
-        if (size > 0 && time >= batchDeadline) {
+        if (!batch.isEmpty() && time >= batchDeadline) {
             flush();
         }
     }
 
     /** Scores the buffered batch with every serving model and emits one Score per record. */
     private void flush() {
-        if (size == 0) {
+        if (batch.isEmpty()) {
             return;
         }
-        int rows = size;
-        for (int m = 0; m < slots.length; m++) {
-            try {
-                slots[m].score(features, rows, outputs[m]);
-            } catch (RuntimeException e) {
-                LOG.error("Model {} v{} failed on a batch of {}: {}", slots[m].name(), slots[m].versionNumber(), rows,
-                        e.getMessage(), e);
-                int n = config.featureCount();
-                for (int i = 0; i < rows; i++) {
-                    deadLetter(vector(eventIds[i], entityIds[i], eventTimes[i], ingestTimes[i], specHashes[i],
-                                    features, i * n), e.getClass().getName(), "model " + slots[m].name() + " v"
-                            + slots[m].versionNumber() + " failed to score event " + eventIds[i] + ": "
-                            + e.getMessage());
-                }
-                size = 0;
-                return;
+        int size = batch.size();
+        try {
+            models.score(batch);
+        } catch (ServingModels.BatchFailure failure) {
+            LoadedModel m = failure.model();
+            LOG.error("Model {} v{} failed on a batch of {}: {}", m.name(), m.versionNumber(), size,
+                    failure.getMessage(), failure.getCause());
+            Throwable cause = failure.getCause();
+            for (int i = 0; i < size; i++) {
+                deadLetter(batch.vector(i), cause.getClass().getName(), "model " + m.name() + " v"
+                        + m.versionNumber() + " failed to score event " + batch.eventId(i) + ": " + cause.getMessage());
             }
+            batch.clear();
+            return;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        for (int i = 0; i < rows; i++) {
-            List<ModelScore> scores = new ArrayList<>(slots.length);
-            Decision decision = Decision.ALLOW;
-            List<String> reasons = List.of();
-            for (int m = 0; m < slots.length; m++) {
-                ModelVersion mv = slots[m].version();
-                float value = outputs[m][i];
-                scores.add(new ModelScore(mv.getName(), mv.getVersion(), mv.getTask(), mv.getRole(), value, null));
-                boolean failed = !Float.isFinite(value);
-                if (failed) {
-                    nonFiniteOutputs.inc();
-                }
-                if (DecisionPolicy.decides(mv)) {
-                    Decision d = DecisionPolicy.decide(mv, value, config.onModelFailure());
-                    // A failure is reported even when it is configured to ALLOW.
-                    if (d != Decision.ALLOW || failed) {
-                        if (reasons.isEmpty()) {
-                            reasons = new ArrayList<>(1 + FeatureReasons.TOP);
-                        }
-                        reasons.add(DecisionPolicy.reason(mv, value, d));
-                        slots[m].reasons().explain(features, i * config.featureCount(), reasons);
-                        decision = DecisionPolicy.mostSevere(decision, d);
-                    }
-                }
-            }
-            Score score = new Score(eventIds[i], entityIds[i], eventTimes[i], ingestTimes[i], now,
-                    now - ingestTimes[i], scores, decision, reasons);
-            output.collect(hasTimestamp[i] ? new StreamRecord<>(score, timestamps[i]) : new StreamRecord<>(score));
+        int nonFinite = assembler.assemble(batch, models, now, (score, row) -> output.collect(
+                batch.hasTimestamp(row) ? new StreamRecord<>(score, batch.timestamp(row)) : new StreamRecord<>(score)));
+        if (nonFinite > 0) {
+            nonFiniteOutputs.inc(nonFinite);
         }
-        size = 0;
-        scored.inc(rows);
+        batch.clear();
+        scored.inc(size);
         batches.inc();
     }
 
-    private void rebuildSlots() {
-        slots = serving.values().toArray(new LoadedModel[0]);
-        ready = allRequiredServing();
-        outputs = new float[slots.length][config.batchSize()];
-        for (LoadedModel m : slots) {
+    /** A version gauge per model name, registered once. */
+    private void gaugeVersions() {
+        if (gauged == null) {
+            return;
+        }
+        for (LoadedModel m : models.slots()) {
             String name = m.name();
-            if (gauged != null && gauged.add(name)) {
+            if (gauged.add(name)) {
                 getMetricGroup().addGroup("model", name).gauge("version", () -> {
-                    LoadedModel current = serving.get(name);
+                    LoadedModel current = models.get(name);
                     return current == null ? 0 : current.versionNumber();
                 });
             }
         }
-    }
-
-    private String missingModels() {
-        List<String> missing = new ArrayList<>();
-        for (String name : config.requiredModels()) {
-            if (!serving.containsKey(name)) {
-                missing.add(name);
-            }
-        }
-        return missing.isEmpty() ? "" : " (waiting for " + String.join(", ", missing) + ")";
     }
 
     private void deadLetter(FeatureVector fv, String errorClass, String message) {
@@ -532,18 +445,6 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         if (deadLettered != null) {
             deadLettered.inc();
         }
-    }
-
-    /** A row as a feature vector (the features topic, the waiting queue, dead letters). */
-    private FeatureVector vector(String eventId, String entityId, long eventTime, long ingestTime, String specHash,
-                                 float[] values, int offset) {
-        int n = config.featureCount();
-        Float[] boxed = new Float[n];
-        for (int j = 0; j < n; j++) {
-            boxed[j] = values[offset + j];
-        }
-        return new FeatureVector(eventId, entityId, eventTime, ingestTime, specHash == null ? "" : specHash,
-                Arrays.asList(boxed));
     }
 
     private ModelEvent event(ModelVersion mv, ModelEventKind kind, String reason, String device) {

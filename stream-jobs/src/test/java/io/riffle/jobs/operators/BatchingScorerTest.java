@@ -4,7 +4,7 @@ import io.riffle.modelops.validation.ModelPolicy;
 import io.riffle.modelops.decision.DecisionPolicy;
 import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.testing.TestModels;
-import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.serving.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.Decision;
@@ -55,7 +55,7 @@ class BatchingScorerTest {
             int maxWaiting, Decision onModelFailure) throws Exception {
         ScorerConfig config = new ScorerConfig(BATCH, DELAY_MS, maxWaiting, required, EngineOptions.defaults(),
                 FEATURES, null, "riffle.events", onModelFailure, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES);
-        var h = new TwoInputStreamOperatorTestHarness<>(BatchingScorer.ofVectors(config));
+        var h = new TwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, new FeatureVectorRows(config.featureCount(), config.sourceTopic())));
         open.add(h);
         return h;
     }

@@ -2,7 +2,7 @@ package io.riffle.trainer.bench;
 
 import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.registry.ModelVersions;
-import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.serving.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.trainer.data.Dataset;

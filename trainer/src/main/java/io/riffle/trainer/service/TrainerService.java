@@ -5,7 +5,7 @@ import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.registry.ModelVersions;
 import io.riffle.modelops.trust.KeyFileException;
 import io.riffle.modelops.trust.ModelSigner;
-import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.serving.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.modelops.validation.ModelRejectedException;
 import io.riffle.schemas.FeatureStats;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.registry.ModelVersions;
-import io.riffle.modelops.validation.LoadedModel;
+import io.riffle.modelops.serving.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.trainer.bench.SyntheticData;

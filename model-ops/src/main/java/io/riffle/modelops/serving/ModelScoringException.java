@@ -1,4 +1,4 @@
-package io.riffle.modelops.validation;
+package io.riffle.modelops.serving;
 
 /** ONNX Runtime failed while scoring a batch with a model that had passed validation. */
 public class ModelScoringException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.riffle.modelops.validation;
+package io.riffle.modelops.serving;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -27,6 +27,9 @@ import java.util.Set;
  */
 public final class LoadedModel implements AutoCloseable {
 
+    /** How far ONNX Runtime's float kernels may overshoot [0,1] (its vectorised Sigmoid: an ulp). */
+    public static final float RANGE_SLACK = 1e-6f;
+
     private final ModelVersion version;
     private final ModelSession session;
     private final OrtSession ortSession;
@@ -40,7 +43,8 @@ public final class LoadedModel implements AutoCloseable {
     private final FeatureReasons reasons;
     private FloatBuffer input;
 
-    LoadedModel(ModelVersion version, ModelSession session, String inputName, String outputName,
+    /** Made by {@link io.riffle.modelops.validation.ModelLoader} once the version passed validation. */
+    public LoadedModel(ModelVersion version, ModelSession session, String inputName, String outputName,
             int outputWidth, int column) {
         this.version = version;
         this.session = session;
@@ -134,9 +138,9 @@ public final class LoadedModel implements AutoCloseable {
             // left alone, so a broken model stays visible.
             for (int i = 0; i < rows; i++) {
                 float v = out[i];
-                if (v > 1f && v <= 1f + ModelLoader.RANGE_SLACK) {
+                if (v > 1f && v <= 1f + RANGE_SLACK) {
                     out[i] = 1f;
-                } else if (v < 0f && v >= -ModelLoader.RANGE_SLACK) {
+                } else if (v < 0f && v >= -RANGE_SLACK) {
                     out[i] = 0f;
                 }
             }
@@ -147,7 +151,7 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /** Every output value (rows x width) of one run, for the validator's golden batch. */
-    float[] scoreAllColumns(float[] features, int rows) throws OrtException {
+    public float[] scoreAllColumns(float[] features, int rows) throws OrtException {
         FloatBuffer in = fill(features, rows * featureCount);
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, in, new long[] {rows, featureCount});
                 OrtSession.Result result = ortSession.run(Map.of(inputName, tensor), outputNames)) {
@@ -158,7 +162,8 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    int outputWidth() {
+    /** Output values per row (the validator checks every one). */
+    public int outputWidth() {
         return outputWidth;
     }
 

@@ -1,5 +1,6 @@
-package io.riffle.modelops.validation;
+package io.riffle.modelops.serving;
 
+import io.riffle.modelops.validation.ModelLoader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

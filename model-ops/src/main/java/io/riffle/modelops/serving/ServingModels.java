@@ -1,0 +1,153 @@
+package io.riffle.modelops.serving;
+
+import io.riffle.modelops.decision.FeatureReasons;
+import io.riffle.modelops.validation.ModelLoader;
+import io.riffle.modelops.validation.ModelRejectedException;
+import io.riffle.schemas.ModelVersion;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The model versions one scorer serves, one per model name, and their scoring of a batch. A new
+ * version is {@linkplain #load validated} first and {@linkplain #install installed} only between
+ * batches; the version it replaces is closed. Slots are ordered by model name, which fixes each
+ * model's place in a score. Not thread-safe: one per operator instance.
+ */
+public final class ServingModels implements AutoCloseable {
+
+    /** A serving model failed on a whole batch (ONNX Runtime error or an unexpected output shape). */
+    public static final class BatchFailure extends RuntimeException {
+        private final transient LoadedModel model;
+
+        BatchFailure(LoadedModel model, RuntimeException cause) {
+            super(cause.getMessage(), cause);
+            this.model = model;
+        }
+
+        public LoadedModel model() {
+            return model;
+        }
+    }
+
+    private final ModelLoader loader;
+    private final int featureCount;
+    private final String specHash;
+    private final List<String> required;
+    private final int batchSize;
+    private final TreeMap<String, LoadedModel> byName = new TreeMap<>();
+    private LoadedModel[] slots = new LoadedModel[0];
+    private ModelVersion[] versions = new ModelVersion[0];
+    private FeatureReasons[] explainers = new FeatureReasons[0];
+    private float[][] outputs = new float[0][];
+    private boolean ready;
+
+    /**
+     * @param required model names that must all serve before {@link #ready()} (empty: any one)
+     * @param specHash the feature spec hash versions must carry (null: not checked)
+     */
+    public ServingModels(ModelLoader loader, int featureCount, String specHash, List<String> required, int batchSize) {
+        this.loader = loader;
+        this.featureCount = featureCount;
+        this.specHash = specHash;
+        this.required = List.copyOf(required);
+        this.batchSize = batchSize;
+    }
+
+    /** Whether {@code mv} is newer than the version serving under its name (or none serves). */
+    public boolean isNewer(ModelVersion mv) {
+        LoadedModel current = byName.get(mv.getName());
+        return current == null || mv.getVersion() > current.versionNumber();
+    }
+
+    /** The serving model of that name, or null. */
+    public LoadedModel get(String name) {
+        return byName.get(name);
+    }
+
+    /** Validates {@code mv} for this scorer (its width and spec hash) without serving it yet. */
+    public LoadedModel load(ModelVersion mv) throws ModelRejectedException {
+        return loader.load(mv, featureCount, specHash);
+    }
+
+    /** Serves {@code next} from the next batch on, closing the version it replaces. */
+    public void install(LoadedModel next) {
+        LoadedModel previous = byName.put(next.name(), next);
+        if (previous != null && previous != next) {
+            previous.close();
+        }
+        slots = byName.values().toArray(new LoadedModel[0]);
+        versions = new ModelVersion[slots.length];
+        explainers = new FeatureReasons[slots.length];
+        for (int m = 0; m < slots.length; m++) {
+            versions[m] = slots[m].version();
+            explainers[m] = slots[m].reasons();
+        }
+        outputs = new float[slots.length][batchSize];
+        ready = !byName.isEmpty() && byName.keySet().containsAll(required);
+    }
+
+    /** Whether every required model serves, so records are scored rather than held. */
+    public boolean ready() {
+        return ready;
+    }
+
+    public LoadedModel[] slots() {
+        return slots;
+    }
+
+    public ModelVersion[] versions() {
+        return versions;
+    }
+
+    public FeatureReasons[] explainers() {
+        return explainers;
+    }
+
+    /** The last batch's outputs: {@code outputs()[m][row]} for the model in slot {@code m}. */
+    public float[][] outputs() {
+        return outputs;
+    }
+
+    /** The device of the first serving model ("none" when none serves), for a gauge. */
+    public String device() {
+        return slots.length == 0 ? "none" : slots[0].device();
+    }
+
+    /**
+     * Scores the batch with every serving model, one ONNX Runtime call each, into {@link #outputs()}.
+     *
+     * @throws BatchFailure naming the model that failed
+     */
+    public void score(ScoreBatch batch) {
+        for (int m = 0; m < slots.length; m++) {
+            try {
+                slots[m].score(batch.values(), batch.size(), outputs[m]);
+            } catch (RuntimeException e) {
+                throw new BatchFailure(slots[m], e);
+            }
+        }
+    }
+
+    /** The required models not serving yet, as " (waiting for a, b)", or "" when none is missing. */
+    public String missing() {
+        List<String> missing = new ArrayList<>();
+        for (String name : required) {
+            if (!byName.containsKey(name)) {
+                missing.add(name);
+            }
+        }
+        return missing.isEmpty() ? "" : " (waiting for " + String.join(", ", missing) + ")";
+    }
+
+    @Override
+    public void close() {
+        for (LoadedModel m : byName.values()) {
+            m.close();
+        }
+        byName.clear();
+        slots = new LoadedModel[0];
+        ready = false;
+    }
+}
