@@ -2,13 +2,8 @@ package io.riffle.jobs;
 
 import io.riffle.jobs.operators.DecodeFailureRouter;
 import io.riffle.jobs.operators.LabelJoiner;
-import io.riffle.jobs.serde.AvroRecordSerializer;
 import io.riffle.jobs.serde.DecodedFeatureVector;
 import io.riffle.jobs.serde.DecodedLabel;
-import io.riffle.jobs.serde.FeatureVectorDeserializer;
-import io.riffle.jobs.serde.LabelDeserializer;
-import io.riffle.modelops.spec.OutputTimestamp;
-import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.TrainingExample;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
@@ -16,16 +11,10 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ParameterTool;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The label-join job: the feature vectors the scorer saw ({@code riffle.features}) and the labels
@@ -40,36 +29,45 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class LabelJoinJob {
     private final Configuration conf;
+    private final LabelJoinSources sources;
+    private final LabelJoinSinks sinks;
 
-    public LabelJoinJob(Configuration conf) {
+    public LabelJoinJob(Configuration conf, LabelJoinSources sources, LabelJoinSinks sinks) {
         LabelJoinOptions.validate(conf);
         this.conf = conf;
+        this.sources = sources;
+        this.sinks = sinks;
+    }
+
+    /** The job on the Kafka topics {@code conf} names. */
+    public LabelJoinJob(Configuration conf) {
+        this(validated(conf), LabelJoinSources.kafka(conf), LabelJoinSinks.kafka(conf));
+    }
+
+    private static Configuration validated(Configuration conf) {
+        LabelJoinOptions.validate(conf);
+        return conf;
     }
 
     /** Wires the job into {@code env} (checkpointing included) without running it. */
     public void build(StreamExecutionEnvironment env) {
-        boolean exactlyOnce = LabelJoinOptions.exactlyOnce(conf);
         int parallelism = conf.get(LabelJoinOptions.PARALLELISM);
         env.enableCheckpointing(conf.get(LabelJoinOptions.CHECKPOINT_INTERVAL).toMillis(),
-                exactlyOnce ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
+                LabelJoinOptions.exactlyOnce(conf) ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
 
         SingleOutputStreamOperator<FeatureVector> features = env
-                .fromSource(source(conf.get(LabelJoinOptions.FEATURES_TOPIC), new FeatureVectorDeserializer()),
-                        watermarks((DecodedFeatureVector d, long kafkaTime) ->
+                .fromSource(sources.features(), watermarks((DecodedFeatureVector d, long kafkaTime) ->
                                 d.vector != null ? d.vector.getEventTime() : kafkaTime),
-                        "label-join-features")
+                        "label-join-features", TypeInformation.of(DecodedFeatureVector.class))
                 .uid("label-join-features-source").setParallelism(parallelism)
                 .process(new DecodeFailureRouter<>(d -> d.deadLetter, d -> d.vector), new AvroTypeInfo<>(FeatureVector.class))
                 .name("label-join-features-dead-letter-router").uid("label-join-features-dead-letter-router")
                 .setParallelism(parallelism);
 
         SingleOutputStreamOperator<DecodedLabel> labels = env
-                .fromSource(source(conf.get(LabelJoinOptions.LABELS_TOPIC),
-                                new LabelDeserializer(conf.get(LabelJoinOptions.LABELS_FORMAT),
-                                        conf.get(LabelJoinOptions.LABELS_EVENT_ID_FIELD),
-                                        conf.get(LabelJoinOptions.LABELS_LABEL_FIELD))),
-                        watermarks((DecodedLabel d, long kafkaTime) -> d.label != null ? d.label.getLabelTime() : kafkaTime),
-                        "label-join-labels")
+                .fromSource(sources.labels(), watermarks((DecodedLabel d, long kafkaTime) ->
+                                d.label != null ? d.label.getLabelTime() : kafkaTime),
+                        "label-join-labels", TypeInformation.of(DecodedLabel.class))
                 .uid("label-join-labels-source").setParallelism(parallelism)
                 .process(new DecodeFailureRouter<DecodedLabel, DecodedLabel>(d -> d.deadLetter, d -> d),
                         TypeInformation.of(DecodedLabel.class))
@@ -83,44 +81,19 @@ public final class LabelJoinJob {
                         conf.get(LabelJoinOptions.IMPLICIT_NEGATIVE_AFTER)), new AvroTypeInfo<>(TrainingExample.class))
                 .name("label-join").uid("label-join").setParallelism(parallelism);
 
-        String prefix = conf.get(LabelJoinOptions.TRANSACTIONAL_ID_PREFIX);
         // Kafka record timestamp = label time, whichever input completed the example (or the timer
         // of an implicit negative): the trainer seeks riffle.training by it to rebuild its window,
         // and a replayed join stamps its examples the same way.
         examples.assignTimestampsAndWatermarks(WatermarkStrategy.<TrainingExample>noWatermarks()
                         .withTimestampAssigner((e, previous) -> e.getLabelTime()))
                 .name("label-join-label-time").uid("label-join-label-time").setParallelism(parallelism)
-                .sinkTo(KafkaSinks.avro(conf.get(LabelJoinOptions.BOOTSTRAP_SERVERS),
-                        new AvroRecordSerializer<>(conf.get(LabelJoinOptions.TRAINING_TOPIC), TrainingExample.class,
-                                TrainingExample::getEventId, OutputTimestamp.EVENT_TIME, null),
-                        exactlyOnce, prefix + "-training", conf.get(LabelJoinOptions.TRANSACTION_TIMEOUT),
-                        conf.get(LabelJoinOptions.KAFKA_PROPERTIES)))
+                .sinkTo(sinks.training())
                 .name("label-join-training-sink").uid("label-join-training-sink").setParallelism(parallelism);
         features.getSideOutput(DecodeFailureRouter.DEAD_LETTERS)
                 .union(labels.getSideOutput(DecodeFailureRouter.DEAD_LETTERS),
                         examples.getSideOutput(LabelJoiner.UNMATCHED_LABELS))
-                .sinkTo(KafkaSinks.avro(conf.get(LabelJoinOptions.BOOTSTRAP_SERVERS),
-                        conf.get(LabelJoinOptions.DEAD_LETTERS_TOPIC), DeadLetter.class, null, exactlyOnce,
-                        prefix + "-dead-letters", conf.get(LabelJoinOptions.TRANSACTION_TIMEOUT),
-                        conf.get(LabelJoinOptions.KAFKA_PROPERTIES)))
+                .sinkTo(sinks.deadLetters())
                 .name("label-join-dead-letters-sink").uid("label-join-dead-letters-sink").setParallelism(parallelism);
-    }
-
-    private <T> KafkaSource<T> source(String topic, KafkaRecordDeserializationSchema<T> deserializer) {
-        long startTimestamp = conf.get(LabelJoinOptions.START_TIMESTAMP);
-        OffsetsInitializer start = startTimestamp >= 0 ? OffsetsInitializer.timestamp(startTimestamp)
-                : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        KafkaSourceBuilder<T> builder = KafkaSource.<T>builder()
-                .setBootstrapServers(conf.get(LabelJoinOptions.BOOTSTRAP_SERVERS))
-                .setTopics(topic)
-                .setGroupId(conf.get(LabelJoinOptions.GROUP_ID))
-                .setStartingOffsets(start)
-                .setDeserializer(deserializer)
-                // The scorer writes the features topic transactionally: never join aborted output.
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("max.poll.records", "5000");
-        ScoringOptions.clientProperties(conf).forEach(builder::setProperty);
-        return builder.build();
     }
 
     /** Event-time watermarks with idleness: labels are sparse and must not hold the join's watermark back. */
@@ -128,16 +101,5 @@ public final class LabelJoinJob {
         return WatermarkStrategy.<T>forBoundedOutOfOrderness(conf.get(LabelJoinOptions.OUT_OF_ORDERNESS))
                 .withTimestampAssigner(eventTime)
                 .withIdleness(conf.get(LabelJoinOptions.IDLENESS));
-    }
-
-    /**
-     * Runs the job on the cluster the environment points at. Options are given as
-     * {@code --riffle.kafka.bootstrap-servers host:port} etc. (see {@link LabelJoinOptions}).
-     */
-    public static void main(String[] args) throws Exception {
-        Configuration conf = Configuration.fromMap(ParameterTool.fromArgs(args).toMap());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        new LabelJoinJob(conf).build(env);
-        env.execute("riffle-label-join");
     }
 }

@@ -1,6 +1,7 @@
 package io.riffle.jobs;
 
 import io.riffle.modelops.spec.DataFormat;
+import io.riffle.modelops.spec.ScoringSpec;
 import io.riffle.schemas.Topics;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -117,7 +118,7 @@ public final class LabelJoinOptions {
 
     /** Whether the sinks use Kafka transactions; rejects anything but the two documented values. */
     public static boolean exactlyOnce(Configuration conf) {
-        return OptionTables.exactlyOnce(conf, DELIVERY);
+        return ScoringOptions.delivery(conf, DELIVERY) == ScoringSpec.Delivery.EXACTLY_ONCE;
     }
 
     /** Checks the join's durations against each other; the message names the options. */

@@ -1,7 +1,6 @@
 package io.riffle.jobs;
 
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.description.HtmlFormatter;
 
 import java.lang.reflect.Field;
@@ -9,7 +8,6 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** What the jobs' {@code *Options} classes share: listing their options, the README tables, delivery parsing. */
 public final class OptionTables {
@@ -43,18 +41,5 @@ public final class OptionTables {
                     .append("` | ").append(formatter.format(option.description()).replace("|", "\\|")).append(" |\n");
         }
         return table.toString();
-    }
-
-    /** Whether {@code delivery} asks for Kafka transactions; rejects anything but the two documented values. */
-    public static boolean exactlyOnce(Configuration conf, ConfigOption<String> delivery) {
-        switch (conf.get(delivery).trim().toLowerCase(Locale.ROOT)) {
-            case "exactly-once":
-                return true;
-            case "at-least-once":
-                return false;
-            default:
-                throw new IllegalArgumentException(delivery.key() + " is '" + conf.get(delivery)
-                        + "'; use exactly-once or at-least-once");
-        }
     }
 }

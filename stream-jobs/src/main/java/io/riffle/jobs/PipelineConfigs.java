@@ -42,8 +42,7 @@ public final class PipelineConfigs {
         conf.set(ScoringOptions.BATCH_SIZE, scoring.batchSize());
         conf.set(ScoringOptions.BATCH_MAX_DELAY, scoring.maxDelay());
         conf.set(ScoringOptions.DEVICE, scoring.device().toString());
-        conf.set(ScoringOptions.DELIVERY, scoring.delivery() == ScoringSpec.Delivery.EXACTLY_ONCE
-                ? "exactly-once" : "at-least-once");
+        conf.set(ScoringOptions.DELIVERY, scoring.delivery().spelling());
         conf.set(ScoringOptions.PARALLELISM, scoring.parallelism());
         conf.set(ScoringOptions.OUTPUT_TIMESTAMP, scoring.outputTimestamp());
         conf.set(ScoringOptions.ON_MODEL_FAILURE, scoring.onModelFailure());

@@ -1,6 +1,8 @@
 package io.riffle.jobs;
 
+import io.riffle.modelops.engine.DeviceRequest;
 import io.riffle.modelops.spec.OutputTimestamp;
+import io.riffle.modelops.spec.ScoringSpec;
 import io.riffle.modelops.trust.KeyFileException;
 import io.riffle.modelops.trust.ModelVerifier;
 import io.riffle.modelops.validation.ModelPolicy;
@@ -13,6 +15,7 @@ import org.apache.flink.configuration.MemorySize;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +24,8 @@ import java.util.Map;
  * an option by a bare string; the README's reference table lists these.
  */
 public final class ScoringOptions {
+    /** The pipeline file's defaults, the single source of the defaults below that a file can set. */
+    private static final ScoringSpec FILE = ScoringSpec.defaults();
 
     public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("riffle.kafka.bootstrap-servers")
             .stringType().defaultValue("localhost:9092")
@@ -66,11 +71,11 @@ public final class ScoringOptions {
             .withDescription("If set (epoch ms), start from the first events at or after this Kafka timestamp instead of the committed offsets.");
 
     public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("riffle.scoring.batch-size")
-            .intType().defaultValue(256)
+            .intType().defaultValue(FILE.batchSize())
             .withDescription("Records per ONNX Runtime call: a batch is scored when it is this full...");
 
     public static final ConfigOption<Duration> BATCH_MAX_DELAY = ConfigOptions.key("riffle.scoring.batch-max-delay")
-            .durationType().defaultValue(Duration.ofMillis(20))
+            .durationType().defaultValue(FILE.maxDelay())
             .withDescription("...or when its first record has waited this long (processing time).");
 
     public static final ConfigOption<Integer> MAX_WAITING = ConfigOptions.key("riffle.scoring.max-waiting")
@@ -82,18 +87,18 @@ public final class ScoringOptions {
             .withDescription("Comma-separated model names that must all be loaded before scoring starts (empty: any one).");
 
     public static final ConfigOption<String> DEVICE = ConfigOptions.key("riffle.scoring.device")
-            .stringType().defaultValue("cpu")
+            .stringType().defaultValue(FILE.device().toString())
             .withDescription("ONNX Runtime device: cpu, cuda, cuda:N, or auto (CUDA if available, else CPU with a warning).");
 
     public static final ConfigOption<Integer> INTRA_OP_THREADS = ConfigOptions.key("riffle.scoring.intra-op-threads")
             .intType().defaultValue(1).withDescription("ONNX Runtime intra-op threads per session.");
 
     public static final ConfigOption<Boolean> CUDA_TF32 = ConfigOptions.key("riffle.scoring.cuda-tf32")
-            .booleanType().defaultValue(false)
+            .booleanType().defaultValue(FILE.cudaTf32())
             .withDescription("Let the CUDA provider compute matrix products in TF32: same speed on an H200, outputs differ from the CPU by up to 5.4e-4 instead of 1.8e-7.");
 
     public static final ConfigOption<Decision> ON_MODEL_FAILURE = ConfigOptions.key("riffle.scoring.on-model-failure")
-            .enumType(Decision.class).defaultValue(Decision.REVIEW)
+            .enumType(Decision.class).defaultValue(FILE.onModelFailure())
             .withDescription("Decision for a record on which a deciding (champion) model outputs NaN or an infinity, with a reason code saying so: REVIEW, BLOCK or ALLOW (ALLOW fails open: a broken model lets every record through).");
 
     public static final ConfigOption<List<String>> TRUSTED_KEYS = ConfigOptions.key("riffle.models.trusted-keys")
@@ -105,7 +110,7 @@ public final class ScoringOptions {
             .withDescription("Model names the scorer serves, separated by ';' (a pipeline file sets its models' names): a version of another name is rejected, except the non-deciding NAME-shadow a trainer publishes for a listed model. Empty: any name.");
 
     public static final ConfigOption<Boolean> REQUIRE_SPEC_HASH = ConfigOptions.key("riffle.models.require-spec-hash")
-            .booleanType().defaultValue(true)
+            .booleanType().defaultValue(FILE.requireSpecHash())
             .withDescription("Reject a model version that has no feature spec hash: a pipeline's scorer then serves only models stamped as built for its features.");
 
     public static final ConfigOption<MemorySize> MAX_MODEL_SIZE = ConfigOptions.key("riffle.models.max-size")
@@ -113,7 +118,7 @@ public final class ScoringOptions {
             .withDescription("Largest ONNX model the scorer loads; a larger version is rejected.");
 
     public static final ConfigOption<String> DELIVERY = ConfigOptions.key("riffle.sink.delivery")
-            .stringType().defaultValue("exactly-once")
+            .stringType().defaultValue(FILE.delivery().spelling())
             .withDescription("Sink delivery guarantee: exactly-once (Kafka transactions tied to checkpoints) or at-least-once.");
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("riffle.checkpoint.interval")
@@ -137,10 +142,10 @@ public final class ScoringOptions {
             .withDescription("Longest a record waits in a network buffer between operators (Flink's default, 100 ms, costs latency at each shuffle).");
 
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("riffle.parallelism")
-            .intType().defaultValue(2).withDescription("Parallelism of the events source and the scorer (which computes the features).");
+            .intType().defaultValue(FILE.parallelism()).withDescription("Parallelism of the events source and the scorer (which computes the features).");
 
     public static final ConfigOption<OutputTimestamp> OUTPUT_TIMESTAMP = ConfigOptions.key("riffle.sink.output-timestamp")
-            .enumType(OutputTimestamp.class).defaultValue(OutputTimestamp.WRITE_TIME)
+            .enumType(OutputTimestamp.class).defaultValue(FILE.outputTimestamp())
             .withDescription("Kafka timestamp of scores, alerts, features and dead letters: WRITE_TIME (broker retention counts from when they were written), INGEST_TIME (the input record's) or EVENT_TIME (a replay of old events would then be deleted by retention soon after it is written).");
 
     private ScoringOptions() {}
@@ -194,6 +199,37 @@ public final class ScoringOptions {
 
     /** Whether the sinks use Kafka transactions; rejects anything but the two documented values. */
     public static boolean exactlyOnce(Configuration conf) {
-        return OptionTables.exactlyOnce(conf, DELIVERY);
+        return delivery(conf, DELIVERY) == ScoringSpec.Delivery.EXACTLY_ONCE;
+    }
+
+    /**
+     * The delivery guarantee {@code option} names.
+     *
+     * @throws IllegalArgumentException naming the option and the allowed values
+     */
+    static ScoringSpec.Delivery delivery(Configuration conf, ConfigOption<String> option) {
+        try {
+            return ScoringSpec.Delivery.parse(conf.get(option));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option.key() + " is " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The ONNX Runtime device {@link #DEVICE} names.
+     *
+     * @throws IllegalArgumentException naming the option and the allowed values
+     */
+    public static DeviceRequest device(Configuration conf) {
+        try {
+            return DeviceRequest.parse(conf.get(DEVICE));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(DEVICE.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The model names {@link #REQUIRED_MODELS} lists (blanks and empty entries ignored). */
+    public static List<String> requiredModels(Configuration conf) {
+        return Arrays.stream(conf.get(REQUIRED_MODELS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 }

@@ -19,12 +19,36 @@ public record ScoringSpec(int batchSize, Duration maxDelay, DeviceRequest device
                           OutputTimestamp outputTimestamp, Decision onModelFailure, boolean cudaTf32,
                           List<Path> trustedKeys, boolean requireSpecHash) {
 
-    public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE }
+    /** The sinks' delivery guarantee, spelled {@code exactly-once} / {@code at-least-once} in files and options. */
+    public enum Delivery {
+        EXACTLY_ONCE, AT_LEAST_ONCE;
+
+        /** How files and options spell it. */
+        public String spelling() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        /**
+         * Parses {@code exactly-once} or {@code at-least-once} (case and surrounding blanks ignored).
+         *
+         * @throws IllegalArgumentException naming the allowed values
+         */
+        public static Delivery parse(String text) {
+            String v = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);
+            for (Delivery d : values()) {
+                if (d.spelling().equals(v)) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("'" + text + "'; use exactly-once or at-least-once");
+        }
+    }
 
     public ScoringSpec {
         trustedKeys = List.copyOf(trustedKeys);
     }
 
+    /** The defaults of every setting: the scoring options ({@code ScoringOptions}) take theirs from here. */
     public static ScoringSpec defaults() {
         return new ScoringSpec(256, Duration.ofMillis(20), DeviceRequest.cpu(), Delivery.EXACTLY_ONCE, 2,
                 OutputTimestamp.WRITE_TIME, Decision.REVIEW, false, List.of(), true);
