@@ -1,6 +1,7 @@
 package io.riffle.jobs;
 
 import io.riffle.modelops.spec.DataFormat;
+import io.riffle.modelops.spec.LabelsSpec;
 import io.riffle.modelops.spec.ScoringSpec;
 import io.riffle.schemas.Topics;
 import org.apache.flink.configuration.ConfigOption;
@@ -18,6 +19,9 @@ import java.util.Map;
  * differ between the two jobs on one cluster (consumer group, transactional ids) has its own key.
  */
 public final class LabelJoinOptions {
+    /** The pipeline file's defaults, the single source of the defaults below that a file can set. */
+    private static final LabelsSpec FILE = LabelsSpec.defaults();
+
 
     /** Shared with the scoring job: one key, one definition. */
     public static final ConfigOption<String> BOOTSTRAP_SERVERS = ScoringOptions.BOOTSTRAP_SERVERS;
@@ -33,15 +37,15 @@ public final class LabelJoinOptions {
             .withDescription("Topic of the labels (Label: event id, label, label time; key = event id).");
 
     public static final ConfigOption<DataFormat> LABELS_FORMAT = ConfigOptions.key("riffle.labels.format")
-            .enumType(DataFormat.class).defaultValue(DataFormat.AVRO)
+            .enumType(DataFormat.class).defaultValue(FILE.format())
             .withDescription("Encoding of the labels topic: AVRO (single-object encoding) or JSON.");
 
     public static final ConfigOption<String> LABELS_EVENT_ID_FIELD = ConfigOptions.key("riffle.labels.event-id-field")
-            .stringType().defaultValue("eventId")
+            .stringType().defaultValue(FILE.eventIdField())
             .withDescription("JSON labels: the field holding the event id (the join key).");
 
     public static final ConfigOption<String> LABELS_LABEL_FIELD = ConfigOptions.key("riffle.labels.label-field")
-            .stringType().defaultValue("label")
+            .stringType().defaultValue(FILE.labelField())
             .withDescription("JSON labels: the field holding the label (0/1). A JSON label without labelTime takes its Kafka timestamp.");
 
     public static final ConfigOption<String> TRAINING_TOPIC = ConfigOptions.key("riffle.topics.training")
@@ -63,7 +67,7 @@ public final class LabelJoinOptions {
                     + " timestamp; -1: the committed offsets, else the earliest.");
 
     public static final ConfigOption<Duration> MAX_DELAY = ConfigOptions.key("riffle.labels.max-delay")
-            .durationType().defaultValue(Duration.ofHours(1))
+            .durationType().defaultValue(FILE.maxDelay())
             .withDescription("How long a feature vector waits for its label (and for corrections of it): the TTL of"
                     + " the join state, in processing time.");
 
@@ -73,7 +77,7 @@ public final class LabelJoinOptions {
                     + " dead-lettered as a label for an unknown or expired event; raise it when replaying a backlog.");
 
     public static final ConfigOption<Duration> IMPLICIT_NEGATIVE_AFTER = ConfigOptions.key("riffle.labels.implicit-negative-after")
-            .durationType().defaultValue(Duration.ZERO)
+            .durationType().defaultValue(FILE.implicitNegativeAfter())
             .withDescription("If above 0, a feature vector still unlabeled after this long becomes a negative example"
                     + " (label 0; the chargeback convention); a real label arriving later within the max delay corrects"
                     + " it. Must be below the max delay.");

@@ -11,6 +11,11 @@ import java.time.Duration;
 public record LabelsSpec(DataFormat format, String eventIdField, String labelField, Duration maxDelay,
                          Duration implicitNegativeAfter) {
 
+    /** The defaults of every setting: the label-join options ({@code LabelJoinOptions}) take theirs from here. */
+    public static LabelsSpec defaults() {
+        return new LabelsSpec(DataFormat.AVRO, "eventId", "label", Duration.ofHours(1), Duration.ZERO);
+    }
+
     public boolean implicitNegatives() {
         return !implicitNegativeAfter.isZero();
     }

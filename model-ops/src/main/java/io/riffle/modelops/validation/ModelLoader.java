@@ -1,16 +1,14 @@
 package io.riffle.modelops.validation;
 
-import io.riffle.modelops.serving.ModelScoringException;
-import io.riffle.modelops.serving.LoadedModel;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.engine.ModelLoadException;
 import io.riffle.modelops.engine.ModelSession;
 import io.riffle.modelops.engine.SessionCache;
+import io.riffle.modelops.serving.LoadedModel;
 import io.riffle.modelops.trust.ModelVerifier;
 import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelTask;
@@ -23,11 +21,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
 
 /**
  * Validates a {@link ModelVersion} and opens it for serving. Checks, in order: the {@link
@@ -44,11 +40,6 @@ public final class ModelLoader {
 
     public static final long DEFAULT_MAX_MODEL_BYTES = 256L * 1024 * 1024;
 
-    /** Rows in the golden batch: zeros, ones, then fixed-seed standard-normal rows. */
-    static final int GOLDEN_ROWS = 8;
-
-    private static final long GOLDEN_SEED = 20261122L;
-    static final float RANGE_SLACK = LoadedModel.RANGE_SLACK;
 
     private final EngineOptions options;
     private final long maxModelBytes;
@@ -153,7 +144,7 @@ public final class ModelLoader {
             String outputName = outputName(mv, label, session);
             int[] layout = checkOutput(mv, label, session.outputInfo().get(outputName));
             model = new LoadedModel(metadataOnly(mv), session, inputName, outputName, layout[0], layout[1]);
-            checkGoldenBatch(label, model, mv.getTask());
+            GoldenBatch.check(label, model, mv.getTask());
             return model;
         } catch (ModelRejectedException | RuntimeException e) {
             // The session reference must not outlive a rejected model.
@@ -358,50 +349,6 @@ public final class ModelLoader {
             }
         }
         return new int[] {width, column};
-    }
-
-    private static void checkGoldenBatch(String label, LoadedModel model, ModelTask task) throws ModelRejectedException {
-        int n = model.featureCount();
-        float[] batch = goldenBatch(n);
-        float[] all;
-        try {
-            all = model.scoreAllColumns(batch, GOLDEN_ROWS);
-        } catch (OrtException | ModelScoringException e) {
-            throw new ModelRejectedException(label + ": scoring the golden batch (" + GOLDEN_ROWS + " rows) failed: "
-                    + e.getMessage(), e);
-        }
-        int width = model.outputWidth();
-        for (int i = 0; i < all.length; i++) {
-            float v = all[i];
-            int row = i / width;
-            String where = "golden row " + row + " (" + rowKind(row) + ")" + (width > 1 ? " column " + (i % width) : "");
-            if (!Float.isFinite(v)) {
-                throw new ModelRejectedException(label + ": non-finite output " + v + " for " + where
-                        + "; the graph must give finite values for every input (check divisions, logs and exps)");
-            }
-            if (v < -RANGE_SLACK || v > 1f + RANGE_SLACK) {
-                throw new ModelRejectedException(label + ": output " + v + " for " + where + " is outside [0,1]: "
-                        + (task == ModelTask.ANOMALY ? "anomaly" : "binary")
-                        + " outputs must be probabilities/scores in [0,1]; add a Sigmoid to the graph");
-            }
-        }
-        // Exercise the serving path once, so a model that only fails there is rejected here.
-        model.score(batch, GOLDEN_ROWS, new float[GOLDEN_ROWS]);
-    }
-
-    private static String rowKind(int row) {
-        return row == 0 ? "zeros" : row == 1 ? "ones" : "normal(0,1)";
-    }
-
-    /** The golden batch: a row of zeros, a row of ones, then fixed-seed standard-normal rows. */
-    static float[] goldenBatch(int n) {
-        float[] batch = new float[GOLDEN_ROWS * n];
-        Arrays.fill(batch, n, 2 * n, 1f);
-        Random random = new Random(GOLDEN_SEED);
-        for (int i = 2 * n; i < batch.length; i++) {
-            batch[i] = (float) random.nextGaussian();
-        }
-        return batch;
     }
 
     private static ModelVersion metadataOnly(ModelVersion mv) {

@@ -1,6 +1,5 @@
 package io.riffle.modelops.serving;
 
-import io.riffle.modelops.validation.ModelLoader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import io.riffle.modelops.engine.SessionCache;
 import io.riffle.modelops.onnx.OutputActivation;
 import io.riffle.modelops.registry.ModelVersions;
 import io.riffle.modelops.testing.TestModels;
+import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelTask;
 import io.riffle.schemas.ModelVersion;

@@ -17,12 +17,9 @@ import io.riffle.schemas.Score;
 import io.riffle.schemas.serde.AvroClassAllowList;
 import io.riffle.schemas.serde.AvroSerde;
 import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -34,12 +31,9 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.OutputTag;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The Flink side of scoring: records of the first input become rows of a {@link ScoreBatch} (how
@@ -89,15 +83,11 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     /** Serving version per model name. */
     static final MapStateDescriptor<String, ModelVersion> SERVING_STATE = new MapStateDescriptor<>(
             "riffle-serving-models", BasicTypeInfo.STRING_TYPE_INFO, new AvroTypeInfo<>(ModelVersion.class));
-    /** Records still waiting for a model when a checkpoint is taken. */
-    static final ListStateDescriptor<FeatureVector> WAITING_STATE =
-            new ListStateDescriptor<>("riffle-waiting-records", new AvroTypeInfo<>(FeatureVector.class));
 
     private final ScorerConfig config;
     private final ScoringRows<IN> rows;
 
     private transient BroadcastState<String, ModelVersion> servingState;
-    private transient ListState<FeatureVector> waitingState;
     private transient ServingModels models;
     private transient ScoreAssembler assembler;
     private transient ScoreBatch batch;
@@ -107,16 +97,10 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     private transient float[] scratch;
     private transient long batchDeadline;
 
-    private transient ArrayDeque<StreamRecord<FeatureVector>> waiting;
-    private transient Watermark heldWatermark;
+    private transient WaitingRecords waiting;
     private transient AvroSerde<FeatureVector> featureSerde;
-    private transient Set<String> gauged;
 
-    private transient Counter scored;
-    private transient Counter batches;
-    private transient Counter deadLettered;
-    private transient Counter rejected;
-    private transient Counter nonFiniteOutputs;
+    private transient ScorerMetrics metrics;
 
     public BatchingScorer(ScorerConfig config, ScoringRows<IN> rows) {
         this.config = config;
@@ -129,10 +113,10 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         AvroClassAllowList.allowRiffleRecords();
         super.initializeState(context);
         servingState = context.getOperatorStateStore().getBroadcastState(SERVING_STATE);
-        waitingState = context.getOperatorStateStore().getListState(WAITING_STATE);
         models = new ServingModels(new ModelLoader(config.engine(), config.maxModelBytes(), config.modelPolicy()),
                 config.featureCount(), config.specHash(), config.requiredModels(), config.batchSize());
-        waiting = new ArrayDeque<>();
+        waiting = new WaitingRecords(config.maxWaiting());
+        waiting.restore(context.getOperatorStateStore());
         restoreEvents = new ArrayList<>();
         for (Map.Entry<String, ModelVersion> e : servingState.entries()) {
             ModelVersion mv = e.getValue();
@@ -147,9 +131,6 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
                 restoreEvents.add(event(mv, ModelEventKind.REJECTED, ex.getMessage(), null));
             }
         }
-        for (FeatureVector fv : waitingState.get()) {
-            waiting.add(new StreamRecord<>(fv, fv.getEventTime()));
-        }
     }
 
     @Override
@@ -159,19 +140,11 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         assembler = new ScoreAssembler(new Decider(config.onModelFailure()));
         identity = new ScoringRows.Identity();
         scratch = new float[config.featureCount()];
-        gauged = new HashSet<>();
-        scored = getMetricGroup().counter("riffleScored");
-        batches = getMetricGroup().counter("riffleBatches");
-        deadLettered = getMetricGroup().counter("riffleDeadLetters");
-        rejected = getMetricGroup().counter("riffleModelsRejected");
-        nonFiniteOutputs = getMetricGroup().counter("riffleNonFiniteOutputs");
-        getMetricGroup().gauge("riffleWaiting", () -> waiting == null ? 0 : waiting.size());
-        getMetricGroup().gauge("riffleDevice", () -> models == null ? "none" : models.device());
+        metrics = new ScorerMetrics(getMetricGroup(), models, waiting::size);
         rows.open(getRuntimeContext(), getMetricGroup(), getKeyedStateBackend());
         if (rows.sweepEvery() != null) {
             scheduleSweep();
         }
-        gaugeVersions();
         for (ModelEvent e : restoreEvents) {
             output.collect(MODEL_EVENTS, new StreamRecord<>(e));
         }
@@ -198,7 +171,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         DeadLetter failed = rows.fill(element.getValue(), target, offset, identity);
         if (failed != null) {
             output.collect(DEAD_LETTERS, new StreamRecord<>(failed));
-            deadLettered.inc();
+            metrics.deadLetters.inc();
             return;
         }
         if (rows.emitsFeatures() || !ready) {
@@ -245,7 +218,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         flush();
         models.install(next);
         servingState.put(mv.getName(), mv);
-        gaugeVersions();
+        metrics.servingChanged();
         LOG.info("Serving model {} v{} on {}", mv.getName(), mv.getVersion(), next.device());
         output.collect(MODEL_EVENTS, new StreamRecord<>(event(mv, ModelEventKind.LOADED, null, next.device())));
         if (models.ready()) {
@@ -254,7 +227,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     }
 
     private void reject(ModelVersion mv, String reason) {
-        rejected.inc();
+        metrics.rejected.inc();
         LOG.warn("Rejected model {} v{}: {}", mv.getName(), mv.getVersion(), reason);
         output.collect(MODEL_EVENTS, new StreamRecord<>(event(mv, ModelEventKind.REJECTED, reason, null)));
     }
@@ -262,7 +235,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     @Override
     public void processWatermark1(Watermark mark) throws Exception {
         if (!waiting.isEmpty()) {
-            heldWatermark = mark;
+            waiting.holdWatermark(mark);
             return;
         }
         flush();
@@ -290,11 +263,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<FeatureVector> held = new ArrayList<>(waiting.size());
-        for (StreamRecord<FeatureVector> r : waiting) {
-            held.add(r.getValue());
-        }
-        waitingState.update(held);
+        waiting.snapshot();
     }
 
     @Override
@@ -307,9 +276,9 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
             deadLetter(waiting.poll().getValue(), "io.riffle.jobs.NoModelLoaded",
                     "no model was loaded before the end of input" + models.missing());
         }
-        if (heldWatermark != null) {
-            super.processWatermark(heldWatermark);
-            heldWatermark = null;
+        Watermark held = waiting.releaseWatermark();
+        if (held != null) {
+            super.processWatermark(held);
         }
     }
 
@@ -342,17 +311,15 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
 
     /** Model outputs so far that were NaN or infinite (tests; the metric is riffleNonFiniteOutputs). */
     long nonFiniteOutputCount() {
-        return nonFiniteOutputs.getCount();
+        return metrics.nonFiniteOutputs.getCount();
     }
 
     private void hold(FeatureVector fv, boolean withTimestamp, long timestamp) {
-        if (waiting.size() >= config.maxWaiting()) {
+        if (!waiting.offer(fv, withTimestamp, timestamp)) {
             deadLetter(fv, "io.riffle.jobs.NoModelLoaded", "no model is loaded and "
-                    + config.maxWaiting() + " records are already waiting" + models.missing()
+                    + waiting.limit() + " records are already waiting" + models.missing()
                     + "; publish one with 'riffle models publish'");
-            return;
         }
-        waiting.add(withTimestamp ? new StreamRecord<>(fv, timestamp) : new StreamRecord<>(fv));
     }
 
     private void drainWaiting() throws Exception {
@@ -362,10 +329,10 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
             batch.add(r.getValue(), r.hasTimestamp(), r.getTimestamp());
             added();
         }
-        if (heldWatermark != null) {
+        Watermark held = waiting.releaseWatermark();
+        if (held != null) {
             flush();
-            super.processWatermark(heldWatermark);
-            heldWatermark = null;
+            super.processWatermark(held);
         }
     }
 
@@ -412,27 +379,11 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         int nonFinite = assembler.assemble(batch, models, now, (score, row) -> output.collect(
                 batch.hasTimestamp(row) ? new StreamRecord<>(score, batch.timestamp(row)) : new StreamRecord<>(score)));
         if (nonFinite > 0) {
-            nonFiniteOutputs.inc(nonFinite);
+            metrics.nonFiniteOutputs.inc(nonFinite);
         }
         batch.clear();
-        scored.inc(size);
-        batches.inc();
-    }
-
-    /** A version gauge per model name, registered once. */
-    private void gaugeVersions() {
-        if (gauged == null) {
-            return;
-        }
-        for (LoadedModel m : models.slots()) {
-            String name = m.name();
-            if (gauged.add(name)) {
-                getMetricGroup().addGroup("model", name).gauge("version", () -> {
-                    LoadedModel current = models.get(name);
-                    return current == null ? 0 : current.versionNumber();
-                });
-            }
-        }
+        metrics.scored.inc(size);
+        metrics.batches.inc();
     }
 
     private void deadLetter(FeatureVector fv, String errorClass, String message) {
@@ -442,8 +393,8 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         byte[] key = fv.getEventId() == null ? null : fv.getEventId().getBytes(StandardCharsets.UTF_8);
         output.collect(DEAD_LETTERS, new StreamRecord<>(DeadLetters.of(config.sourceTopic(), -1, -1L, key,
                 featureSerde.encode(fv), errorClass, message + " [event " + fv.getEventId() + "]")));
-        if (deadLettered != null) {
-            deadLettered.inc();
+        if (metrics != null) {
+            metrics.deadLetters.inc();
         }
     }
 
