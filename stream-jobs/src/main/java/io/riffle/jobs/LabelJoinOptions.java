@@ -1,9 +1,9 @@
 package io.riffle.jobs;
 
 import io.riffle.modelops.spec.DataFormat;
+import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.LabelsSpec;
 import io.riffle.modelops.spec.ScoringSpec;
-import io.riffle.schemas.Topics;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -33,7 +33,7 @@ public final class LabelJoinOptions {
     public static final ConfigOption<String> FEATURES_TOPIC = ScoringOptions.FEATURES_TOPIC;
 
     public static final ConfigOption<String> LABELS_TOPIC = ConfigOptions.key("riffle.topics.labels")
-            .stringType().defaultValue(Topics.LABELS)
+            .stringType().defaultValue(KafkaSpec.TopicNames.defaults().labels())
             .withDescription("Topic of the labels (Label: event id, label, label time; key = event id).");
 
     public static final ConfigOption<DataFormat> LABELS_FORMAT = ConfigOptions.key("riffle.labels.format")
@@ -49,7 +49,7 @@ public final class LabelJoinOptions {
             .withDescription("JSON labels: the field holding the label (0/1). A JSON label without labelTime takes its Kafka timestamp.");
 
     public static final ConfigOption<String> TRAINING_TOPIC = ConfigOptions.key("riffle.topics.training")
-            .stringType().defaultValue(Topics.TRAINING)
+            .stringType().defaultValue(KafkaSpec.TopicNames.defaults().training())
             .withDescription("Topic the training examples (feature vector + label) are written to, key = event id;"
                     + " record timestamp = label time.");
 

@@ -1,13 +1,13 @@
 package io.riffle.jobs;
 
 import io.riffle.modelops.engine.DeviceRequest;
+import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.OutputTimestamp;
 import io.riffle.modelops.spec.ScoringSpec;
 import io.riffle.modelops.trust.KeyFileException;
 import io.riffle.modelops.trust.ModelVerifier;
 import io.riffle.modelops.validation.ModelPolicy;
 import io.riffle.schemas.Decision;
-import io.riffle.schemas.Topics;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -26,9 +26,10 @@ import java.util.Map;
 public final class ScoringOptions {
     /** The pipeline file's defaults, the single source of the defaults below that a file can set. */
     private static final ScoringSpec FILE = ScoringSpec.defaults();
+    private static final KafkaSpec.TopicNames TOPICS = KafkaSpec.TopicNames.defaults();
 
     public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("riffle.kafka.bootstrap-servers")
-            .stringType().defaultValue("localhost:9092")
+            .stringType().defaultValue(KafkaSpec.DEFAULT_BOOTSTRAP_SERVERS)
             .withDescription("Kafka bootstrap servers.");
 
     public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES = ConfigOptions.key("riffle.kafka.properties")
@@ -36,27 +37,27 @@ public final class ScoringOptions {
             .withDescription("Extra Kafka client properties for every source and sink (security.protocol, sasl.*, ...), as key:value,key:value.");
 
     public static final ConfigOption<String> EVENTS_TOPIC = ConfigOptions.key("riffle.topics.events")
-            .stringType().defaultValue(Topics.EVENTS).withDescription("Topic of the events to score.");
+            .stringType().defaultValue(TOPICS.events()).withDescription("Topic of the events to score.");
 
     public static final ConfigOption<String> MODELS_TOPIC = ConfigOptions.key("riffle.topics.models")
-            .stringType().defaultValue(Topics.MODELS).withDescription("Compacted topic of model versions.");
+            .stringType().defaultValue(TOPICS.models()).withDescription("Compacted topic of model versions.");
 
     public static final ConfigOption<String> SCORES_TOPIC = ConfigOptions.key("riffle.topics.scores")
-            .stringType().defaultValue(Topics.SCORES).withDescription("Topic the scores are written to.");
+            .stringType().defaultValue(TOPICS.scores()).withDescription("Topic the scores are written to.");
 
     public static final ConfigOption<String> FEATURES_TOPIC = ConfigOptions.key("riffle.topics.features")
-            .stringType().defaultValue(Topics.FEATURES)
+            .stringType().defaultValue(TOPICS.features())
             .withDescription("Topic the feature vectors are written to (the label join trains on exactly these); empty to not write them.");
 
     public static final ConfigOption<String> ALERTS_TOPIC = ConfigOptions.key("riffle.topics.alerts")
-            .stringType().defaultValue(Topics.ALERTS)
+            .stringType().defaultValue(TOPICS.alerts())
             .withDescription("Topic that receives the scores whose decision is REVIEW or BLOCK.");
 
     public static final ConfigOption<String> MODEL_EVENTS_TOPIC = ConfigOptions.key("riffle.topics.model-events")
-            .stringType().defaultValue(Topics.MODEL_EVENTS).withDescription("Topic of model loaded/rejected events.");
+            .stringType().defaultValue(TOPICS.modelEvents()).withDescription("Topic of model loaded/rejected events.");
 
     public static final ConfigOption<String> DEAD_LETTERS_TOPIC = ConfigOptions.key("riffle.topics.dead-letters")
-            .stringType().defaultValue(Topics.DEAD_LETTERS).withDescription("Topic of records that could not be scored.");
+            .stringType().defaultValue(TOPICS.deadLetters()).withDescription("Topic of records that could not be scored.");
 
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("riffle.kafka.group-id")
             .stringType().defaultValue("riffle-scorer")
