@@ -8,7 +8,6 @@ import io.riffle.jobs.ScoringOptions;
 import io.riffle.modelops.spec.Durations;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
-import io.riffle.trainer.cli.TrainerCommand;
 import io.riffle.trainer.service.PipelineTrainers;
 import io.riffle.trainer.service.TrainerOptions;
 import io.riffle.trainer.service.TrainerService;
