@@ -1,6 +1,5 @@
 package io.riffle.cli;
 
-import io.riffle.bench.BenchCommand;
 import io.riffle.cli.demo.DemoCommand;
 import io.riffle.cli.models.ModelsCommand;
 import picocli.CommandLine;
