@@ -72,6 +72,13 @@ final class PipelineLaunch {
         }
     }
 
+    /** Closes the trainers {@link #startTrainers} started (each finishes a round in progress). */
+    static void stopTrainers(List<TrainerService> trainers) {
+        for (TrainerService trainer : trainers) {
+            trainer.close();
+        }
+    }
+
     /**
      * Null when the jobs' transaction timeout fits the broker's {@code transaction.max.timeout.ms}
      * (or that cannot be read), else one line saying what to change: every exactly-once sink

@@ -244,11 +244,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 trainers.release();
             }
             if (job != null) {
-                try {
-                    job.cancel().get(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    // the job may have failed or finished already; the cluster goes down with it
-                }
+                LocalFlink.cancel(job);
             }
             if (monitor != null) {
                 monitor.close();
