@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One bench run's settings (the command's options).
+ * One bench run's settings (the options of cli's {@code riffle bench} command).
  *
  * @param events events pre-produced for the throughput phase, the same for every variant
  * @param latencyLoad offered load of the latency phase as a fraction of the passthrough's measured rate
@@ -12,14 +12,12 @@ import java.util.List;
  * @param swapEvery interval of the model versions published during the Riffle throughput phase (0 = none)
  * @param variantTimeout longest a phase may take before it is reported as incomplete
  */
-record BenchSettings(long events, int parallelism, int batchSize, Duration batchMaxDelay, boolean exactlyOnce,
+public record BenchSettings(long events, int parallelism, int batchSize, Duration batchMaxDelay, boolean exactlyOnce,
                      Duration checkpointInterval, double latencyLoad, double latencyRate, Duration latencyDuration,
                      Duration warmup, Duration swapEvery, boolean objectReuse, List<Variant> variants,
                      Duration variantTimeout) {
 
-    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(3);
-
-    BenchSettings {
+    public BenchSettings {
         if (events < 1 || events > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("events must be in 1.." + Integer.MAX_VALUE + ", was " + events);
         }

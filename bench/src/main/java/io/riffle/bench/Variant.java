@@ -1,7 +1,7 @@
 package io.riffle.bench;
 
 /** The jobs the bench compares, in the order it runs them. */
-enum Variant {
+public enum Variant {
     /** Decode and re-encode only: the ceiling of Kafka + Flink on this machine. */
     PASSTHROUGH,
     /** Same features and models, one ONNX Runtime call per record and model in a RichMapFunction. */

@@ -2,7 +2,6 @@ package io.riffle.cli;
 
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.spec.KafkaSpec;
-import io.riffle.schemas.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -22,25 +21,10 @@ import java.util.concurrent.TimeUnit;
 public final class KafkaTopics {
     private KafkaTopics() {}
 
-    /** The default topics; the models topic is compacted and takes messages as large as a model. */
-    public static void ensureDefaults(String bootstrapServers, int partitions) {
-        Map<String, String> plain = Map.of();
-        Map<String, String> models = Map.of("cleanup.policy", "compact",
-                "max.message.bytes", String.valueOf(ModelRegistry.MAX_MESSAGE_BYTES));
-        List<NewTopic> topics = new ArrayList<>();
-        topics.add(new NewTopic(Topics.EVENTS, partitions, (short) 1).configs(plain));
-        topics.add(new NewTopic(Topics.LABELS, partitions, (short) 1).configs(plain));
-        topics.add(new NewTopic(Topics.FEATURES, partitions, (short) 1).configs(plain));
-        topics.add(new NewTopic(Topics.TRAINING, partitions, (short) 1).configs(plain));
-        topics.add(new NewTopic(Topics.SCORES, partitions, (short) 1).configs(plain));
-        topics.add(new NewTopic(Topics.ALERTS, partitions, (short) 1).configs(plain));
-        topics.add(new NewTopic(Topics.DEAD_LETTERS, 1, (short) 1).configs(plain));
-        topics.add(new NewTopic(Topics.MODEL_EVENTS, 1, (short) 1).configs(plain));
-        topics.add(new NewTopic(Topics.MODELS, 1, (short) 1).configs(models));
-        ensure(bootstrapServers, topics);
-    }
-
-    /** The topics a pipeline file names (same settings as {@link #ensureDefaults}). */
+    /**
+     * The topics a pipeline file names ({@link KafkaSpec.TopicNames#defaults()} for the default ones); the
+     * models topic is compacted and takes messages as large as a model.
+     */
     public static void ensureFor(String bootstrapServers, int partitions, KafkaSpec.TopicNames names) {
         ensureFor(bootstrapServers, Map.of(), partitions, names);
     }

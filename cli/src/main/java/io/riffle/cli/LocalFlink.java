@@ -7,6 +7,7 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
 
 /** A Flink MiniCluster in this JVM, with its web UI, for the demo and local runs. */
 public final class LocalFlink {
@@ -55,6 +57,18 @@ public final class LocalFlink {
     /** The REST API (and web UI) of a MiniCluster made by {@link #environment}. */
     public static URI restAddress(StreamExecutionEnvironment env) {
         return URI.create("http://" + LOOPBACK + ":" + env.getConfiguration().get(RestOptions.PORT));
+    }
+
+    /**
+     * Cancels a job of a command that is ending, waiting up to 30 s; a job that already finished or
+     * failed is fine (the MiniCluster goes down with the command).
+     */
+    public static void cancel(JobClient job) {
+        try {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // already finished or failed
+        }
     }
 
     private static int freePort() {

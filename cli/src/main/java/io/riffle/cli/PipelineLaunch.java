@@ -8,7 +8,6 @@ import io.riffle.jobs.ScoringOptions;
 import io.riffle.modelops.spec.Durations;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
-import io.riffle.trainer.cli.TrainerCommand;
 import io.riffle.trainer.service.PipelineTrainers;
 import io.riffle.trainer.service.TrainerOptions;
 import io.riffle.trainer.service.TrainerService;
@@ -70,6 +69,13 @@ final class PipelineLaunch {
         } catch (RuntimeException e) {
             trainers.forEach(TrainerService::close);
             throw e;
+        }
+    }
+
+    /** Closes the trainers {@link #startTrainers} started (each finishes a round in progress). */
+    static void stopTrainers(List<TrainerService> trainers) {
+        for (TrainerService trainer : trainers) {
+            trainer.close();
         }
     }
 

@@ -1,9 +1,7 @@
 package io.riffle.cli;
 
-import io.riffle.bench.BenchCommand;
 import io.riffle.cli.demo.DemoCommand;
-import io.riffle.modelops.cli.ModelsCommand;
-import io.riffle.trainer.cli.TrainerCommand;
+import io.riffle.cli.models.ModelsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -10,10 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /** {@code riffle run --config FILE}: the whole pipeline of a pipeline file, locally. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -22,8 +20,8 @@ import java.util.concurrent.TimeUnit;
                 "broker with --embedded-kafka. Runs until Ctrl-C (or --duration)."})
 public final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The pipeline file (YAML).")
-    Path config;
+    @Mixin
+    PipelineFileOption config;
 
     @Option(names = "--embedded-kafka", description = "Start an in-process Kafka broker instead of using the file's.")
     boolean embeddedKafka;
@@ -42,7 +40,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PipelineSpec spec = PipelineLaunch.load(config, "Not started");
+        PipelineSpec spec = config.load("Not started");
         if (spec == null) {
             return 1;
         }
@@ -79,15 +77,9 @@ public final class RunCommand implements Callable<Integer> {
                             watch.statusEvery, System.out, System.err).watch(stop, watch.duration);
                 }
             } finally {
-                for (TrainerService trainer : trainers) {
-                    trainer.close();
-                }
+                PipelineLaunch.stopTrainers(trainers);
                 if (job != null) {
-                    try {
-                        job.cancel().get(30, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        // already finished or failed; the cluster goes down with it
-                    }
+                    LocalFlink.cancel(job);
                 }
                 if (kafka != null) {
                     kafka.close();

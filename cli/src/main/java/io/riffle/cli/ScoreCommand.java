@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -99,11 +98,7 @@ public final class ScoreCommand implements Callable<Integer> {
                             watch.statusEvery, System.out, System.err).watch(stop, watch.duration);
                 }
             } finally {
-                try {
-                    job.cancel().get(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    // already finished or failed
-                }
+                LocalFlink.cancel(job);
             }
         }
     }

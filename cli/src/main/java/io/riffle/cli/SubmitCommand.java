@@ -13,9 +13,9 @@ import org.apache.flink.util.ExceptionUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
 public final class SubmitCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(SubmitCommand.class);
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The pipeline file (YAML).")
-    Path config;
+    @Mixin
+    PipelineFileOption config;
 
     @Option(names = "--jobmanager", paramLabel = "HOST:PORT",
             description = "REST endpoint of the Flink session cluster, the address of its web UI (rest.address"
@@ -77,7 +77,7 @@ public final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PipelineSpec spec = PipelineLaunch.load(config, "Not submitted");
+        PipelineSpec spec = config.load("Not submitted");
         if (spec == null) {
             return 1;
         }
@@ -185,7 +185,7 @@ public final class SubmitCommand implements Callable<Integer> {
         if (!withTrainers) {
             System.out.printf("The trainers are not Flink jobs and are not running. Run them where Kafka is reachable:%n"
                     + "  ./riffle submit --config %s --trainers-only%s%n"
-                    + "(next time, --with-trainers submits and keeps them running in this process).%n", config,
+                    + "(next time, --with-trainers submits and keeps them running in this process).%n", config.path(),
                     bootstrapServers != null ? " --bootstrap-servers " + bootstrapServers : "");
         }
     }
@@ -200,9 +200,7 @@ public final class SubmitCommand implements Callable<Integer> {
                 stop.await(null);
                 return 0;
             } finally {
-                for (TrainerService trainer : trainers) {
-                    trainer.close();
-                }
+                PipelineLaunch.stopTrainers(trainers);
             }
         }
     }

@@ -2,11 +2,9 @@ package io.riffle.cli;
 
 import io.riffle.modelops.spec.ModelSpec;
 import io.riffle.modelops.spec.PipelineSpec;
-import io.riffle.modelops.spec.PipelineSpecException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code riffle validate --config FILE}: runs only the pipeline file's checks. */
@@ -15,19 +13,16 @@ import java.util.concurrent.Callable;
                 "Every problem is reported with its file, line and field; the exit code is 1 if there is any."})
 public final class ValidateCommand implements Callable<Integer> {
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The pipeline file (YAML).")
-    Path config;
+    @Mixin
+    PipelineFileOption config;
 
     @Override
     public Integer call() {
-        PipelineSpec spec;
-        try {
-            spec = PipelineSpec.load(config);
-        } catch (PipelineSpecException e) {
-            System.err.println(e.report("Invalid", config));
+        PipelineSpec spec = config.load("Invalid");
+        if (spec == null) {
             return 1;
         }
-        System.out.printf("%s is valid: pipeline '%s', %d features (spec hash %s), models %s%n", config, spec.name(),
+        System.out.printf("%s is valid: pipeline '%s', %d features (spec hash %s), models %s%n", config.path(), spec.name(),
                 spec.features().count(), spec.features().hash(),
                 spec.models().stream().map(ModelSpec::name).toList());
         return 0;

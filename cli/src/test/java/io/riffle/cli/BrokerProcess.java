@@ -1,7 +1,5 @@
 package io.riffle.cli;
 
-import io.riffle.embedded.EmbeddedKafka;
-
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -14,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Kafka broker in a JVM of its own ({@link EmbeddedKafka#main}) with a log directory and ports
+ * A Kafka broker in a JVM of its own ({@link StandaloneBroker}) with a log directory and ports
  * that outlive it: stopped and started again, it is the same broker with the same data, as a
  * restarted broker host is.
  */
@@ -42,7 +40,7 @@ final class BrokerProcess implements AutoCloseable {
         Files.writeString(classPathFile, "-cp \"" + String.join(File.pathSeparator,
                 JobJars.classPath().stream().map(p -> p.toString().replace("\\", "\\\\")).toList()) + "\"\n");
         process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:TieredStopAtLevel=1", "@" + classPathFile, EmbeddedKafka.class.getName(),
+                "-Xmx512m", "-XX:TieredStopAtLevel=1", "@" + classPathFile, StandaloneBroker.class.getName(),
                 "--port", String.valueOf(port), "--controller-port", String.valueOf(controllerPort),
                 "--log-dir", logDir.toString()))
                 .redirectErrorStream(true).start();

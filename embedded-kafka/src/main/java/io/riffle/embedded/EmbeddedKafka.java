@@ -125,23 +125,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(port, controllerPort, logDir, false, Map.of());
     }
 
-    /**
-     * A broker in a JVM of its own (for tests that stop and restart it):
-     * {@code --port P --controller-port C --log-dir DIR}. Prints {@code READY host:port} once it
-     * serves; stops cleanly on SIGTERM.
-     */
-    public static void main(String[] args) throws InterruptedException {
-        Map<String, String> a = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i], args[i + 1]);
-        }
-        EmbeddedKafka kafka = startPersistent(Integer.parseInt(a.get("--port")), Integer.parseInt(a.get("--controller-port")),
-                Path.of(a.get("--log-dir")));
-        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-stop"));
-        System.out.println("READY " + kafka.bootstrapServers());
-        Thread.currentThread().join();
-    }
-
     private static EmbeddedKafka start(int brokerPort, int controllerPort, Path logDir, boolean ownsLogDir,
                                        Map<String, String> brokerOverrides) {
         KafkaRaftServer server = null;

@@ -1,6 +1,7 @@
 package io.riffle.tests;
 
 import io.riffle.cli.KafkaTopics;
+import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.cli.demo.GeneratedEvent;
 import io.riffle.cli.demo.TransactionGenerator;
 import io.riffle.embedded.EmbeddedKafka;
@@ -68,7 +69,7 @@ class LearningLoopITCase {
     @BeforeAll
     static void startKafka() {
         kafka = EmbeddedKafka.start();
-        KafkaTopics.ensureDefaults(kafka.bootstrapServers(), PARALLELISM);
+        KafkaTopics.ensureFor(kafka.bootstrapServers(), PARALLELISM, KafkaSpec.TopicNames.defaults());
     }
 
     @AfterAll

@@ -1,6 +1,7 @@
 package io.riffle.tests;
 
 import io.riffle.cli.KafkaTopics;
+import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.PipelineConfigs;
 import io.riffle.jobs.PipelineScoringJob;
@@ -70,7 +71,7 @@ class ScoringPipelineITCase {
         spec = PipelineSpec.load(Path.of("../pipelines/demo.yaml"));
         features = spec.features();
         kafka = EmbeddedKafka.start();
-        KafkaTopics.ensureDefaults(kafka.bootstrapServers(), PARALLELISM);
+        KafkaTopics.ensureFor(kafka.bootstrapServers(), PARALLELISM, KafkaSpec.TopicNames.defaults());
     }
 
     @AfterAll

@@ -1,4 +1,4 @@
-package io.riffle.trainer.cli;
+package io.riffle.cli;
 
 import io.riffle.modelops.spec.FeatureSpec;
 import io.riffle.modelops.spec.PipelineFiles;

@@ -1,4 +1,4 @@
-package io.riffle.modelops.cli;
+package io.riffle.cli.models;
 
 import io.riffle.modelops.spec.PipelineSpec;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.riffle.modelops.cli;
+package io.riffle.cli.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.riffle.modelops.cli;
+package io.riffle.cli.models;
 
 import io.riffle.modelops.trust.KeyFileException;
 import io.riffle.modelops.trust.SigningKeys;

@@ -1,4 +1,4 @@
-package io.riffle.modelops.cli;
+package io.riffle.cli.models;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -2,6 +2,7 @@
  * The {@code riffle models} commands (picocli): publish an ONNX file as a new model version after
  * validating it locally (signed with {@code --signing-key}), list the versions on the models
  * topic, and make the Ed25519 key pair that signs them ({@code keygen}). The root {@code riffle}
- * command lives in the cli module and adds {@link io.riffle.modelops.cli.ModelsCommand}.
+ * command adds {@link io.riffle.cli.models.ModelsCommand}; the work itself (registry, validation,
+ * signing) is model-ops', these classes only read the command line and print.
  */
-package io.riffle.modelops.cli;
+package io.riffle.cli.models;

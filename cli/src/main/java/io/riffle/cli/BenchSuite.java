@@ -1,0 +1,58 @@
+package io.riffle.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.riffle.bench.BenchReport;
+import io.riffle.bench.BenchRun;
+import io.riffle.bench.BenchSettings;
+import io.riffle.bench.MicroBench;
+import io.riffle.bench.Variant;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What {@link BenchCommand} runs, in the bench module's classes: kept apart so that the command
+ * itself loads (for {@code riffle --help}) without the bench on the class path.
+ */
+final class BenchSuite {
+    private BenchSuite() {}
+
+    static int run(BenchCommand c) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        if (c.micro) {
+            ObjectNode result = mapper.createObjectNode();
+            result.set("micro", MicroBench.run(1, 3, 5, System.out::println));
+            write(mapper, result, c);
+            return 0;
+        }
+        boolean exactlyOnce = switch (c.delivery) {
+            case "exactly-once" -> true;
+            case "at-least-once" -> false;
+            default -> throw new CommandLine.ParameterException(new CommandLine(c),
+                    "--delivery must be exactly-once or at-least-once, was " + c.delivery);
+        };
+        List<Variant> chosen = c.variants.stream()
+                .map(v -> Variant.valueOf(v.trim().toUpperCase(Locale.ROOT))).sorted().toList();
+        BenchSettings settings = new BenchSettings(c.events, c.parallelism, c.batchSize, c.batchMaxDelay, exactlyOnce,
+                c.checkpointInterval, c.latencyLoad, c.latencyRate, c.latencyDuration, c.warmup, c.swapEvery,
+                c.objectReuse, chosen, c.timeout);
+        ObjectNode result = new BenchRun(settings, line -> {
+            System.out.println(line);
+            System.out.flush();
+        }).run();
+        System.out.println();
+        BenchReport.table(result).forEach(System.out::println);
+        write(mapper, result, c);
+        return result.path("ok").asBoolean() ? 0 : 1;
+    }
+
+    private static void write(ObjectMapper mapper, ObjectNode result, BenchCommand c) throws IOException {
+        if (c.jsonFile != null) {
+            mapper.writerWithDefaultPrettyPrinter().writeValue(c.jsonFile, result);
+            System.out.println("Results written to " + c.jsonFile);
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/** {@code riffle trainer}: runs a trainer for one model until stopped. */
-package io.riffle.trainer.cli;
