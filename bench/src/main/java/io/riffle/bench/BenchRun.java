@@ -3,6 +3,7 @@ package io.riffle.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riffle.embedded.EmbeddedKafka;
+import io.riffle.modelops.registry.ModelPublisher;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Transaction;
@@ -51,7 +52,7 @@ public final class BenchRun {
 
     private EmbeddedKafka kafka;
     private CpuSampler cpu;
-    private ModelRegistry registry;
+    private ModelPublisher registry;
     private List<ModelVersion> initialModels;
     private int nextFraudVersion = 2;
 
@@ -66,7 +67,7 @@ public final class BenchRun {
         root.set("machine", machine());
         root.set("settings", settingsJson());
         try (EmbeddedKafka k = EmbeddedKafka.start(); CpuSampler sampler = new CpuSampler();
-             ModelRegistry models = new ModelRegistry(k.bootstrapServers(), MODELS_TOPIC)) {
+             ModelPublisher models = ModelPublisher.open(k.bootstrapServers(), MODELS_TOPIC, Map.of(), null)) {
             kafka = k;
             cpu = sampler;
             registry = models;
