@@ -49,7 +49,9 @@ import java.util.Map;
  * 1-minute aggregates (metric {@code features_used}). Without these exclusions the classifier's
  * AUC on minute 4-5 of a fresh stream fell from 0.998 (minute 2-2.5) to 0.977; with them it stays
  * above 0.99 (see {@code BootstrapModelsTest}).
- * The trainers, fitted on the demo's own labelled window, use every feature.
+ * The demo's trainers, fitted on its own labelled window, leave out fewer: only the features that
+ * grow or drift with the stream's age ({@link DemoTrainers#ignoredFeatures}, the trainer's
+ * ignored features), since their window holds the demo's own stream rather than a fresh one.
  *
  * <p>Versions carry the pipeline's feature spec hash, names and count, the per-feature mean and
  * standard deviation of the training rows (for reason codes), thresholds chosen on the training
