@@ -8,7 +8,7 @@ import io.riffle.modelops.registry.ModelVersions;
 import io.riffle.modelops.validation.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.ModelTask;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.TrainedModel;
 
 import java.util.SplittableRandom;

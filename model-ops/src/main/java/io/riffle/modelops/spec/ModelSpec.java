@@ -1,5 +1,6 @@
 package io.riffle.modelops.spec;
 
+import io.riffle.schemas.ModelTask;
 import java.util.Map;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Map;
  * {@code ignore} names features of the pipeline the model must not use (the trainer's
  * {@code ignore: [...]}); it still takes the whole vector.
  */
-public record ModelSpec(String name, Task task, TrainerKind trainer, Map<String, Object> params,
+public record ModelSpec(String name, ModelTask task, ModelKind trainer, Map<String, Object> params,
                         double reviewThreshold, double blockThreshold, OnWorse onWorse, double gateMargin,
                         java.util.List<String> ignore) {
 
@@ -19,15 +20,16 @@ public record ModelSpec(String name, Task task, TrainerKind trainer, Map<String,
             "hidden-layers", "max-epochs", "batch-size", "learning-rate", "l2", "patience", "class-weighting",
             "trees", "max-depth", "eta", "threads", "seed");
 
+    /** Review threshold of a model whose file gives none (and of the trainer's versions by default). */
+    public static final double DEFAULT_REVIEW_THRESHOLD = 0.5;
+    /** Block threshold of a model whose file gives none. */
+    public static final double DEFAULT_BLOCK_THRESHOLD = 0.9;
+    /** What becomes of a candidate that loses the gate when the file does not say. */
+    public static final OnWorse DEFAULT_ON_WORSE = OnWorse.SHADOW;
+
     public ModelSpec {
         params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
         ignore = java.util.List.copyOf(ignore);
     }
 
-    public enum Task { BINARY, ANOMALY, MULTICLASS }
-
-    public enum TrainerKind { LOGISTIC, MLP, AUTOENCODER, GBDT }
-
-    /** A candidate that loses the gate is published as a SHADOW model ({@code <name>-shadow}) or discarded. */
-    public enum OnWorse { SHADOW, DISCARD }
 }

@@ -11,6 +11,7 @@ import io.riffle.modelops.spec.YamlTree.Node;
 import io.riffle.modelops.spec.YamlTree.ScalarNode;
 import io.riffle.modelops.trust.KeyFileException;
 import io.riffle.modelops.trust.SigningKeys;
+import io.riffle.schemas.ModelTask;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
@@ -279,8 +280,8 @@ final class PipelineSpecReader {
             if (name != null && !names.add(name)) {
                 r.error(s.valueMark("name"), s.pathOf("name"), "model name '" + name + "' is used twice");
             }
-            ModelSpec.Task task = s.requiredChoice("task", SpecReader.spellings(ModelSpec.Task.class));
-            ModelSpec.TrainerKind kind = null;
+            ModelTask task = s.requiredChoice("task", SpecReader.spellings(ModelTask.class));
+            ModelKind kind = null;
             Map<String, Object> params = new LinkedHashMap<>();
             List<String> ignore = new ArrayList<>();
             if (!s.has("trainer")) {
@@ -300,7 +301,7 @@ final class PipelineSpecReader {
                             r.error(item.mark(), itemPath, "expected a feature name, found " + item.describe());
                         }
                     }
-                    kind = t.requiredChoice("kind", SpecReader.spellings(ModelSpec.TrainerKind.class));
+                    kind = t.requiredChoice("kind", SpecReader.spellings(ModelKind.class));
                     Section p = t.section("params");
                     if (p != null) {
                         p.allow(ModelSpec.PARAMETERS.toArray(String[]::new));
@@ -313,8 +314,8 @@ final class PipelineSpecReader {
                 }
             }
             Section th = s.section("thresholds");
-            double review = 0.5;
-            double block = 0.9;
+            double review = ModelSpec.DEFAULT_REVIEW_THRESHOLD;
+            double block = ModelSpec.DEFAULT_BLOCK_THRESHOLD;
             if (th != null) {
                 th.allow("review", "block");
                 review = th.number("review", review, 0.0, 1.0);
@@ -324,7 +325,7 @@ final class PipelineSpecReader {
                             + "; review must be <= block");
                 }
             }
-            ModelSpec.OnWorse onWorse = s.choice("on-worse", SpecReader.spellings(ModelSpec.OnWorse.class), ModelSpec.OnWorse.SHADOW);
+            OnWorse onWorse = s.choice("on-worse", SpecReader.spellings(OnWorse.class), ModelSpec.DEFAULT_ON_WORSE);
             double margin = s.number("gate-margin", defaultMargin, 0.0, 1.0);
             out.add(new ModelSpec(name, task, kind, params, review, block, onWorse, margin, ignore));
         }

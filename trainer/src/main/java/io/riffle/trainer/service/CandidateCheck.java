@@ -1,5 +1,6 @@
 package io.riffle.trainer.service;
 
+import io.riffle.modelops.spec.OnWorse;
 import io.riffle.modelops.registry.ModelsTopic;
 import io.riffle.modelops.validation.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;

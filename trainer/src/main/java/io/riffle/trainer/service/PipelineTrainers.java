@@ -4,7 +4,8 @@ import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.ModelSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.TrainerSpec;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.schemas.ModelTask;
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 
 import java.util.ArrayList;
@@ -25,10 +26,10 @@ public final class PipelineTrainers {
     }
 
     static TrainerOptions options(PipelineSpec spec, ModelSpec model, String bootstrapServers) {
-        if (model.task() == ModelSpec.Task.MULTICLASS) {
+        if (model.task() == ModelTask.MULTICLASS) {
             throw new IllegalArgumentException("model " + model.name() + ": multiclass training is not supported yet");
         }
-        ModelKind kind = ModelKind.valueOf(model.trainer().name());
+        ModelKind kind = model.trainer();
         TrainerSpec trainer = spec.trainer();
         KafkaSpec.TopicNames topics = spec.kafka().topics();
         return TrainerOptions.builder(bootstrapServers, model.name(), kind, spec.features().count(),
@@ -37,7 +38,7 @@ public final class PipelineTrainers {
                 .topics(topics.training(), topics.models(), topics.modelEvents())
                 .window(trainer.window(), trainer.maxExamples())
                 .schedule(trainer.retrainEvery(), trainer.retrainAfterLabels())
-                .gate(model.gateMargin(), OnWorse.valueOf(model.onWorse().name()))
+                .gate(model.gateMargin(), model.onWorse())
                 .thresholds(model.reviewThreshold(), model.blockThreshold())
                 .ignoredFeatures(model.ignore())
                 .kafkaProperties(spec.kafka().properties())

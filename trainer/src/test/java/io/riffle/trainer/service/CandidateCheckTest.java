@@ -1,5 +1,6 @@
 package io.riffle.trainer.service;
 
+import io.riffle.modelops.spec.OnWorse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riffle.modelops.engine.EngineOptions;
@@ -8,7 +9,7 @@ import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.TrainingExample;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 import java.util.ArrayList;
 import java.util.List;

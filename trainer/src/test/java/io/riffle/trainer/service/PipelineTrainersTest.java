@@ -1,8 +1,9 @@
 package io.riffle.trainer.service;
 
+import io.riffle.modelops.spec.OnWorse;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.trust.SigningKeys;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.modelops.spec.ModelKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
