@@ -37,7 +37,11 @@ class PipelineSpecTest {
         ModelSpec m = p.models().get(0);
         assertThat(m.task()).isEqualTo(io.riffle.schemas.ModelTask.BINARY);
         assertThat(m.trainer()).isEqualTo(ModelKind.LOGISTIC);
-        assertThat(m.params()).containsEntry("max-epochs", 5L).containsEntry("hidden-layers", List.of(4L));
+        assertThat(m.params()).isInstanceOfSatisfying(TrainerParams.Dense.class, d -> {
+            assertThat(d.maxEpochs()).isEqualTo(5);
+            assertThat(d.hiddenLayers()).containsExactly(4);
+            assertThat(d.learningRate()).isNull();
+        });
         assertThat(m.onWorse()).isEqualTo(OnWorse.SHADOW);
         assertThat(m.gateMargin()).isEqualTo(0.002);
     }
