@@ -3,6 +3,7 @@ package io.riffle.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riffle.embedded.EmbeddedKafka;
+import io.riffle.modelops.registry.ModelPublisher;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Transaction;
@@ -40,7 +41,7 @@ public final class BenchRun {
 
     private EmbeddedKafka kafka;
     private CpuSampler cpu;
-    private ModelRegistry registry;
+    private ModelPublisher registry;
     private List<ModelVersion> initialModels;
     private PhaseJobs jobs;
     private int nextFraudVersion = 2;
@@ -57,7 +58,7 @@ public final class BenchRun {
         root.set("machine", results.machine());
         root.set("settings", results.settingsJson());
         try (EmbeddedKafka k = EmbeddedKafka.start(); CpuSampler sampler = new CpuSampler();
-             ModelRegistry models = new ModelRegistry(k.bootstrapServers(), MODELS_TOPIC)) {
+             ModelPublisher models = ModelPublisher.open(k.bootstrapServers(), MODELS_TOPIC, Map.of(), null)) {
             kafka = k;
             cpu = sampler;
             registry = models;

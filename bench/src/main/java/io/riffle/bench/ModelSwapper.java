@@ -1,6 +1,6 @@
 package io.riffle.bench;
 
-import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.modelops.registry.ModelPublisher;
 
 import java.time.Duration;
 import java.util.Map;
@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /** Publishes a new fraud model version every interval while the Riffle job runs, noting when each went out. */
 final class ModelSwapper implements AutoCloseable {
-    private final ModelRegistry registry;
+    private final ModelPublisher registry;
     private final Duration every;
     private final Map<Integer, Long> published = new ConcurrentSkipListMap<>();
     private final Thread thread;
@@ -16,7 +16,7 @@ final class ModelSwapper implements AutoCloseable {
     private volatile RuntimeException failure;
     private volatile int next;
 
-    ModelSwapper(ModelRegistry registry, int firstVersion, Duration every) {
+    ModelSwapper(ModelPublisher registry, int firstVersion, Duration every) {
         this.registry = registry;
         this.every = every;
         this.next = firstVersion;

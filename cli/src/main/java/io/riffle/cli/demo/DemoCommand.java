@@ -10,11 +10,10 @@ import io.riffle.jobs.LabelJoinOptions;
 import io.riffle.jobs.PipelineConfigs;
 import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
-import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.modelops.registry.ModelPublisher;
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
-import io.riffle.modelops.trust.ModelSigner;
 import io.riffle.schemas.ModelVersion;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -178,17 +177,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             bootstrapClassifier = bootstrap.get(0);
             // Signed like the trainers' versions when the file names their key: a scorer with
             // trusted keys would reject the bootstrap versions otherwise.
-            Path signingKey = pipeline.trainer().signingKey();
-            ModelSigner signer = signingKey == null ? null : ModelSigner.fromFile(signingKey);
-            try (ModelRegistry registry = new ModelRegistry(servers, topics.models(), pipeline.kafka().properties())) {
+            try (ModelPublisher publisher = ModelPublisher.open(servers, topics.models(), pipeline.kafka().properties(),
+                    ModelPublisher.signer(pipeline.trainer().signingKey()))) {
                 StringBuilder published = new StringBuilder();
                 for (ModelVersion mv : bootstrap) {
-                    int version = registry.nextVersion(mv.getName(), Duration.ofSeconds(30));
-                    ModelVersion numbered = ModelVersion.newBuilder(mv).setVersion(version).build();
-                    if (signer != null) {
-                        numbered = signer.sign(numbered);
-                    }
-                    registry.publish(numbered);
+                    ModelVersion numbered = publisher.publishNext(mv);
                     published.append(published.length() == 0 ? "" : ", ").append(describe(numbered));
                 }
                 out.println("published " + published);

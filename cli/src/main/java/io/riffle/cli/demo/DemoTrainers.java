@@ -4,13 +4,15 @@ import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.spec.Durations;
 import io.riffle.modelops.spec.FeatureSpec;
 import io.riffle.modelops.spec.KafkaSpec;
+import io.riffle.modelops.spec.ModelSpec;
 import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.TrainerSpec;
 import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.trainer.eval.Evaluation;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
-import io.riffle.trainer.service.OnWorse;
+import io.riffle.modelops.spec.OnWorse;
 import io.riffle.trainer.service.TrainerOptions;
 import io.riffle.trainer.service.TrainerService;
 import io.riffle.trainer.service.TrainingReport;
@@ -59,7 +61,7 @@ final class DemoTrainers implements AutoCloseable {
     static final int MAX_EXAMPLES = 150_000;
     static final int MIN_EXAMPLES = 2_000;
     static final int MIN_POSITIVES = 20;
-    static final double GATE_MARGIN = 0.002;
+    static final double GATE_MARGIN = TrainerSpec.defaults().gateMargin();
     /** The demo runs for minutes: a window (or cap) longer than this keeps filling for the whole run. */
     static final Duration STREAM_AGE = Duration.ofMinutes(30);
 
@@ -79,7 +81,8 @@ final class DemoTrainers implements AutoCloseable {
         this.out = out;
         Instant streamStart = Instant.now();
         this.registry = new ModelRegistry(servers, pipeline.kafka().topics().models(), pipeline.kafka().properties());
-        add(pipeline, servers, streamStart, BootstrapModels.CLASSIFIER, ModelKind.MLP, retrainEvery, window, 0.5, 0.9);
+        add(pipeline, servers, streamStart, BootstrapModels.CLASSIFIER, ModelKind.MLP, retrainEvery, window,
+                ModelSpec.DEFAULT_REVIEW_THRESHOLD, ModelSpec.DEFAULT_BLOCK_THRESHOLD);
         // The autoencoder's score is the training errors' CDF: 0.99 means stranger than 99% of normal payments.
         add(pipeline, servers, streamStart, BootstrapModels.ANOMALY, ModelKind.AUTOENCODER, retrainEvery, window,
                 0.99, 0.999);

@@ -128,20 +128,6 @@ public record LabeledExamples(float[][] features, boolean[] labels, FraudPattern
                 Arrays.copyOfRange(patterns, from, to), Arrays.copyOfRange(eventTimes, from, to));
     }
 
-    /** The rows of {@code a} followed by those of {@code b} (b's events come after a's). */
-    public static LabeledExamples concat(LabeledExamples a, LabeledExamples b) {
-        int n = a.size() + b.size();
-        float[][] features = Arrays.copyOf(a.features, n);
-        boolean[] labels = Arrays.copyOf(a.labels, n);
-        FraudPattern[] patterns = Arrays.copyOf(a.patterns, n);
-        long[] times = Arrays.copyOf(a.eventTimes, n);
-        System.arraycopy(b.features, 0, features, a.size(), b.size());
-        System.arraycopy(b.labels, 0, labels, a.size(), b.size());
-        System.arraycopy(b.patterns, 0, patterns, a.size(), b.size());
-        System.arraycopy(b.eventTimes, 0, times, a.size(), b.size());
-        return new LabeledExamples(features, labels, patterns, times);
-    }
-
     /** How many rows {@code pattern} produced. */
     public int count(FraudPattern pattern) {
         int n = 0;

@@ -1,7 +1,7 @@
 package io.riffle.cli.models;
 
 import io.riffle.modelops.engine.EngineOptions;
-import io.riffle.modelops.registry.ModelRegistry;
+import io.riffle.modelops.registry.ModelPublisher;
 import io.riffle.modelops.registry.ModelRegistryException;
 import io.riffle.modelops.registry.ModelVersions;
 import io.riffle.modelops.spec.PipelineSpec;
@@ -117,7 +117,7 @@ public final class Publish implements Callable<Integer> {
         ModelSigner signer = null;
         if (signingKey != null) {
             try {
-                signer = ModelSigner.fromFile(signingKey);
+                signer = ModelPublisher.signer(signingKey);
             } catch (KeyFileException e) {
                 err.printf("not published: %s%n", e.getMessage());
                 return EXIT_REJECTED;
@@ -138,7 +138,8 @@ public final class Publish implements Callable<Integer> {
             err.printf("not published: cannot read model file %s: %s%n", file, e);
             return EXIT_REJECTED;
         }
-        try (ModelRegistry models = registry.open(pipeline == null ? Map.of() : pipeline.kafka().properties())) {
+        try (ModelPublisher models = ModelPublisher.owning(
+                registry.open(pipeline == null ? Map.of() : pipeline.kafka().properties()), signer)) {
             int version = models.nextVersion(name, registry.timeout);
             ModelVersion mv = ModelVersion.newBuilder(ModelVersions.fromOnnx(onnx, name, version, task, features))
                     .setRole(role)
@@ -157,13 +158,10 @@ public final class Publish implements Callable<Integer> {
                         + " and publish again.");
                 return EXIT_REJECTED;
             }
-            // Signed last: the signature covers the version number and every field set above.
-            if (signer != null) {
-                mv = signer.sign(mv);
-            }
-            models.publish(mv);
+            // Signed by the publisher, last: the signature covers the version number and every field set above.
+            mv = models.publish(mv);
             out.printf("published %s v%d (sha256 %s, %d bytes%s) to %s%n", name, version, mv.getSha256(), onnx.length,
-                    signer == null ? ", unsigned" : ", signed with " + signer.source(), registry.topic);
+                    models.signedWith() == null ? ", unsigned" : ", signed with " + models.signedWith(), registry.topic);
             return 0;
         } catch (ModelRegistryException e) {
             err.printf("not published: %s%n", e.getMessage());

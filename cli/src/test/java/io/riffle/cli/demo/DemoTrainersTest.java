@@ -3,8 +3,8 @@ package io.riffle.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riffle.modelops.spec.PipelineSpec;
-import io.riffle.trainer.model.ModelKind;
-import io.riffle.trainer.service.OnWorse;
+import io.riffle.modelops.spec.ModelKind;
+import io.riffle.modelops.spec.OnWorse;
 import io.riffle.trainer.service.TrainerOptions;
 import org.junit.jupiter.api.Test;
 

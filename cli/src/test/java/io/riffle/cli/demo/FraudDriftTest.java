@@ -6,7 +6,7 @@ import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.trainer.data.Dataset;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.ModelTrainer;
 import io.riffle.trainer.model.TrainedModel;
 import io.riffle.trainer.model.TrainerConfig;

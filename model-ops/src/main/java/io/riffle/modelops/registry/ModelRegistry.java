@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * bytes, and the topic (or broker) needs {@code max.message.bytes} at least as large for big
  * models. Not thread-safe; create one per thread.
  */
-public final class ModelRegistry implements AutoCloseable {
+public final class ModelRegistry implements ModelsTopic, AutoCloseable {
 
     /** 64 MiB: the largest model record this client writes or expects to read. */
     public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -67,6 +67,7 @@ public final class ModelRegistry implements AutoCloseable {
      *
      * @throws ModelRegistryException if the topic does not exist or is not read in time
      */
+    @Override
     public List<ModelVersion> list(Duration timeout) {
         return read(timeout, false);
     }
@@ -128,6 +129,7 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /** 1 + the highest version of {@code name} on the topic, or 1 if there is none (or no topic yet). */
+    @Override
     public int nextVersion(String name, Duration timeout) {
         List<ModelVersion> versions = read(timeout, true);
         int max = 0;
@@ -144,6 +146,7 @@ public final class ModelRegistry implements AutoCloseable {
      *
      * @throws ModelRegistryException naming topic, broker and cause when the write fails
      */
+    @Override
     public void publish(ModelVersion mv) {
         byte[] value = serde.encode(mv);
         byte[] key = mv.getName().getBytes(StandardCharsets.UTF_8);

@@ -1,11 +1,9 @@
 package io.riffle.modelops.spec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import io.riffle.modelops.engine.DeviceRequest;
 import io.riffle.modelops.spec.SpecReader.Section;
 import io.riffle.modelops.spec.YamlTree.ListNode;
-import io.riffle.modelops.spec.YamlTree.MapNode;
 import io.riffle.modelops.spec.YamlTree.Mark;
 import io.riffle.modelops.spec.YamlTree.Node;
 import io.riffle.modelops.spec.YamlTree.ScalarNode;
@@ -19,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,9 +69,10 @@ final class PipelineSpecReader {
         Schema schema = eventsSection == null ? null : schema(eventsSection);
         EventsSpec events = eventsSection == null ? null : events(eventsSection, schema);
         LabelsSpec labels = labels(top.section("labels"));
-        TrainerSpec trainer = trainer(top.section("trainer"));
-        List<IgnoredName> ignored = new ArrayList<>();
-        List<ModelSpec> models = models(top, trainer, ignored);
+        ModelsReader modelsReader = new ModelsReader(r, file);
+        TrainerSpec trainer = modelsReader.trainer(top.section("trainer"));
+        List<ModelsReader.IgnoredName> ignored = new ArrayList<>();
+        List<ModelSpec> models = modelsReader.models(top, trainer, ignored);
         ScoringSpec scoring = scoring(top.section("scoring"));
         PrivacySpec privacy = top.has("privacy") ? privacy(top.section("privacy"), schema, events) : null;
 
@@ -92,7 +89,7 @@ final class PipelineSpecReader {
             }
         }
         if (features != null) {
-            for (IgnoredName i : ignored) {
+            for (ModelsReader.IgnoredName i : ignored) {
                 if (!features.names().contains(i.feature())) {
                     r.error(i.mark(), i.path(), "model '" + i.model() + "' ignores '" + i.feature()
                             + "', which is not one of the pipeline's " + features.count() + " features"
@@ -227,133 +224,6 @@ final class PipelineSpecReader {
                 s.text("label", "label"),
                 s.duration("max-delay", Duration.ofHours(1)),
                 s.durationOrOff("implicit-negative-after", Duration.ZERO));
-    }
-
-    private TrainerSpec trainer(Section s) {
-        if (s == null) {
-            return null;
-        }
-        TrainerSpec d = TrainerSpec.defaults();
-        s.allow("window", "max-examples", "every", "after", "gate-margin", "signing-key");
-        return new TrainerSpec(
-                s.duration("window", d.window()),
-                s.integer("max-examples", d.maxExamples(), 1, Integer.MAX_VALUE),
-                s.duration("every", d.retrainEvery()),
-                s.integer("after", d.retrainAfterLabels(), 1, Integer.MAX_VALUE),
-                s.number("gate-margin", d.gateMargin(), 0.0, 1.0),
-                signingKey(s));
-    }
-
-    /** {@code trainer.signing-key}, relative to this file; read now, so a wrong file fails before anything starts. */
-    private Path signingKey(Section s) {
-        String path = s.text("signing-key", null);
-        if (path == null) {
-            return null;
-        }
-        Path key = file.getParent().resolve(path).normalize();
-        try {
-            SigningKeys.readPrivate(key);
-        } catch (KeyFileException e) {
-            r.error(s.valueMark("signing-key"), s.pathOf("signing-key"), e.getMessage());
-        }
-        return key;
-    }
-
-    /** A feature name under a model's {@code trainer.ignore}, checked once the features are known. */
-    private record IgnoredName(String model, String feature, Mark mark, String path) { }
-
-    private List<ModelSpec> models(Section top, TrainerSpec trainer, List<IgnoredName> ignoredNames) {
-        double defaultMargin = trainer == null ? TrainerSpec.defaults().gateMargin() : trainer.gateMargin();
-        List<ModelSpec> out = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        List<Node> items = top.list("models");
-        for (int i = 0; i < items.size(); i++) {
-            Node n = items.get(i);
-            String path = SpecReader.index(top.pathOf("models"), i);
-            Section s = r.section(n, path, n.mark());
-            if (s == null) {
-                continue;
-            }
-            s.allow("name", "task", "trainer", "thresholds", "on-worse", "gate-margin");
-            String name = s.requiredText("name", "the model name, the key of its versions on the models topic");
-            if (name != null && !names.add(name)) {
-                r.error(s.valueMark("name"), s.pathOf("name"), "model name '" + name + "' is used twice");
-            }
-            ModelSpec.Task task = s.requiredChoice("task", SpecReader.spellings(ModelSpec.Task.class));
-            ModelSpec.TrainerKind kind = null;
-            Map<String, Object> params = new LinkedHashMap<>();
-            List<String> ignore = new ArrayList<>();
-            if (!s.has("trainer")) {
-                s.missing("trainer", "{kind: logistic|mlp|autoencoder|gbdt, params: {...}}");
-            } else {
-                Section t = s.section("trainer");
-                if (t != null) {
-                    t.allow("kind", "params", "ignore");
-                    List<Node> ignoreItems = t.list("ignore");
-                    for (int k = 0; k < ignoreItems.size(); k++) {
-                        Node item = ignoreItems.get(k);
-                        String itemPath = SpecReader.index(t.pathOf("ignore"), k);
-                        if (item instanceof ScalarNode sn && !sn.isNull() && sn.text() != null) {
-                            ignore.add(sn.text());
-                            ignoredNames.add(new IgnoredName(name, sn.text(), item.mark(), itemPath));
-                        } else {
-                            r.error(item.mark(), itemPath, "expected a feature name, found " + item.describe());
-                        }
-                    }
-                    kind = t.requiredChoice("kind", SpecReader.spellings(ModelSpec.TrainerKind.class));
-                    Section p = t.section("params");
-                    if (p != null) {
-                        p.allow(ModelSpec.PARAMETERS.toArray(String[]::new));
-                        for (YamlTree.Entry e : p.node.entries().values()) {
-                            if (ModelSpec.PARAMETERS.contains(e.key())) {
-                                params.put(e.key(), plain(e.value(), p.pathOf(e.key())));
-                            }
-                        }
-                    }
-                }
-            }
-            Section th = s.section("thresholds");
-            double review = 0.5;
-            double block = 0.9;
-            if (th != null) {
-                th.allow("review", "block");
-                review = th.number("review", review, 0.0, 1.0);
-                block = th.number("block", block, 0.0, 1.0);
-                if (review > block) {
-                    r.error(th.mark, th.path, "review threshold " + review + " is above block threshold " + block
-                            + "; review must be <= block");
-                }
-            }
-            ModelSpec.OnWorse onWorse = s.choice("on-worse", SpecReader.spellings(ModelSpec.OnWorse.class), ModelSpec.OnWorse.SHADOW);
-            double margin = s.number("gate-margin", defaultMargin, 0.0, 1.0);
-            out.add(new ModelSpec(name, task, kind, params, review, block, onWorse, margin, ignore));
-        }
-        return out;
-    }
-
-    /** A hyper-parameter as a plain Java value: Long, Double, Boolean, String or a List of those. */
-    private Object plain(Node n, String path) {
-        if (n instanceof ScalarNode s) {
-            if (s.token() == JsonToken.VALUE_NUMBER_INT) {
-                return Long.parseLong(s.text().replace("_", ""));
-            }
-            if (s.token() == JsonToken.VALUE_NUMBER_FLOAT) {
-                return Double.parseDouble(s.text());
-            }
-            if (s.isBoolean()) {
-                return Boolean.parseBoolean(s.text());
-            }
-            return s.text();
-        }
-        if (n instanceof ListNode l) {
-            List<Object> items = new ArrayList<>();
-            for (int i = 0; i < l.items().size(); i++) {
-                items.add(plain(l.items().get(i), SpecReader.index(path, i)));
-            }
-            return items;
-        }
-        r.error(n.mark(), path, "expected a value or a list of values, found " + n.describe());
-        return null;
     }
 
     /**

@@ -177,6 +177,27 @@ class PipelineSpecErrorsTest {
     }
 
     @Test
+    void hyperParametersAreTypedForTheirKind() throws Exception {
+        List<SpecError> all = errors(EVENTS + """
+                features:
+                  fields: [{numeric: amount}]
+                models:
+                  - name: m
+                    task: binary
+                    trainer: {kind: mlp, params: {max-epochs: many, hidden-layers: [8, 0], trees: 10}}
+                  - name: g
+                    task: binary
+                    trainer: {kind: gbdt, params: {eta: -1}}
+                """);
+        assertThat(all).extracting(SpecError::path).containsExactlyInAnyOrder("models[0].trainer.params.max-epochs",
+                "models[0].trainer.params.hidden-layers[1]", "models[0].trainer.params.trees",
+                "models[1].trainer.params.eta");
+        assertThat(all).allSatisfy(e -> assertThat(e.line()).isIn(11, 14));
+        assertThat(all).extracting(SpecError::message).anySatisfy(m -> assertThat(m).contains("unknown key 'trees'",
+                "allowed here: hidden-layers, max-epochs"));
+    }
+
+    @Test
     void anIgnoredFeatureMustBeOneOfThePipelinesFeatures() throws Exception {
         SpecError e = only(errors(EVENTS + """
                 features:

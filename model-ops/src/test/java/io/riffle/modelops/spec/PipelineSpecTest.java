@@ -35,10 +35,14 @@ class PipelineSpecTest {
         assertThat(p.trainer()).isEqualTo(TrainerSpec.defaults());
         assertThat(p.scoring()).isEqualTo(ScoringSpec.defaults());
         ModelSpec m = p.models().get(0);
-        assertThat(m.task()).isEqualTo(ModelSpec.Task.BINARY);
-        assertThat(m.trainer()).isEqualTo(ModelSpec.TrainerKind.LOGISTIC);
-        assertThat(m.params()).containsEntry("max-epochs", 5L).containsEntry("hidden-layers", List.of(4L));
-        assertThat(m.onWorse()).isEqualTo(ModelSpec.OnWorse.SHADOW);
+        assertThat(m.task()).isEqualTo(io.riffle.schemas.ModelTask.BINARY);
+        assertThat(m.trainer()).isEqualTo(ModelKind.LOGISTIC);
+        assertThat(m.params()).isInstanceOfSatisfying(TrainerParams.Dense.class, d -> {
+            assertThat(d.maxEpochs()).isEqualTo(5);
+            assertThat(d.hiddenLayers()).containsExactly(4);
+            assertThat(d.learningRate()).isNull();
+        });
+        assertThat(m.onWorse()).isEqualTo(OnWorse.SHADOW);
         assertThat(m.gateMargin()).isEqualTo(0.002);
     }
 

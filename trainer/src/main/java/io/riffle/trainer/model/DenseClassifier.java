@@ -1,5 +1,6 @@
 package io.riffle.trainer.model;
 
+import io.riffle.modelops.spec.ModelKind;
 import static io.riffle.modelops.onnx.OnnxGraphBuilder.BATCH;
 
 import io.riffle.modelops.onnx.OnnxGraphBuilder;

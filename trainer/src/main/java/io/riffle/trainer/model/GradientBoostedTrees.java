@@ -1,5 +1,6 @@
 package io.riffle.trainer.model;
 
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.schemas.ModelTask;
 import io.riffle.trainer.data.Dataset;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package io.riffle.trainer.model;
 
+import io.riffle.modelops.spec.ModelKind;
 import java.util.List;
 import java.util.Objects;
 

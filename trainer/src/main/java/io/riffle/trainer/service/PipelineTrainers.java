@@ -3,13 +3,14 @@ package io.riffle.trainer.service;
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.ModelSpec;
 import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.TrainerParams;
 import io.riffle.modelops.spec.TrainerSpec;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.schemas.ModelTask;
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Trainer options for the models a pipeline file declares. */
 public final class PipelineTrainers {
@@ -25,10 +26,10 @@ public final class PipelineTrainers {
     }
 
     static TrainerOptions options(PipelineSpec spec, ModelSpec model, String bootstrapServers) {
-        if (model.task() == ModelSpec.Task.MULTICLASS) {
+        if (model.task() == ModelTask.MULTICLASS) {
             throw new IllegalArgumentException("model " + model.name() + ": multiclass training is not supported yet");
         }
-        ModelKind kind = ModelKind.valueOf(model.trainer().name());
+        ModelKind kind = model.trainer();
         TrainerSpec trainer = spec.trainer();
         KafkaSpec.TopicNames topics = spec.kafka().topics();
         return TrainerOptions.builder(bootstrapServers, model.name(), kind, spec.features().count(),
@@ -37,7 +38,7 @@ public final class PipelineTrainers {
                 .topics(topics.training(), topics.models(), topics.modelEvents())
                 .window(trainer.window(), trainer.maxExamples())
                 .schedule(trainer.retrainEvery(), trainer.retrainAfterLabels())
-                .gate(model.gateMargin(), OnWorse.valueOf(model.onWorse().name()))
+                .gate(model.gateMargin(), model.onWorse())
                 .thresholds(model.reviewThreshold(), model.blockThreshold())
                 .ignoredFeatures(model.ignore())
                 .kafkaProperties(spec.kafka().properties())
@@ -45,27 +46,29 @@ public final class PipelineTrainers {
                 .build();
     }
 
-    /** The kind's defaults with the file's hyper-parameters (names as in {@link ModelSpec#PARAMETERS}) applied. */
-    static TrainerConfig config(ModelKind kind, Map<String, Object> params) {
+    /** The kind's defaults with the file's hyper-parameters (those it wrote) applied. */
+    static TrainerConfig config(ModelKind kind, TrainerParams params) {
         TrainerConfig c = TrainerConfig.defaults(kind);
-        for (Map.Entry<String, Object> p : params.entrySet()) {
-            Object v = p.getValue();
-            c = switch (p.getKey()) {
-                case "hidden-layers" -> c.withHiddenLayers(((List<?>) v).stream().map(x -> ((Number) x).intValue()).toList());
-                case "max-epochs" -> c.withMaxEpochs(((Number) v).intValue());
-                case "batch-size" -> c.withBatchSize(((Number) v).intValue());
-                case "learning-rate" -> c.withLearningRate(((Number) v).doubleValue());
-                case "l2" -> c.withL2(((Number) v).doubleValue());
-                case "patience" -> c.withPatience(((Number) v).intValue());
-                case "class-weighting" -> c.withClassWeighting((Boolean) v);
-                case "trees" -> c.withTrees(((Number) v).intValue());
-                case "max-depth" -> c.withMaxDepth(((Number) v).intValue());
-                case "eta" -> c.withEta(((Number) v).doubleValue());
-                case "threads" -> c.withThreads(((Number) v).intValue());
-                case "seed" -> c.withSeed(((Number) v).longValue());
-                default -> throw new IllegalArgumentException("unknown trainer parameter '" + p.getKey()
-                        + "'; allowed: " + ModelSpec.PARAMETERS);
-            };
+        if (params.patience() != null) {
+            c = c.withPatience(params.patience());
+        }
+        if (params.classWeighting() != null) {
+            c = c.withClassWeighting(params.classWeighting());
+        }
+        if (params.seed() != null) {
+            c = c.withSeed(params.seed());
+        }
+        if (params instanceof TrainerParams.Dense d) {
+            c = d.hiddenLayers() == null ? c : c.withHiddenLayers(d.hiddenLayers());
+            c = d.maxEpochs() == null ? c : c.withMaxEpochs(d.maxEpochs());
+            c = d.batchSize() == null ? c : c.withBatchSize(d.batchSize());
+            c = d.learningRate() == null ? c : c.withLearningRate(d.learningRate());
+            c = d.l2() == null ? c : c.withL2(d.l2());
+        } else if (params instanceof TrainerParams.Trees t) {
+            c = t.trees() == null ? c : c.withTrees(t.trees());
+            c = t.maxDepth() == null ? c : c.withMaxDepth(t.maxDepth());
+            c = t.eta() == null ? c : c.withEta(t.eta());
+            c = t.threads() == null ? c : c.withThreads(t.threads());
         }
         return c;
     }

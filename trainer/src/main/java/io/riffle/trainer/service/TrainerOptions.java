@@ -1,9 +1,12 @@
 package io.riffle.trainer.service;
 
+import io.riffle.modelops.spec.ModelSpec;
+import io.riffle.modelops.spec.OnWorse;
+import io.riffle.modelops.spec.TrainerSpec;
 import io.riffle.modelops.validation.ModelPolicy;
 import io.riffle.schemas.Topics;
 import io.riffle.trainer.model.FeatureMask;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 
 import java.nio.file.Path;
@@ -87,8 +90,13 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
         return new Builder(bootstrapServers, modelName, TrainerConfig.defaults(kind), featureCount, specHash, featureNames);
     }
 
-    /** Fluent construction; every value not set keeps its default. */
+    /**
+     * Fluent construction; every value not set keeps its default, which for the settings a
+     * pipeline file can give is the file's ({@link TrainerSpec#defaults()}, {@link ModelSpec}).
+     */
     public static final class Builder {
+        private static final TrainerSpec FILE_DEFAULTS = TrainerSpec.defaults();
+
         private final String bootstrapServers;
         private final String modelName;
         private final int featureCount;
@@ -98,17 +106,17 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
         private String trainingTopic = Topics.TRAINING;
         private String modelsTopic = Topics.MODELS;
         private String modelEventsTopic = Topics.MODEL_EVENTS;
-        private Duration window = Duration.ofHours(24);
-        private int maxExamples = 200_000;
-        private Duration retrainEvery = Duration.ofMinutes(10);
-        private int retrainAfterLabels = 10_000;
+        private Duration window = FILE_DEFAULTS.window();
+        private int maxExamples = FILE_DEFAULTS.maxExamples();
+        private Duration retrainEvery = FILE_DEFAULTS.retrainEvery();
+        private int retrainAfterLabels = FILE_DEFAULTS.retrainAfterLabels();
         private int minExamples = 1_000;
         private int minPositives = 20;
         private double holdoutFraction = 0.2;
-        private double gateMargin = 0.002;
-        private OnWorse onWorse = OnWorse.SHADOW;
-        private double reviewThreshold = 0.5;
-        private double blockThreshold = 0.9;
+        private double gateMargin = FILE_DEFAULTS.gateMargin();
+        private OnWorse onWorse = ModelSpec.DEFAULT_ON_WORSE;
+        private double reviewThreshold = ModelSpec.DEFAULT_REVIEW_THRESHOLD;
+        private double blockThreshold = ModelSpec.DEFAULT_BLOCK_THRESHOLD;
         private double parityTolerance = 1e-5;
         private List<String> ignoredFeatures = List.of();
         private long trainFrom = Long.MIN_VALUE;

@@ -1,5 +1,6 @@
 package io.riffle.trainer.model;
 
+import io.riffle.modelops.spec.ModelKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riffle.trainer.bench.SyntheticData;

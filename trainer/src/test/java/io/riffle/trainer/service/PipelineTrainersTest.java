@@ -1,8 +1,11 @@
 package io.riffle.trainer.service;
 
+import io.riffle.modelops.spec.OnWorse;
 import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.modelops.spec.TrainerParams;
+import io.riffle.trainer.model.TrainerConfig;
 import io.riffle.modelops.trust.SigningKeys;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.modelops.spec.ModelKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,12 +84,18 @@ class PipelineTrainersTest {
     }
 
     @Test
-    void hyperParametersMapOntoTheTrainerConfig() {
-        var config = PipelineTrainers.config(ModelKind.GBDT, Map.of("trees", 50L, "max-depth", 4L, "eta", 0.3));
+    void hyperParametersMapOntoTheTrainerConfig(@TempDir Path dir) throws Exception {
+        var config = PipelineTrainers.config(ModelKind.GBDT,
+                new TrainerParams.Trees(50, 4, 0.3, null, null, null, null));
         assertThat(config.trees()).isEqualTo(50);
         assertThat(config.maxDepth()).isEqualTo(4);
         assertThat(config.eta()).isEqualTo(0.3);
-        assertThatThrownBy(() -> PipelineTrainers.config(ModelKind.MLP, Map.of("epochs", 3L)))
+        assertThat(config.threads()).isEqualTo(TrainerConfig.defaults(ModelKind.GBDT).threads());
+        // An unknown key is refused where the file is read, with its line and column.
+        String demo = Files.readString(Path.of("../pipelines/demo.yaml"));
+        Files.writeString(dir.resolve("pipeline.yaml"), demo.replace("max-epochs: 30}", "epochs: 30}"));
+        Files.copy(Path.of("../pipelines/transaction.avsc"), dir.resolve("transaction.avsc"));
+        assertThatThrownBy(() -> PipelineSpec.load(dir.resolve("pipeline.yaml")))
                 .hasMessageContaining("epochs").hasMessageContaining("max-epochs");
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.riffle.trainer.model.FeatureMask;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.modelops.spec.ModelKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.riffle.trainer.service;
 
+import io.riffle.modelops.spec.OnWorse;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.modelops.registry.ModelRegistry;
 import io.riffle.modelops.trust.ModelVerifier;
@@ -8,7 +9,7 @@ import io.riffle.schemas.ModelRole;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.TrainingExample;
 import io.riffle.schemas.serde.AvroSerde;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

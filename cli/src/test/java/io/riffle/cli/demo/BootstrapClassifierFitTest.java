@@ -4,18 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.riffle.modelops.engine.EngineOptions;
-import io.riffle.modelops.onnx.OnnxGraphs;
-import io.riffle.modelops.onnx.OutputActivation;
 import io.riffle.modelops.registry.ModelVersions;
 import io.riffle.modelops.serving.LoadedModel;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.ModelTask;
+import io.riffle.modelops.spec.ModelKind;
+import io.riffle.trainer.model.TrainedModel;
 
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
-class LogisticFitTest {
+/** The bootstrap classifier's fit: the trainer's own MLP with the demo's settings (it replaced a copy). */
+class BootstrapClassifierFitTest {
 
     /** Rare positives where x0 * x1 > 1.5 (not linearly separable), on inputs far from standard scale. */
     private static float[][] rows(int n, long seed, boolean[] labels) {
@@ -37,23 +38,17 @@ class LogisticFitTest {
     void learnsANonLinearRareClassAndOnnxRuntimeAgreesWithTheJavaForwardPass() throws Exception {
         boolean[] y = new boolean[20_000];
         float[][] x = rows(20_000, 1, y);
-        LogisticFit.Network network = LogisticFit.fit(x, y, LogisticFit.Settings.defaults(3));
+        TrainedModel network = BootstrapModels.fitNetwork(x, y, null, BootstrapModels.classifierConfig(3));
 
         boolean[] testY = new boolean[5_000];
         float[][] test = rows(5_000, 2, testY);
-        float[] java = new float[test.length];
-        float[] flat = new float[test.length * 4];
-        for (int i = 0; i < test.length; i++) {
-            java[i] = network.score(test[i]);
-            System.arraycopy(test[i], 0, flat, i * 4, 4);
-        }
+        float[] java = network.predict(BootstrapModels.dataset(test, testY));
         assertThat(RocAuc.of(java, testY)).isGreaterThan(0.95);
 
-        byte[] onnx = OnnxGraphs.denseNetwork(network.weights(), network.biases(), OutputActivation.SIGMOID);
         float[] ort = new float[test.length];
         try (LoadedModel model = new ModelLoader(EngineOptions.defaults())
-                .load(ModelVersions.fromOnnx(onnx, "t", 1, ModelTask.BINARY, 4), 4, null)) {
-            model.score(flat, test.length, ort);
+                .load(ModelVersions.fromOnnx(network.toOnnx(), "t", 1, ModelTask.BINARY, 4), 4, null)) {
+            model.score(BootstrapModels.dataset(test, testY).x(), test.length, ort);
         }
         for (int i = 0; i < test.length; i++) {
             assertThat(ort[i]).isCloseTo(java[i], within(1e-5f));
@@ -61,14 +56,18 @@ class LogisticFitTest {
     }
 
     @Test
-    void ignoredFeaturesGetZeroWeights() {
+    void ignoredFeaturesHaveNoInfluence() {
         boolean[] y = new boolean[5_000];
         float[][] x = rows(5_000, 4, y);
-        LogisticFit.Network network = LogisticFit.fit(x, y,
-                LogisticFit.Settings.defaults(5).withIgnored(new boolean[] {false, false, true, false}));
-        for (float w : network.weights()[0][2]) {
-            assertThat(w).isZero();
+        TrainedModel network = BootstrapModels.fitNetwork(x, y, new boolean[] {false, false, true, false},
+                BootstrapModels.classifierConfig(5));
+        float[][] changed = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            changed[i] = x[i].clone();
+            changed[i][2] = 1e6f;
         }
+        assertThat(network.predict(BootstrapModels.dataset(changed, y)))
+                .containsExactly(network.predict(BootstrapModels.dataset(x, y)));
     }
 
     @Test
@@ -81,14 +80,13 @@ class LogisticFitTest {
             x[i][1] = (float) random.nextGaussian();
             y[i] = x[i][0] + 0.5 * random.nextGaussian() > 2;
         }
-        LogisticFit.Network network = LogisticFit.fit(x, y,
-                new LogisticFit.Settings(0, 10, 128, 0.01, 0, 1, null));
-        assertThat(network.weights()).hasNumberOfRows(1);
-        float[] scores = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            scores[i] = network.score(x[i]);
-        }
-        assertThat(RocAuc.of(scores, y)).isGreaterThan(0.95);
-        assertThat(network.weights()[0][0][0]).isGreaterThan(Math.abs(network.weights()[0][1][0]));
+        TrainedModel network = BootstrapModels.fitNetwork(x, y, null,
+                BootstrapModels.classifierConfig(1).withMaxEpochs(10));
+        assertThat(network.summary()).startsWith(ModelKind.MLP.id());
+        TrainedModel logistic = BootstrapModels.fitNetwork(x, y, null,
+                io.riffle.trainer.model.TrainerConfig.defaults(ModelKind.LOGISTIC).withMaxEpochs(10).withPatience(0)
+                        .withBatchSize(128).withLearningRate(0.01).withL2(0).withSeed(1));
+        assertThat(RocAuc.of(logistic.predict(BootstrapModels.dataset(x, y)), y)).isGreaterThan(0.95);
+        assertThat(logistic.summary()).startsWith(ModelKind.LOGISTIC.id());
     }
 }

@@ -7,7 +7,7 @@ import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.trainer.data.Dataset;
 import io.riffle.trainer.eval.Metrics;
-import io.riffle.trainer.model.ModelKind;
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.ModelTrainer;
 import io.riffle.trainer.model.TrainedModel;
 import io.riffle.trainer.model.TrainerConfig;
@@ -23,7 +23,8 @@ import java.util.Locale;
  * stopping after 3 epochs without a better validation loss; GBDT 200 trees). On 1M rows early
  * stopping ends the dense fits after 7 to 23 epochs and all four kinds take about a minute on two
  * cores; an optional second argument caps the dense kinds' epochs (e.g. {@code 5}) for a quicker
- * run. Output goes to stdout: this is a command-line tool.
+ * run. Output goes to stdout: this is a command-line tool, kept in the test sources (it is no
+ * part of the trainer a user runs).
  */
 public final class TrainerBenchmark {
 

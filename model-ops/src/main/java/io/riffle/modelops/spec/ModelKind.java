@@ -1,11 +1,11 @@
-package io.riffle.trainer.model;
+package io.riffle.modelops.spec;
 
 import io.riffle.schemas.ModelTask;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** What the trainer fits. */
+/** What the trainer fits: a model's {@code trainer.kind} in the pipeline file, and the trainer's own setting. */
 public enum ModelKind {
     /** A dense network without hidden layers: logistic regression. */
     LOGISTIC,

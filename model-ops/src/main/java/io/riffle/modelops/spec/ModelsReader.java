@@ -1,0 +1,196 @@
+package io.riffle.modelops.spec;
+
+import com.fasterxml.jackson.core.JsonToken;
+import io.riffle.modelops.spec.SpecReader.Section;
+import io.riffle.modelops.spec.YamlTree.Mark;
+import io.riffle.modelops.spec.YamlTree.Node;
+import io.riffle.modelops.spec.YamlTree.ScalarNode;
+import io.riffle.modelops.trust.KeyFileException;
+import io.riffle.modelops.trust.SigningKeys;
+import io.riffle.schemas.ModelTask;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads the model path's sections of a pipeline file: {@code trainer:} ({@link TrainerSpec}) and
+ * {@code models:} ({@link ModelSpec}, with each model's hyper-parameters typed for its kind,
+ * {@link TrainerParams}); errors go to the file's {@link SpecReader} with line and column.
+ */
+final class ModelsReader {
+
+    private final SpecReader r;
+    private final Path file;
+
+    ModelsReader(SpecReader r, Path file) {
+        this.r = r;
+        this.file = file;
+    }
+
+    /** The {@code trainer:} section; null when the file has none. */
+    TrainerSpec trainer(Section s) {
+        if (s == null) {
+            return null;
+        }
+        TrainerSpec d = TrainerSpec.defaults();
+        s.allow("window", "max-examples", "every", "after", "gate-margin", "signing-key");
+        return new TrainerSpec(
+                s.duration("window", d.window()),
+                s.integer("max-examples", d.maxExamples(), 1, Integer.MAX_VALUE),
+                s.duration("every", d.retrainEvery()),
+                s.integer("after", d.retrainAfterLabels(), 1, Integer.MAX_VALUE),
+                s.number("gate-margin", d.gateMargin(), 0.0, 1.0),
+                signingKey(s));
+    }
+
+    /** {@code trainer.signing-key}, relative to this file; read now, so a wrong file fails before anything starts. */
+    private Path signingKey(Section s) {
+        String path = s.text("signing-key", null);
+        if (path == null) {
+            return null;
+        }
+        Path key = file.getParent().resolve(path).normalize();
+        try {
+            SigningKeys.readPrivate(key);
+        } catch (KeyFileException e) {
+            r.error(s.valueMark("signing-key"), s.pathOf("signing-key"), e.getMessage());
+        }
+        return key;
+    }
+
+    /** A feature name under a model's {@code trainer.ignore}, checked once the features are known. */
+    record IgnoredName(String model, String feature, Mark mark, String path) { }
+
+    /** The {@code models:} list; the names under each {@code trainer.ignore} are added to {@code ignoredNames}. */
+    List<ModelSpec> models(Section top, TrainerSpec trainer, List<IgnoredName> ignoredNames) {
+        double defaultMargin = trainer == null ? TrainerSpec.defaults().gateMargin() : trainer.gateMargin();
+        List<ModelSpec> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<Node> items = top.list("models");
+        for (int i = 0; i < items.size(); i++) {
+            Node n = items.get(i);
+            String path = SpecReader.index(top.pathOf("models"), i);
+            Section s = r.section(n, path, n.mark());
+            if (s == null) {
+                continue;
+            }
+            s.allow("name", "task", "trainer", "thresholds", "on-worse", "gate-margin");
+            String name = s.requiredText("name", "the model name, the key of its versions on the models topic");
+            if (name != null && !names.add(name)) {
+                r.error(s.valueMark("name"), s.pathOf("name"), "model name '" + name + "' is used twice");
+            }
+            ModelTask task = s.requiredChoice("task", SpecReader.spellings(ModelTask.class));
+            ModelKind kind = null;
+            TrainerParams params = null;
+            List<String> ignore = new ArrayList<>();
+            if (!s.has("trainer")) {
+                s.missing("trainer", "{kind: logistic|mlp|autoencoder|gbdt, params: {...}}");
+            } else {
+                Section t = s.section("trainer");
+                if (t != null) {
+                    t.allow("kind", "params", "ignore");
+                    List<Node> ignoreItems = t.list("ignore");
+                    for (int k = 0; k < ignoreItems.size(); k++) {
+                        Node item = ignoreItems.get(k);
+                        String itemPath = SpecReader.index(t.pathOf("ignore"), k);
+                        if (item instanceof ScalarNode sn && !sn.isNull() && sn.text() != null) {
+                            ignore.add(sn.text());
+                            ignoredNames.add(new IgnoredName(name, sn.text(), item.mark(), itemPath));
+                        } else {
+                            r.error(item.mark(), itemPath, "expected a feature name, found " + item.describe());
+                        }
+                    }
+                    kind = t.requiredChoice("kind", SpecReader.spellings(ModelKind.class));
+                    Section p = t.section("params");
+                    if (kind != null) {
+                        params = p == null ? TrainerParams.defaults(kind) : params(p, kind);
+                    }
+                }
+            }
+            Section th = s.section("thresholds");
+            double review = ModelSpec.DEFAULT_REVIEW_THRESHOLD;
+            double block = ModelSpec.DEFAULT_BLOCK_THRESHOLD;
+            if (th != null) {
+                th.allow("review", "block");
+                review = th.number("review", review, 0.0, 1.0);
+                block = th.number("block", block, 0.0, 1.0);
+                if (review > block) {
+                    r.error(th.mark, th.path, "review threshold " + review + " is above block threshold " + block
+                            + "; review must be <= block");
+                }
+            }
+            OnWorse onWorse = s.choice("on-worse", SpecReader.spellings(OnWorse.class), ModelSpec.DEFAULT_ON_WORSE);
+            double margin = s.number("gate-margin", defaultMargin, 0.0, 1.0);
+            out.add(new ModelSpec(name, task, kind, params, review, block, onWorse, margin, ignore));
+        }
+        return out;
+    }
+
+    /** {@code trainer.params} for {@code kind}: only its keys, each of its type and range. */
+    private TrainerParams params(Section p, ModelKind kind) {
+        p.allow(TrainerParams.keys(kind).toArray(String[]::new));
+        Integer patience = p.has("patience") ? p.integer("patience", 0, 0, Integer.MAX_VALUE) : null;
+        Boolean weighting = p.has("class-weighting") ? p.bool("class-weighting", true) : null;
+        Long seed = wholeNumber(p, "seed");
+        if (kind == ModelKind.GBDT) {
+            return new TrainerParams.Trees(positive(p, "trees"), positive(p, "max-depth"),
+                    p.has("eta") ? p.number("eta", 1, Double.MIN_VALUE, Double.MAX_VALUE) : null,
+                    positive(p, "threads"), patience, weighting, seed);
+        }
+        return new TrainerParams.Dense(hiddenLayers(p), positive(p, "max-epochs"), positive(p, "batch-size"),
+                p.has("learning-rate") ? p.number("learning-rate", 1, Double.MIN_VALUE, Double.MAX_VALUE) : null,
+                p.has("l2") ? p.number("l2", 0, 0, Double.MAX_VALUE) : null, patience, weighting, seed);
+    }
+
+    private static Integer positive(Section p, String key) {
+        return p.has(key) ? p.integer(key, 1, 1, Integer.MAX_VALUE) : null;
+    }
+
+    /** A whole number of any size (a seed); null when absent or wrong (wrong is reported). */
+    private Long wholeNumber(Section p, String key) {
+        if (!p.has(key)) {
+            return null;
+        }
+        Node n = p.raw(key);
+        if (n instanceof ScalarNode s && s.token() == JsonToken.VALUE_NUMBER_INT) {
+            try {
+                return Long.parseLong(s.text().replace("_", ""));
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+        }
+        r.error(n.mark(), p.pathOf(key), "expected a whole number, found " + n.describe());
+        return null;
+    }
+
+    /** {@code hidden-layers}: a list of widths, each at least 1; null when absent. */
+    private List<Integer> hiddenLayers(Section p) {
+        if (!p.has("hidden-layers")) {
+            return null;
+        }
+        List<Integer> widths = new ArrayList<>();
+        List<Node> items = p.list("hidden-layers");
+        for (int k = 0; k < items.size(); k++) {
+            Node item = items.get(k);
+            Integer w = null;
+            if (item instanceof ScalarNode s && s.token() == JsonToken.VALUE_NUMBER_INT) {
+                try {
+                    long v = Long.parseLong(s.text().replace("_", ""));
+                    w = v >= 1 && v <= Integer.MAX_VALUE ? (int) v : null;
+                } catch (NumberFormatException ignored) {
+                    // reported below
+                }
+            }
+            if (w == null) {
+                r.error(item.mark(), SpecReader.index(p.pathOf("hidden-layers"), k),
+                        "expected a layer width (a whole number >= 1), found " + item.describe());
+            } else {
+                widths.add(w);
+            }
+        }
+        return widths;
+    }
+}

@@ -1,0 +1,114 @@
+package io.riffle.trainer.service;
+
+import io.riffle.modelops.spec.OnWorse;
+import io.riffle.modelops.registry.ModelsTopic;
+import io.riffle.modelops.serving.LoadedModel;
+import io.riffle.modelops.validation.ModelLoader;
+import io.riffle.modelops.validation.ModelRejectedException;
+import io.riffle.schemas.ModelRole;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.trainer.data.Dataset;
+import io.riffle.trainer.eval.Evaluation;
+import io.riffle.trainer.eval.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * The second step of the model path, between a {@link TrainingRound} and the publisher: ONNX
+ * Runtime must reproduce the trainer's own predictions on the holdout (within {@link
+ * TrainerOptions#parityTolerance()}), and the candidate is then judged against the current
+ * champion on that same holdout: it becomes CHAMPION if its ROC-AUC beats the champion's by the
+ * gate margin (or there is no champion, or the champion cannot be evaluated), else SHADOW or
+ * discarded ({@link TrainerOptions#onWorse()}). Reads the champion from a {@link ModelsTopic}, so
+ * it runs on in-memory versions as well as on Kafka.
+ */
+final class CandidateCheck {
+    private static final Logger LOG = LoggerFactory.getLogger(CandidateCheck.class);
+
+    /**
+     * The check's verdict. {@code detail} is the gate sentence (or why the model is not servable);
+     * the evaluations are null where nothing was evaluated.
+     */
+    record Verdict(TrainingReport.Outcome outcome, double parityMaxDiff, Evaluation candidate, Evaluation champion,
+                   ModelVersion championVersion, String detail) {
+
+        /** Whether the candidate should be published (as CHAMPION or SHADOW). */
+        boolean publishes() {
+            return outcome == TrainingReport.Outcome.PROMOTED || outcome == TrainingReport.Outcome.SHADOW;
+        }
+    }
+
+    private final TrainerOptions options;
+    private final ModelLoader loader;
+    private final ModelsTopic models;
+
+    CandidateCheck(TrainerOptions options, ModelLoader loader, ModelsTopic models) {
+        this.options = options;
+        this.loader = loader;
+        this.models = models;
+    }
+
+    Verdict check(TrainingRound.Fitted fit) {
+        Dataset holdout = fit.holdout();
+        float[] own = fit.model().predict(holdout);
+        float[] served = new float[holdout.rows()];
+        try (LoadedModel loaded = loader.load(fit.candidate(), options.featureCount(), options.specHash())) {
+            loaded.score(holdout.x(), holdout.rows(), served);
+        } catch (ModelRejectedException e) {
+            return new Verdict(TrainingReport.Outcome.PARITY_FAILED, Double.NaN, null, null, null,
+                    "the exported model is not servable: " + e.getMessage());
+        }
+        double maxDiff = 0;
+        for (int i = 0; i < served.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(served[i] - own[i]));
+        }
+        if (!(maxDiff <= options.parityTolerance())) {
+            LOG.error("Not publishing {}: ONNX Runtime differs from the trainer by {} (> {}) on the holdout",
+                    options.modelName(), maxDiff, options.parityTolerance());
+            return new Verdict(TrainingReport.Outcome.PARITY_FAILED, maxDiff, null, null, null,
+                    "ONNX Runtime differs from the trainer by " + maxDiff);
+        }
+
+        Evaluation candidateEval = Metrics.evaluate(served, holdout.labels(), options.reviewThreshold());
+        ModelVersion champion = currentChampion();
+        Evaluation championEval = champion == null ? null : evaluate(champion, holdout);
+        boolean promote = championEval == null || Double.isNaN(championEval.rocAuc())
+                || candidateEval.rocAuc() >= championEval.rocAuc() + options.gateMargin();
+        String gate = String.format("%s (holdout AUC %.4f vs champion %s)", fit.model().summary(),
+                candidateEval.rocAuc(), championEval == null ? "none"
+                        : String.format("v%d %.4f", champion.getVersion(), championEval.rocAuc()));
+        TrainingReport.Outcome outcome = promote ? TrainingReport.Outcome.PROMOTED
+                : options.onWorse() == OnWorse.DISCARD ? TrainingReport.Outcome.DISCARDED
+                : TrainingReport.Outcome.SHADOW;
+        if (outcome == TrainingReport.Outcome.DISCARDED) {
+            LOG.info("Discarding candidate for {}: {}", options.modelName(), gate);
+        }
+        return new Verdict(outcome, maxDiff, candidateEval, championEval, champion, gate);
+    }
+
+    /** The newest CHAMPION version of this trainer's model on the models topic, or null. */
+    ModelVersion currentChampion() {
+        ModelVersion best = null;
+        for (ModelVersion mv : models.list(Duration.ofSeconds(30))) {
+            if (mv.getName().equals(options.modelName()) && mv.getRole() == ModelRole.CHAMPION
+                    && (best == null || mv.getVersion() > best.getVersion())) {
+                best = mv;
+            }
+        }
+        return best;
+    }
+
+    /** {@code mv}'s evaluation on {@code holdout}, or null if it cannot be served for this spec. */
+    Evaluation evaluate(ModelVersion mv, Dataset holdout) {
+        float[] scores = new float[holdout.rows()];
+        try (LoadedModel loaded = loader.load(mv, options.featureCount(), options.specHash())) {
+            loaded.score(holdout.x(), holdout.rows(), scores);
+        } catch (ModelRejectedException e) {
+            LOG.warn("Cannot evaluate {} v{} on the holdout: {}", mv.getName(), mv.getVersion(), e.getMessage());
+            return null;
+        }
+        return Metrics.evaluate(scores, holdout.labels(), mv.getReviewThreshold());
+    }
+}

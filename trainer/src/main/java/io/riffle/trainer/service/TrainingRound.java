@@ -1,0 +1,109 @@
+package io.riffle.trainer.service;
+
+import io.riffle.modelops.registry.ModelVersions;
+import io.riffle.schemas.FeatureStats;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.schemas.TrainingExample;
+import io.riffle.trainer.data.Dataset;
+import io.riffle.trainer.model.FeatureMask;
+import io.riffle.trainer.model.ModelTrainer;
+import io.riffle.trainer.model.TrainedModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The first step of the model path: the window, sorted by event time, is split into train,
+ * validation (early stopping) and the newest slice as holdout; a model of the configured kind is
+ * fitted, exported to ONNX and described as an unnumbered candidate version (spec hash, names,
+ * thresholds, training window, feature stats of the train rows). Needs no Kafka.
+ *
+ * <p>The features of {@link TrainerOptions#ignoredFeatures()} have no influence on the candidate
+ * (see {@link FeatureMask}); its feature stats give them a standard deviation of 0, which keeps
+ * reason codes from naming a feature the model does not read.
+ */
+final class TrainingRound {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRound.class);
+    /** Share of the training part used for early stopping. */
+    static final double VALIDATION_FRACTION = 0.15;
+
+    /** What a round produced: nothing (and why), or a fitted candidate. */
+    sealed interface Result permits Skipped, Fitted { }
+
+    /** Too little data, or a holdout of a single class. */
+    record Skipped(String why) implements Result { }
+
+    /**
+     * A fitted model, the data it was fitted and is judged on, and the candidate version made of
+     * it (version 0, role CHAMPION, no metrics yet).
+     */
+    record Fitted(TrainedModel model, Dataset train, Dataset holdout, ModelVersion candidate, long fitMillis)
+            implements Result { }
+
+    private final TrainerOptions options;
+    private final FeatureMask mask;
+
+    TrainingRound(TrainerOptions options, FeatureMask mask) {
+        this.options = options;
+        this.mask = mask;
+    }
+
+    /** Fits on {@code ordered} (the window by event time, {@code positives} of them positive). */
+    Result run(List<TrainingExample> ordered, long positives) {
+        int n = ordered.size();
+        if (n < options.minExamples() || positives < options.minPositives()) {
+            return new Skipped("window has " + n + " examples (" + positives + " positive); needs "
+                    + options.minExamples() + " (" + options.minPositives() + ")");
+        }
+        int holdoutStart = n - Math.max(1, (int) Math.round(n * options.holdoutFraction()));
+        int validationStart = holdoutStart - Math.max(1, (int) Math.round(holdoutStart * VALIDATION_FRACTION));
+        int f = options.featureCount();
+        Dataset train = TrainingWindow.toDataset(ordered, 0, validationStart, f);
+        Dataset validation = TrainingWindow.toDataset(ordered, validationStart, holdoutStart, f);
+        Dataset holdout = TrainingWindow.toDataset(ordered, holdoutStart, n, f);
+        if (holdout.positives() == 0 || holdout.positives() == holdout.rows()) {
+            return new Skipped("the holdout (newest " + holdout.rows() + " examples) has a single class");
+        }
+
+        long t0 = System.nanoTime();
+        TrainedModel model = ModelTrainer.train(options.training(), mask, train, validation,
+                (epoch, trainLoss, valLoss) -> LOG.info("{} {} epoch {}: train loss {} validation loss {}",
+                        options.modelName(), options.training().kind(), epoch, String.format("%.5f", trainLoss),
+                        String.format("%.5f", valLoss)));
+        long fitMillis = (System.nanoTime() - t0) / 1_000_000;
+        ModelVersion described = describe(ModelVersions.fromOnnx(model.toOnnx(), options.modelName(), 0, model.task(), f),
+                ordered, positives);
+        ModelVersion candidate = withoutIgnoredStats(ModelVersions.withFeatureStatsOf(described, train.x(), train.rows()));
+        return new Fitted(model, train, holdout, candidate, fitMillis);
+    }
+
+    private ModelVersion describe(ModelVersion mv, List<TrainingExample> ordered, long positives) {
+        return ModelVersion.newBuilder(mv)
+                .setFeatureSpecHash(options.specHash())
+                .setFeatureNames(options.featureNames())
+                .setReviewThreshold(options.reviewThreshold())
+                .setBlockThreshold(options.blockThreshold())
+                .setTrainingWindow(new io.riffle.schemas.TrainingWindow(ordered.get(0).getEventTime(),
+                        ordered.get(ordered.size() - 1).getEventTime(), (long) ordered.size(),
+                        positives / (double) ordered.size()))
+                .build();
+    }
+
+    /** {@code mv} with standard deviation 0 for the ignored features, which reason codes skip. */
+    private ModelVersion withoutIgnoredStats(ModelVersion mv) {
+        if (!mask.ignoresAny()) {
+            return mv;
+        }
+        List<Float> std = new ArrayList<>(mv.getFeatureStats().getStd());
+        for (int i = 0; i < std.size(); i++) {
+            if (mask.ignores(i)) {
+                std.set(i, 0f);
+            }
+        }
+        return ModelVersion.newBuilder(mv)
+                .setFeatureStats(new FeatureStats(mv.getFeatureStats().getMean(), std))
+                .build();
+    }
+}

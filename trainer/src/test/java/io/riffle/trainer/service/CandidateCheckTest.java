@@ -1,0 +1,119 @@
+package io.riffle.trainer.service;
+
+import io.riffle.modelops.spec.OnWorse;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.modelops.testing.InMemoryModelsTopic;
+import io.riffle.modelops.validation.ModelLoader;
+import io.riffle.schemas.ModelRole;
+import io.riffle.schemas.ModelVersion;
+import io.riffle.schemas.TrainingExample;
+import io.riffle.modelops.spec.ModelKind;
+import io.riffle.trainer.model.TrainerConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The training round and the candidate check on in-memory data and an in-memory models topic: no Kafka. */
+class CandidateCheckTest {
+
+    private static final int FEATURES = 8;
+    private static final String SPEC = "spec-test";
+
+    private final InMemoryModelsTopic models = new InMemoryModelsTopic();
+    private final ModelLoader loader = new ModelLoader(EngineOptions.defaults());
+
+    /** Separable examples (positives shifted along the first three features), by event time. */
+    private static List<TrainingExample> window(long seed, int n) {
+        Random random = new Random(seed);
+        List<TrainingExample> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int label = random.nextDouble() < 0.08 ? 1 : 0;
+            List<Float> values = new ArrayList<>(FEATURES);
+            for (int j = 0; j < FEATURES; j++) {
+                values.add((float) (random.nextGaussian() + (label == 1 && j < 3 ? 2.5 : 0)));
+            }
+            out.add(new TrainingExample("e-" + i, "card-" + random.nextInt(100), 1_000L + i, 2_000L + i, SPEC,
+                    values, label));
+        }
+        return out;
+    }
+
+    private static TrainerOptions options(OnWorse onWorse) {
+        return TrainerOptions.builder("unused:9092", "fraud", ModelKind.LOGISTIC, FEATURES, SPEC, List.of())
+                .training(TrainerConfig.defaults(ModelKind.LOGISTIC).withMaxEpochs(8))
+                .minimums(200, 10)
+                .gate(0.002, onWorse)
+                .build();
+    }
+
+    private static TrainingRound.Fitted fit(TrainerOptions options, long seed) {
+        List<TrainingExample> window = window(seed, 2000);
+        long positives = window.stream().filter(e -> e.getLabel() == 1).count();
+        TrainingRound.Result result = new TrainingRound(options, options.featureMask()).run(window, positives);
+        assertThat(result).isInstanceOf(TrainingRound.Fitted.class);
+        return (TrainingRound.Fitted) result;
+    }
+
+    @Test
+    void aRoundSkipsATooSmallWindow() {
+        TrainerOptions options = options(OnWorse.SHADOW);
+        TrainingRound.Result result = new TrainingRound(options, options.featureMask()).run(window(1, 100), 8);
+        assertThat(result).isInstanceOfSatisfying(TrainingRound.Skipped.class,
+                s -> assertThat(s.why()).contains("window has 100 examples (8 positive); needs 200 (10)"));
+    }
+
+    @Test
+    void withoutAChampionAServableCandidateIsPromoted() {
+        TrainerOptions options = options(OnWorse.SHADOW);
+        TrainingRound.Fitted fit = fit(options, 1);
+        assertThat(fit.candidate().getFeatureSpecHash()).isEqualTo(SPEC);
+        assertThat(fit.candidate().getTrainingWindow().getExampleCount()).isEqualTo(2000);
+
+        CandidateCheck.Verdict verdict = new CandidateCheck(options, loader, models).check(fit);
+        assertThat(verdict.outcome()).isEqualTo(TrainingReport.Outcome.PROMOTED);
+        assertThat(verdict.publishes()).isTrue();
+        assertThat(verdict.parityMaxDiff()).isLessThanOrEqualTo(1e-5);
+        assertThat(verdict.candidate().rocAuc()).isGreaterThan(0.9);
+        assertThat(verdict.champion()).isNull();
+        assertThat(verdict.detail()).contains("vs champion none");
+    }
+
+    @Test
+    void anExportThatDoesNotReproduceTheTrainerFailsParity() {
+        TrainerOptions options = options(OnWorse.SHADOW);
+        TrainingRound.Fitted fit = fit(options, 1);
+        TrainingRound.Fitted other = fit(options, 2);
+        // The trainer's model with another fit's ONNX graph: ONNX Runtime scores differently.
+        TrainingRound.Fitted mismatched = new TrainingRound.Fitted(fit.model(), fit.train(), fit.holdout(),
+                other.candidate(), fit.fitMillis());
+
+        CandidateCheck.Verdict verdict = new CandidateCheck(options, loader, models).check(mismatched);
+        assertThat(verdict.outcome()).isEqualTo(TrainingReport.Outcome.PARITY_FAILED);
+        assertThat(verdict.publishes()).isFalse();
+        assertThat(verdict.parityMaxDiff()).isGreaterThan(1e-5);
+        assertThat(verdict.detail()).startsWith("ONNX Runtime differs from the trainer by");
+    }
+
+    @Test
+    void aCandidateNoBetterThanTheChampionIsShadowedOrDiscarded() {
+        TrainerOptions shadow = options(OnWorse.SHADOW);
+        TrainingRound.Fitted fit = fit(shadow, 1);
+        // The champion is the candidate itself: equal AUC on the same holdout, short of the margin.
+        models.publish(ModelVersion.newBuilder(fit.candidate()).setVersion(3).setRole(ModelRole.CHAMPION).build());
+        models.publish(ModelVersion.newBuilder(fit.candidate()).setName("other").setVersion(9).build());
+
+        CandidateCheck.Verdict shadowed = new CandidateCheck(shadow, loader, models).check(fit);
+        assertThat(shadowed.outcome()).isEqualTo(TrainingReport.Outcome.SHADOW);
+        assertThat(shadowed.publishes()).isTrue();
+        assertThat(shadowed.championVersion().getVersion()).isEqualTo(3);
+        assertThat(shadowed.champion().rocAuc()).isEqualTo(shadowed.candidate().rocAuc());
+        assertThat(shadowed.detail()).contains("vs champion v3");
+
+        CandidateCheck.Verdict discarded = new CandidateCheck(options(OnWorse.DISCARD), loader, models).check(fit);
+        assertThat(discarded.outcome()).isEqualTo(TrainingReport.Outcome.DISCARDED);
+        assertThat(discarded.publishes()).isFalse();
+    }
+}
