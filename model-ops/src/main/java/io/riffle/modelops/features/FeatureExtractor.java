@@ -160,7 +160,7 @@ public final class FeatureExtractor implements Serializable {
         long t = eventTime;
 
         // read every input before touching the state, so a bad value leaves it unchanged
-        WindowedAggregates.Scratch work = aggregates.scratch();
+        AggregateScratch work = aggregates.scratch();
         aggregates.read(event, pos, work);
         aggregates.query(state, t, work);
         WindowStats[] windows = work.windows;

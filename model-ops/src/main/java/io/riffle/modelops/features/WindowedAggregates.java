@@ -50,27 +50,7 @@ final class WindowedAggregates implements Serializable {
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong notAggregated = new AtomicLong();
     /** Per-thread work arrays: a scorer reads every event's windows. */
-    private transient volatile ThreadLocal<Scratch> scratch;
-
-    /** One thread's work arrays: the event's aggregated inputs, distinct hashes, itself as a one-event bucket, and the windows. */
-    static final class Scratch {
-        final double[] aggValues;
-        final long[] distinctHashes;
-        final boolean[] distinctPresent;
-        final double[] one;
-        final WindowStats[] windows;
-
-        Scratch(int inputs, int distinct, int windowCount) {
-            aggValues = new double[inputs];
-            distinctHashes = new long[distinct];
-            distinctPresent = new boolean[distinct];
-            one = new double[inputs * STATS];
-            windows = new WindowStats[windowCount];
-            for (int w = 0; w < windowCount; w++) {
-                windows[w] = new WindowStats(inputs, distinct);
-            }
-        }
-    }
+    private transient volatile ThreadLocal<AggregateScratch> scratch;
 
     /**
      * @param windows         the spec's state windows, each with {@code buckets} buckets
@@ -158,18 +138,18 @@ final class WindowedAggregates implements Serializable {
         }
     }
 
-    Scratch scratch() {
-        ThreadLocal<Scratch> local = scratch;
+    AggregateScratch scratch() {
+        ThreadLocal<AggregateScratch> local = scratch;
         if (local == null) {
             // a race only makes two thread-locals, each thread still using its own arrays
-            local = ThreadLocal.withInitial(() -> new Scratch(aggField.length, distinctField.length, widthMs.length));
+            local = ThreadLocal.withInitial(() -> new AggregateScratch(aggField.length, distinctField.length, widthMs.length));
             scratch = local;
         }
         return local.get();
     }
 
     /** Reads the event's aggregated inputs into {@code work}: throws naming the field before any state is touched. */
-    void read(IndexedRecord event, int[] pos, Scratch work) {
+    void read(IndexedRecord event, int[] pos, AggregateScratch work) {
         double[] aggValues = work.aggValues;
         for (int i = 0; i < aggField.length; i++) {
             aggValues[i] = fields.number(event, pos, aggField[i], aggMissing[i]);
@@ -190,13 +170,13 @@ final class WindowedAggregates implements Serializable {
     }
 
     /** Fills {@code work.windows} with every window's statistics at time {@code t}, the event (read) included. */
-    void query(EntityFeatureState s, long t, Scratch work) {
+    void query(EntityFeatureState s, long t, AggregateScratch work) {
         for (int w = 0; w < work.windows.length; w++) {
             query(work.windows[w], s, w, t, work);
         }
     }
 
-    private void query(WindowStats acc, EntityFeatureState s, int w, long t, Scratch work) {
+    private void query(WindowStats acc, EntityFeatureState s, int w, long t, AggregateScratch work) {
         acc.clear();
         int[] distinct = ringDistinct[w];
         long k = Math.floorDiv(t, widthMs[w]);
@@ -223,7 +203,7 @@ final class WindowedAggregates implements Serializable {
     }
 
     /** Adds the event (read) at time {@code t} to every ring of {@code s}, counting it when late or not aggregated. */
-    void add(EntityFeatureState s, long t, Scratch work) {
+    void add(EntityFeatureState s, long t, AggregateScratch work) {
         if (s.newestTime != Long.MIN_VALUE && t < s.newestTime - latenessMs) {
             late.incrementAndGet();
         }
@@ -239,7 +219,7 @@ final class WindowedAggregates implements Serializable {
     }
 
     /** Adds the event to its bucket of ring {@code w}; false when that bucket has already been overwritten by a newer one. */
-    private boolean insert(EntityFeatureState s, int w, long t, Scratch work) {
+    private boolean insert(EntityFeatureState s, int w, long t, AggregateScratch work) {
         long k = Math.floorDiv(t, widthMs[w]);
         int slot = ringBase[w] + (int) Math.floorMod(k, (long) ringSize[w]);
         int e = s.entries[slot] - 1;
