@@ -31,7 +31,7 @@ public final class DuplicateEvents implements Serializable {
 
     /** The hash an event id is remembered by (the same for a String and a decoded Avro Utf8 of it). */
     public static long hash(Object eventId) {
-        return FeatureExtractor.hash64(eventId);
+        return TextHashes.hash64(eventId);
     }
 
     /** Whether {@code state} remembers an event with this id hash. */

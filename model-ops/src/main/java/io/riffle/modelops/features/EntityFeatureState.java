@@ -9,8 +9,9 @@ import java.util.Arrays;
  * cheaply (a Flink POJO: public fields, no-arg constructor, so no Kryo), and fits RocksDB's
  * one-value-per-key state.
  *
- * <p>Layout (owned by {@link FeatureExtractor}, which allocates it): for each state window W (the
- * windows the spec's aggregates and ratios read) a ring of R slots, one per time bucket of width
+ * <p>Layout (owned by the featurizer's windowed aggregates, allocated by
+ * {@link FeatureExtractor#newState()}): for each state window W (the windows the spec's aggregates
+ * and ratios read) a ring of R slots, one per time bucket of width
  * {@code w = ceil(W / B)}; R = B + 1 + ceil(lateness / w) so that an event up to the allowed
  * lateness behind the entity's newest one still finds every bucket its window covers. A slot that
  * has held a bucket points ({@link #entries}) at an entry: the bucket id (bucket k covers event

@@ -1,11 +1,18 @@
 /**
- * Feature computation shared by the scorer and the trainer, Flink-free.
+ * The featurize stage of the data path, Flink-free: the scoring job's keyed operator calls it for
+ * every event, and the vectors it writes (to the scorer's batch and to the features topic) are what
+ * the trainer later trains on; the demo's bootstrap models and the benchmarks call it directly.
  *
- * <p>{@link io.riffle.modelops.features.FeatureExtractor} computes any
- * {@link io.riffle.modelops.spec.FeatureSpec}'s vector from an Avro record and keeps each entity's
- * windowed aggregates in an {@link io.riffle.modelops.features.EntityFeatureState} of bounded size
- * (the buckets it has used, at most one per slot of each window's ring).
- * Aggregates over a window W use B time buckets of width w = ceil(W / B) (B = {@code buckets},
+ * <p>{@link io.riffle.modelops.features.FeatureExtractor} is the facade: it computes any
+ * {@link io.riffle.modelops.spec.FeatureSpec}'s vector from an Avro record by walking its
+ * {@code ColumnPlan} (which columns, in what order), with {@code FieldTransforms} for the columns
+ * of the event alone and {@code WindowedAggregates} for the entity's windows, kept in an
+ * {@link io.riffle.modelops.features.EntityFeatureState} of bounded size (the buckets it has used,
+ * at most one per slot of each window's ring). {@link io.riffle.modelops.features.EventFields}
+ * reads an event's key, id, time and numbers by position, for the featurizer and the event decoder
+ * alike.
+ *
+ * <p>Aggregates over a window W use B time buckets of width w = ceil(W / B) (B = {@code buckets},
  * default 20): an event at t sees the buckets [k − B, k] of its bucket k, i.e. every event of
  * (t − W, t] plus at most one bucket width of older ones (and, for an out-of-order event, newer
  * ones of its own bucket). Within that bucket-aligned set count, sum, mean, std, min and max are

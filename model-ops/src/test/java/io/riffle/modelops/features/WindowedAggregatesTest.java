@@ -120,13 +120,13 @@ class WindowedAggregatesTest {
                         .isLessThanOrEqualTo(2 + 0.1f * s.distinct);
                 if (w == 1) {
                     // exactly the sketch of the aligned set's event ids (kept in this window's ring only)
-                    long[] words = new long[FeatureExtractor.SKETCH_WORDS];
+                    long[] words = new long[DistinctSketch.WORDS];
                     for (Raw r : aligned) {
-                        int bit = (int) (FeatureExtractor.hash64(r.id) & (FeatureSpec.DISTINCT_SKETCH_BITS - 1));
+                        int bit = (int) (TextHashes.hash64(r.id) & (FeatureSpec.DISTINCT_SKETCH_BITS - 1));
                         words[bit >>> 6] |= 1L << (bit & 63);
                     }
                     assertThat(v[names.indexOf("eventId_distinct_1m")]).as(at + " distinct ids")
-                            .isEqualTo((float) FeatureExtractor.distinctEstimate(words, 0));
+                            .isEqualTo((float) DistinctSketch.estimate(words, 0));
                     assertClose(v[names.indexOf("amount_to_amount_mean_1m")], amount / s.mean, at + " ratio");
                 }
                 checked++;

@@ -36,9 +36,11 @@ import java.time.Duration;
  * {@link EntityFeatureState} per key (holding only the buckets the entity has used, and written
  * as it is by {@link EntityFeatureStateSerializer}, so the heap, RocksDB and checkpoints hold a few
  * hundred bytes for an entity with a few events, without Kryo), expiring {@code stateTtl} after the
- * entity's last event (see {@link #sweep}); the arithmetic is the Flink-free {@link FeatureExtractor}'s, so the trainer and tests compute
- * the same numbers. The values go straight into the scorer's batch; each row is also emitted as a
- * {@code FeatureVector} for the features topic when the job writes one. An event whose features
+ * entity's last event (see {@link #sweep}); the arithmetic is the Flink-free {@link FeatureExtractor}'s,
+ * so tests and the benchmarks' naive scorer compute the same numbers outside Flink. The values go
+ * straight into the scorer's batch; each row is also emitted as a {@code FeatureVector} for the
+ * features topic when the job writes one, and those vectors are what the trainer trains on (after
+ * the label join), so it learns from exactly what the scorer saw. An event whose features
  * cannot be computed becomes a dead letter naming the field and the event (with the event
  * re-encoded and its entity as key), and the entity's state is left as it was; so does an event
  * whose id the entity already had within the pipeline's duplicate window ({@link DuplicateEvents}).

@@ -1,0 +1,73 @@
+package io.riffle.modelops.features;
+
+import io.riffle.modelops.spec.AggregateFeature.Function;
+
+import java.util.Arrays;
+
+/**
+ * The merged statistics of one window at one event: the event count, and per aggregated input
+ * {@link #STATS} doubles (sum, M2 = sum of squared deviations from the mean, min, max), and per
+ * distinct-count input an OR-ed {@link DistinctSketch}. Buckets are merged in with Chan et al.'s
+ * pairwise update, exact in real arithmetic and far steadier in doubles than sum of squares minus
+ * squared sum. A work object: one per window in each thread's scratch, cleared per event.
+ */
+final class WindowStats {
+
+    /** Doubles per aggregated input: sum, M2, min, max (the layout of a bucket in the entity state too). */
+    static final int STATS = 4;
+
+    long n;
+    final double[] stats;
+    final long[] sketch;
+    private final int inputs;
+
+    WindowStats(int inputs, int distinct) {
+        this.inputs = inputs;
+        stats = new double[inputs * STATS];
+        sketch = new long[distinct * DistinctSketch.WORDS];
+    }
+
+    void clear() {
+        n = 0;
+        Arrays.fill(stats, 0.0);
+        Arrays.fill(sketch, 0L);
+    }
+
+    /** Merges in {@code nb} events whose statistics are at {@code src[off]} (laid out as {@link #stats}). */
+    void merge(long nb, double[] src, int off) {
+        long na = n;
+        long total = na + nb;
+        for (int i = 0; i < inputs; i++) {
+            int a = i * STATS;
+            int b = off + i * STATS;
+            if (na == 0) {
+                stats[a] = src[b];
+                stats[a + 1] = src[b + 1];
+                stats[a + 2] = src[b + 2];
+                stats[a + 3] = src[b + 3];
+            } else {
+                double delta = src[b] / nb - stats[a] / na;
+                stats[a + 1] += src[b + 1] + delta * delta * ((double) na * nb / total);
+                stats[a] += src[b];
+                stats[a + 2] = Math.min(stats[a + 2], src[b + 2]);
+                stats[a + 3] = Math.max(stats[a + 3], src[b + 3]);
+            }
+        }
+        n = total;
+    }
+
+    /** {@code f} of aggregated input {@code input} (for {@link Function#DISTINCT}: of distinct-count input {@code input}). */
+    double value(Function f, int input) {
+        int i = input * STATS;
+        return switch (f) {
+            case COUNT -> n;
+            case SUM -> stats[i];
+            case MEAN -> stats[i] / n;
+            case STD -> Math.sqrt(Math.max(0.0, stats[i + 1] / n));
+            case MIN -> stats[i + 2];
+            case MAX -> stats[i + 3];
+            case DISTINCT -> DistinctSketch.estimate(sketch, input * DistinctSketch.WORDS);
+            case TIME_SINCE_PREVIOUS -> throw new IllegalStateException("not a windowed aggregate");
+        };
+    }
+}
