@@ -1,5 +1,6 @@
 package io.riffle.bench;
 
+import io.riffle.modelops.spec.ScoringSpec;
 import io.riffle.jobs.KafkaSinks;
 import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
@@ -90,7 +91,8 @@ final class BenchJobs {
         c.set(ScoringOptions.BATCH_SIZE, s.batchSize());
         c.set(ScoringOptions.BATCH_MAX_DELAY, s.batchMaxDelay());
         c.set(ScoringOptions.REQUIRED_MODELS, BenchModels.ANOMALY + "," + BenchModels.FRAUD);
-        c.set(ScoringOptions.DELIVERY, s.exactlyOnce() ? "exactly-once" : "at-least-once");
+        c.set(ScoringOptions.DELIVERY, (s.exactlyOnce() ? ScoringSpec.Delivery.EXACTLY_ONCE
+                : ScoringSpec.Delivery.AT_LEAST_ONCE).spelling());
         c.set(ScoringOptions.CHECKPOINT_INTERVAL, s.checkpointInterval());
         c.set(ScoringOptions.TRANSACTION_TIMEOUT, JobSettings.TRANSACTION_TIMEOUT);
         c.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, s.transactionalIdPrefix());

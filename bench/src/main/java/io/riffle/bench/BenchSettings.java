@@ -1,5 +1,6 @@
 package io.riffle.bench;
 
+import io.riffle.modelops.spec.ScoringSpec;
 import java.time.Duration;
 import java.util.List;
 
@@ -31,6 +32,6 @@ public record BenchSettings(long events, int parallelism, int batchSize, Duratio
     }
 
     String delivery() {
-        return exactlyOnce ? "exactly-once" : "at-least-once";
+        return (exactlyOnce ? ScoringSpec.Delivery.EXACTLY_ONCE : ScoringSpec.Delivery.AT_LEAST_ONCE).spelling();
     }
 }

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.riffle.jobs.operators.BatchingScorer;
+import io.riffle.jobs.operators.FeatureVectorRows;
 import io.riffle.jobs.operators.ScorerConfig;
 import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.features.EntityFeatureState;
@@ -98,7 +99,7 @@ public class ScorerBenchmark {
 
         ScorerConfig config = new ScorerConfig(batchSize, 1, 1000, List.of(BenchModels.ANOMALY, BenchModels.FRAUD),
                 EngineOptions.defaults(), n, specHash, "bench");
-        harness = new TwoInputStreamOperatorTestHarness<>(BatchingScorer.ofVectors(config));
+        harness = new TwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, new FeatureVectorRows(n, "bench")));
         output = new CountingOutput();
         harness.setOutputCreator(serializer -> output);
         harness.setProcessingTime(0);

@@ -1,5 +1,6 @@
 package io.riffle.cli;
 
+import io.riffle.modelops.spec.ScoringSpec;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riffle.bench.BenchReport;
@@ -28,12 +29,13 @@ final class BenchSuite {
             write(mapper, result, c);
             return 0;
         }
-        boolean exactlyOnce = switch (c.delivery) {
-            case "exactly-once" -> true;
-            case "at-least-once" -> false;
-            default -> throw new CommandLine.ParameterException(new CommandLine(c),
+        boolean exactlyOnce;
+        try {
+            exactlyOnce = ScoringSpec.Delivery.parse(c.delivery) == ScoringSpec.Delivery.EXACTLY_ONCE;
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(c),
                     "--delivery must be exactly-once or at-least-once, was " + c.delivery);
-        };
+        }
         List<Variant> chosen = c.variants.stream()
                 .map(v -> Variant.valueOf(v.trim().toUpperCase(Locale.ROOT))).sorted().toList();
         BenchSettings settings = new BenchSettings(c.events, c.parallelism, c.batchSize, c.batchMaxDelay, exactlyOnce,

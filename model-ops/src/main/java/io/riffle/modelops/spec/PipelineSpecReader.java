@@ -218,12 +218,13 @@ final class PipelineSpecReader {
             return null;
         }
         s.allow("format", "event-id", "label", "max-delay", "implicit-negative-after");
+        LabelsSpec d = LabelsSpec.defaults();
         return new LabelsSpec(
-                s.choice("format", SpecReader.spellings(DataFormat.class), DataFormat.AVRO),
-                s.text("event-id", "eventId"),
-                s.text("label", "label"),
-                s.duration("max-delay", Duration.ofHours(1)),
-                s.durationOrOff("implicit-negative-after", Duration.ZERO));
+                s.choice("format", SpecReader.spellings(DataFormat.class), d.format()),
+                s.text("event-id", d.eventIdField()),
+                s.text("label", d.labelField()),
+                s.duration("max-delay", d.maxDelay()),
+                s.durationOrOff("implicit-negative-after", d.implicitNegativeAfter()));
     }
 
     /**
