@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code riffle trainer}: keeps one model retrained on the training topic and publishes better versions. */
-@Command(name = "trainer", mixinStandardHelpOptions = true,
+@Command(name = "trainer", mixinStandardHelpOptions = true, defaultValueProvider = SpecDefaults.class,
         description = {"Retrains one model on the training topic and publishes better versions.",
                 "Keeps a sliding window of labeled examples, retrains on a schedule, and publishes versions that",
                 "pass the ONNX Runtime parity check and the champion/challenger gate. Runs until Ctrl-C."})
@@ -33,7 +33,7 @@ public final class TrainerCommand implements Callable<Integer> {
             + " " + PipelineFiles.DEMO + ".")
     Path pipelineFile;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
     String bootstrapServers;
 
     @Option(names = "--model", defaultValue = "fraud", description = "Model name to train and publish. Default: ${DEFAULT-VALUE}.")
@@ -42,16 +42,16 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--kind", defaultValue = "mlp", description = "logistic, mlp, autoencoder or gbdt. Default: ${DEFAULT-VALUE}.")
     String kind;
 
-    @Option(names = "--window", defaultValue = "PT24H", description = "Window length (e.g. 24h, 30m). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--window", description = "Window length (e.g. 24h, 30m). Default: ${DEFAULT-VALUE}.")
     Duration window;
 
-    @Option(names = "--max-examples", defaultValue = "200000", description = "Window size cap (newest kept). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-examples", description = "Window size cap (newest kept). Default: ${DEFAULT-VALUE}.")
     int maxExamples;
 
-    @Option(names = "--retrain-every", defaultValue = "PT10M", description = "Retrain at least this often. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--retrain-every", description = "Retrain at least this often. Default: ${DEFAULT-VALUE}.")
     Duration retrainEvery;
 
-    @Option(names = "--retrain-after", defaultValue = "10000", description = "...or after this many new examples. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--retrain-after", description = "...or after this many new examples. Default: ${DEFAULT-VALUE}.")
     int retrainAfter;
 
     @Option(names = "--min-examples", defaultValue = "1000", description = "No training below this many examples. Default: ${DEFAULT-VALUE}.")
@@ -60,16 +60,16 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--min-positives", defaultValue = "20", description = "No training below this many positives. Default: ${DEFAULT-VALUE}.")
     int minPositives;
 
-    @Option(names = "--gate-margin", defaultValue = "0.002", description = "ROC-AUC a candidate must gain over the champion. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--gate-margin", description = "ROC-AUC a candidate must gain over the champion. Default: ${DEFAULT-VALUE}.")
     double gateMargin;
 
-    @Option(names = "--on-worse", defaultValue = "shadow", description = "shadow (publish as <model>-shadow) or discard. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--on-worse", description = "shadow (publish as <model>-shadow) or discard. Default: ${DEFAULT-VALUE}.")
     String onWorse;
 
-    @Option(names = "--review-threshold", defaultValue = "0.5", description = "Review threshold stamped on versions. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--review-threshold", description = "Review threshold stamped on versions. Default: ${DEFAULT-VALUE}.")
     double review;
 
-    @Option(names = "--block-threshold", defaultValue = "0.9", description = "Block threshold stamped on versions. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--block-threshold", description = "Block threshold stamped on versions. Default: ${DEFAULT-VALUE}.")
     double block;
 
     @Option(names = "--max-epochs", description = "Cap on training epochs (dense kinds).")

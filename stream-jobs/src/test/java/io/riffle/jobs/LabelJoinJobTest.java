@@ -14,6 +14,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The job's graph, built without a cluster. */
 class LabelJoinJobTest {
+    /** The uids savepoints are matched by. */
+    static final String[] UIDS = {
+            "label-join-features-source",
+            "label-join-features-dead-letter-router",
+            "label-join-labels-source",
+            "label-join-labels-dead-letter-router",
+            "label-join",
+            "label-join-label-time",
+            "label-join-training-sink",
+            "Sink Committer: label-join-training-sink",
+            "label-join-dead-letters-sink",
+            "Sink Committer: label-join-dead-letters-sink"};
 
     @Test
     void everyOperatorHasAUidAndANameOfItsOwn() {
@@ -28,17 +40,7 @@ class LabelJoinJobTest {
             assertThat(n.getOperatorName()).isNotBlank();
         });
         // The uids savepoints are matched by: renaming one orphans its state.
-        assertThat(graph.getStreamNodes()).extracting(n -> n.getTransformationUID()).containsExactlyInAnyOrder(
-                "label-join-features-source",
-                "label-join-features-dead-letter-router",
-                "label-join-labels-source",
-                "label-join-labels-dead-letter-router",
-                "label-join",
-                "label-join-label-time",
-                "label-join-training-sink",
-                "Sink Committer: label-join-training-sink",
-                "label-join-dead-letters-sink",
-                "Sink Committer: label-join-dead-letters-sink");
+        assertThat(graph.getStreamNodes()).extracting(n -> n.getTransformationUID()).containsExactlyInAnyOrder(UIDS);
     }
 
     @Test

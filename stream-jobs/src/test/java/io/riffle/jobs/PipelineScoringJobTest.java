@@ -65,7 +65,7 @@ class PipelineScoringJobTest {
         });
         // The uids savepoints are matched by: renaming one orphans its state; the two jobs share none.
         assertThat(graph.getStreamNodes()).extracting(n -> n.getTransformationUID()).doesNotHaveDuplicates()
-                .containsExactlyInAnyOrder(
+                .contains(
                 "events-source",
                 "dead-letter-router",
                 "models-source",
@@ -80,16 +80,7 @@ class PipelineScoringJobTest {
                 "model-events-sink",
                 "Sink Committer: model-events-sink",
                 "dead-letters-sink",
-                "Sink Committer: dead-letters-sink",
-                "label-join-features-source",
-                "label-join-features-dead-letter-router",
-                "label-join-labels-source",
-                "label-join-labels-dead-letter-router",
-                "label-join",
-                "label-join-label-time",
-                "label-join-training-sink",
-                "Sink Committer: label-join-training-sink",
-                "label-join-dead-letters-sink",
-                "Sink Committer: label-join-dead-letters-sink");
+                "Sink Committer: dead-letters-sink")
+                .contains(LabelJoinJobTest.UIDS).hasSize(15 + LabelJoinJobTest.UIDS.length);
     }
 }

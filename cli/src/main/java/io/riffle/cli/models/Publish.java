@@ -1,5 +1,6 @@
 package io.riffle.cli.models;
 
+import io.riffle.cli.SpecDefaults;
 import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.registry.ModelPublisher;
 import io.riffle.modelops.registry.ModelRegistryException;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Spec;
 /** {@code riffle models publish}: validate an ONNX file locally, then publish it as the next version. */
 @Command(
         name = "publish",
+        defaultValueProvider = SpecDefaults.class,
         mixinStandardHelpOptions = true,
         description = {
             "Publish an ONNX model as the next version of NAME on the models topic.",
@@ -81,11 +83,11 @@ public final class Publish implements Callable<Integer> {
             description = "Column of the positive class when a binary output is [N,2] (default: ${DEFAULT-VALUE}).")
     int positiveIndex;
 
-    @Option(names = "--review-threshold", paramLabel = "X", defaultValue = "0.5",
+    @Option(names = "--review-threshold", paramLabel = "X",
             description = "Score at or above which an event is sent to review (default: ${DEFAULT-VALUE}).")
     double reviewThreshold;
 
-    @Option(names = "--block-threshold", paramLabel = "Y", defaultValue = "0.9",
+    @Option(names = "--block-threshold", paramLabel = "Y",
             description = "Score at or above which an event is blocked (default: ${DEFAULT-VALUE}).")
     double blockThreshold;
 
