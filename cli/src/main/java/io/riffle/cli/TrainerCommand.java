@@ -1,6 +1,7 @@
 package io.riffle.cli;
 
 import io.riffle.modelops.spec.FeatureSpec;
+import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.PipelineFiles;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
@@ -14,6 +15,8 @@ import io.riffle.trainer.service.TrainerService;
 import io.riffle.trainer.service.TrainingReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import org.apache.kafka.common.KafkaException;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,10 +91,12 @@ public final class TrainerCommand implements Callable<Integer> {
         }
         Path file = pipelineFile != null ? pipelineFile : PipelineFiles.shipped(PipelineFiles.DEMO);
         FeatureSpec features;
+        KafkaSpec kafka;
         Path key = signingKey;
         try {
             PipelineSpec pipeline = PipelineSpec.load(file);
             features = pipeline.features();
+            kafka = pipeline.kafka();
             if (key == null) {
                 key = pipeline.trainer().signingKey();
             }
@@ -111,6 +116,9 @@ public final class TrainerCommand implements Callable<Integer> {
         TrainerOptions options = TrainerOptions.builder(bootstrapServers, model, modelKind, features.count(),
                         features.hash(), features.names())
                 .training(config)
+                // The file's topics and client properties, as riffle run's trainers use them.
+                .topics(kafka.topics().training(), kafka.topics().models(), kafka.topics().modelEvents())
+                .kafkaProperties(kafka.properties())
                 .window(window, maxExamples)
                 .schedule(retrainEvery, retrainAfter)
                 .minimums(minExamples, minPositives)
@@ -119,7 +127,17 @@ public final class TrainerCommand implements Callable<Integer> {
                 .signingKey(key)
                 .build();
         CountDownLatch stop = new CountDownLatch(1);
-        try (TrainerService service = new TrainerService(options, TrainerCommand::print)) {
+        TrainerService started;
+        try {
+            started = new TrainerService(options, TrainerCommand::print);
+        } catch (IllegalStateException | KafkaException e) {
+            // A missing training topic or a broker that does not answer: one line, no stack trace.
+            System.err.println("Not started: " + e.getMessage());
+            System.err.println("Hint: check --bootstrap-servers (" + bootstrapServers + ") and the training topic"
+                    + " of " + file + " (" + options.trainingTopic() + "); riffle run creates the file's topics.");
+            return 1;
+        }
+        try (TrainerService service = started) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             service.start();
             System.out.printf(Locale.ROOT, "Training %s (%s) on %s; retraining every %s or after %d examples; versions %s."
