@@ -41,12 +41,7 @@ public final class LabelJoinJob {
 
     /** The job on the Kafka topics {@code conf} names. */
     public LabelJoinJob(Configuration conf) {
-        this(validated(conf), LabelJoinSources.kafka(conf), LabelJoinSinks.kafka(conf));
-    }
-
-    private static Configuration validated(Configuration conf) {
-        LabelJoinOptions.validate(conf);
-        return conf;
+        this(conf, LabelJoinSources.kafka(conf), LabelJoinSinks.kafka(conf));
     }
 
     /** Wires the job into {@code env} (checkpointing included) without running it. */

@@ -57,15 +57,14 @@ record TrainerKafka(Consumer<byte[], byte[]> training, List<TopicPartition> part
         ModelPublisher publisher = ModelPublisher.open(options.bootstrapServers(), options.modelsTopic(),
                 options.kafkaProperties(), signer);
         List<TopicPartition> partitions = new ArrayList<>();
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        TrainerKafka kafka = new TrainerKafka(consumer, partitions, ends, events, publisher);
         try {
-            ends.putAll(seekToWindowStart(consumer, options, partitions));
+            Map<TopicPartition, Long> ends = seekToWindowStart(consumer, options, partitions);
+            return new TrainerKafka(consumer, List.copyOf(partitions), Map.copyOf(ends), events, publisher);
         } catch (RuntimeException e) {
-            kafka.close();
+            // E.g. no training topic: the clients opened so far are closed, not leaked.
+            new TrainerKafka(consumer, List.of(), Map.of(), events, publisher).close();
             throw e;
         }
-        return new TrainerKafka(consumer, List.copyOf(partitions), Map.copyOf(ends), events, publisher);
     }
 
     private static ModelSigner signer(TrainerOptions options) {
