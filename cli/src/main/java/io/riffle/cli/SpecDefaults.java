@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Command-line defaults taken from the pipeline file's records, so a flag and the file key it
  * mirrors cannot drift apart: thresholds and on-worse from {@link ModelSpec}, window, schedule and
- * gate margin from {@link TrainerSpec#defaults()}, the broker from {@link KafkaSpec}. Options not
+ * gate margin, minimums, split fractions and drift detector from {@link TrainerSpec#defaults()}, the broker from {@link KafkaSpec}. Options not
  * listed keep their own {@code defaultValue}.
  */
 public final class SpecDefaults implements IDefaultValueProvider {
@@ -21,16 +21,21 @@ public final class SpecDefaults implements IDefaultValueProvider {
 
     static {
         TrainerSpec trainer = TrainerSpec.defaults();
-        BY_OPTION = Map.of(
-                "--bootstrap-servers", KafkaSpec.DEFAULT_BOOTSTRAP_SERVERS,
-                "--review-threshold", String.valueOf(ModelSpec.DEFAULT_REVIEW_THRESHOLD),
-                "--block-threshold", String.valueOf(ModelSpec.DEFAULT_BLOCK_THRESHOLD),
-                "--on-worse", ModelSpec.DEFAULT_ON_WORSE.name().toLowerCase(Locale.ROOT),
-                "--gate-margin", String.valueOf(trainer.gateMargin()),
-                "--window", trainer.window().toString(),
-                "--max-examples", String.valueOf(trainer.maxExamples()),
-                "--retrain-every", trainer.retrainEvery().toString(),
-                "--retrain-after", String.valueOf(trainer.retrainAfterLabels()));
+        BY_OPTION = Map.ofEntries(
+                Map.entry("--bootstrap-servers", KafkaSpec.DEFAULT_BOOTSTRAP_SERVERS),
+                Map.entry("--review-threshold", String.valueOf(ModelSpec.DEFAULT_REVIEW_THRESHOLD)),
+                Map.entry("--block-threshold", String.valueOf(ModelSpec.DEFAULT_BLOCK_THRESHOLD)),
+                Map.entry("--on-worse", ModelSpec.DEFAULT_ON_WORSE.name().toLowerCase(Locale.ROOT)),
+                Map.entry("--gate-margin", String.valueOf(trainer.gateMargin())),
+                Map.entry("--window", trainer.window().toString()),
+                Map.entry("--max-examples", String.valueOf(trainer.maxExamples())),
+                Map.entry("--retrain-every", trainer.retrainEvery().toString()),
+                Map.entry("--retrain-after", String.valueOf(trainer.retrainAfterLabels())),
+                Map.entry("--min-examples", String.valueOf(trainer.minExamples())),
+                Map.entry("--min-positives", String.valueOf(trainer.minPositives())),
+                Map.entry("--holdout-fraction", String.valueOf(trainer.holdoutFraction())),
+                Map.entry("--validation-fraction", String.valueOf(trainer.validationFraction())),
+                Map.entry("--drift", trainer.drift().detector().name().toLowerCase(Locale.ROOT)));
     }
 
     @Override

@@ -1,82 +1,120 @@
 package io.riffle.cli;
 
-import io.riffle.modelops.spec.FeatureSpec;
-import io.riffle.modelops.spec.KafkaSpec;
+import io.riffle.modelops.spec.DriftSpec;
+import io.riffle.modelops.spec.ModelKind;
+import io.riffle.modelops.spec.ModelSpec;
+import io.riffle.modelops.spec.OnWorse;
 import io.riffle.modelops.spec.PipelineFiles;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.modelops.spec.TrainerParams;
 import io.riffle.modelops.trust.KeyFileException;
 import io.riffle.modelops.trust.ModelSigner;
-import io.riffle.modelops.spec.ModelKind;
+import io.riffle.schemas.ModelTask;
 import io.riffle.trainer.model.TrainerConfig;
-import io.riffle.modelops.spec.OnWorse;
+import io.riffle.trainer.service.PipelineTrainers;
 import io.riffle.trainer.service.TrainerOptions;
 import io.riffle.trainer.service.TrainerService;
 import io.riffle.trainer.service.TrainingReport;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code riffle trainer}: keeps one model retrained on the training topic and publishes better versions. */
+/**
+ * {@code riffle trainer}: keeps one model retrained on the training topic and publishes better
+ * versions. A model the pipeline file declares is trained exactly as {@code riffle run} trains it
+ * ({@link PipelineTrainers#options}); each flag given on the command line overrides that one
+ * setting, and a flag not given leaves the file's value (its help shows the value a file
+ * without the key gets).
+ */
 @Command(name = "trainer", mixinStandardHelpOptions = true, defaultValueProvider = SpecDefaults.class,
         description = {"Retrains one model on the training topic and publishes better versions.",
-                "Keeps a sliding window of labeled examples, retrains on a schedule, and publishes versions that",
-                "pass the ONNX Runtime parity check and the champion/challenger gate. Runs until Ctrl-C."})
+                "Keeps a sliding window of labeled examples, retrains on a schedule (and at once when the champion's",
+                "live error drifts), and publishes versions that pass the ONNX Runtime parity check and the",
+                "champion/challenger gate. A model the pipeline file declares is trained as 'riffle run' trains it;",
+                "flags override single settings. Runs until Ctrl-C."})
 public final class TrainerCommand implements Callable<Integer> {
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Pipeline file whose features the model is"
-            + " trained on (their count, names and spec hash are stamped on every version). Default: the demo's,"
-            + " " + PipelineFiles.DEMO + ".")
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Pipeline file: its topics, Kafka properties,"
+            + " features, models and trainer section. Default: the demo's, " + PipelineFiles.DEMO + ".")
     Path pipelineFile;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers. Default: the file's, else ${DEFAULT-VALUE}.")
     String bootstrapServers;
 
-    @Option(names = "--model", defaultValue = "fraud", description = "Model name to train and publish. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", description = "Model to train and publish: one the file declares (its settings come"
+            + " from the file), or a new name with --kind. Default: the file's first model.")
     String model;
 
-    @Option(names = "--kind", defaultValue = "mlp", description = "logistic, mlp, autoencoder or gbdt. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--kind", description = "logistic, mlp, autoencoder or gbdt. Default: the model's trainer.kind in the"
+            + " file (a kind other than the file's starts from that kind's default hyper-parameters).")
     String kind;
 
-    @Option(names = "--window", description = "Window length (e.g. 24h, 30m). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--window", description = "Window length (e.g. 24h, 30m). Default: the file's, else ${DEFAULT-VALUE}.")
     Duration window;
 
-    @Option(names = "--max-examples", description = "Window size cap (newest kept). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-examples", description = "Window size cap (newest kept). Default: the file's, else ${DEFAULT-VALUE}.")
     int maxExamples;
 
-    @Option(names = "--retrain-every", description = "Retrain at least this often. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--retrain-every", description = "Retrain at least this often. Default: the file's, else ${DEFAULT-VALUE}.")
     Duration retrainEvery;
 
-    @Option(names = "--retrain-after", description = "...or after this many new examples. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--retrain-after", description = "...or after this many new examples. Default: the file's, else ${DEFAULT-VALUE}.")
     int retrainAfter;
 
-    @Option(names = "--min-examples", defaultValue = "1000", description = "No training below this many examples. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--min-examples", description = "No training below this many examples. Default: the file's, else ${DEFAULT-VALUE}.")
     int minExamples;
 
-    @Option(names = "--min-positives", defaultValue = "20", description = "No training below this many positives. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--min-positives", description = "No training below this many positives. Default: the file's, else ${DEFAULT-VALUE}.")
     int minPositives;
 
-    @Option(names = "--gate-margin", description = "ROC-AUC a candidate must gain over the champion. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--holdout-fraction", description = "Newest share of the window held out for the gate. Default: the file's,"
+            + " else ${DEFAULT-VALUE}.")
+    double holdoutFraction;
+
+    @Option(names = "--validation-fraction", description = "Newest share of the rest that stops dense fits early. Default:"
+            + " the file's, else ${DEFAULT-VALUE}.")
+    double validationFraction;
+
+    @Option(names = "--drift", description = "Drift detector on the champion's live error: adwin or off. Default: the file's,"
+            + " else ${DEFAULT-VALUE}.")
+    String drift;
+
+    @Option(names = "--gate-margin", description = "ROC-AUC a candidate must gain over the champion. Default: the file's, else"
+            + " ${DEFAULT-VALUE}.")
     double gateMargin;
 
-    @Option(names = "--on-worse", description = "shadow (publish as <model>-shadow) or discard. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--on-worse", description = "shadow (publish as <model>-shadow) or discard. Default: the file's, else"
+            + " ${DEFAULT-VALUE}.")
     String onWorse;
 
-    @Option(names = "--review-threshold", description = "Review threshold stamped on versions. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--review-threshold", description = "Review threshold stamped on versions. Default: the file's, else"
+            + " ${DEFAULT-VALUE}.")
     double review;
 
-    @Option(names = "--block-threshold", description = "Block threshold stamped on versions. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--block-threshold", description = "Block threshold stamped on versions. Default: the file's, else"
+            + " ${DEFAULT-VALUE}.")
     double block;
 
-    @Option(names = "--max-epochs", description = "Cap on training epochs (dense kinds).")
+    @Option(names = "--max-epochs", description = "Cap on training epochs (dense kinds). Default: the file's params, else the"
+            + " kind's.")
     Integer maxEpochs;
+
+    @Option(names = "--patience", description = "Epochs (gbdt: rounds) without a better validation loss before stopping."
+            + " Default: the file's params, else the kind's.")
+    Integer patience;
 
     @Option(names = "--signing-key", paramLabel = "FILE", description = "Sign every published version with this Ed25519"
             + " private key (from 'riffle models keygen'). Default: the pipeline file's trainer.signing-key, if any.")
@@ -84,48 +122,35 @@ public final class TrainerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelKind modelKind = ModelKind.parse(kind);
-        TrainerConfig config = TrainerConfig.defaults(modelKind);
-        if (maxEpochs != null) {
-            config = config.withMaxEpochs(maxEpochs);
-        }
         Path file = pipelineFile != null ? pipelineFile : PipelineFiles.shipped(PipelineFiles.DEMO);
-        FeatureSpec features;
-        KafkaSpec kafka;
-        Path key = signingKey;
+        PipelineSpec pipeline;
         try {
-            PipelineSpec pipeline = PipelineSpec.load(file);
-            features = pipeline.features();
-            kafka = pipeline.kafka();
-            if (key == null) {
-                key = pipeline.trainer().signingKey();
-            }
+            pipeline = PipelineSpec.load(file);
         } catch (PipelineSpecException e) {
             System.err.println(e.report("Not started", file));
             return 1;
         }
-        if (key != null) {
+        TrainerOptions options;
+        try {
+            options = options(pipeline, file);
+        } catch (IllegalArgumentException e) {
+            // A value the trainer refuses (a fraction out of range, an unknown kind): one line and a hint.
+            System.err.println("Not started: " + e.getMessage());
+            System.err.println("Hint: see riffle trainer --help for each option's range.");
+            return 1;
+        }
+        if (options == null) {
+            return 1;
+        }
+        if (options.signingKey() != null) {
             try {
                 // Read once here so a wrong file is one line, not a stack trace from the service.
-                ModelSigner.fromFile(key);
+                ModelSigner.fromFile(options.signingKey());
             } catch (KeyFileException e) {
                 System.err.println("Not started: " + e.getMessage());
                 return 1;
             }
         }
-        TrainerOptions options = TrainerOptions.builder(bootstrapServers, model, modelKind, features.count(),
-                        features.hash(), features.names())
-                .training(config)
-                // The file's topics and client properties, as riffle run's trainers use them.
-                .topics(kafka.topics().training(), kafka.topics().models(), kafka.topics().modelEvents())
-                .kafkaProperties(kafka.properties())
-                .window(window, maxExamples)
-                .schedule(retrainEvery, retrainAfter)
-                .minimums(minExamples, minPositives)
-                .gate(gateMargin, OnWorse.valueOf(onWorse.trim().toUpperCase(Locale.ROOT)))
-                .thresholds(review, block)
-                .signingKey(key)
-                .build();
         CountDownLatch stop = new CountDownLatch(1);
         TrainerService started;
         try {
@@ -133,19 +158,122 @@ public final class TrainerCommand implements Callable<Integer> {
         } catch (IllegalStateException | KafkaException e) {
             // A missing training topic or a broker that does not answer: one line, no stack trace.
             System.err.println("Not started: " + e.getMessage());
-            System.err.println("Hint: check --bootstrap-servers (" + bootstrapServers + ") and the training topic"
+            System.err.println("Hint: check --bootstrap-servers (" + options.bootstrapServers() + ") and the training topic"
                     + " of " + file + " (" + options.trainingTopic() + "); riffle run creates the file's topics.");
             return 1;
         }
         try (TrainerService service = started) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             service.start();
-            System.out.printf(Locale.ROOT, "Training %s (%s) on %s; retraining every %s or after %d examples; versions %s."
-                    + " Ctrl-C stops.%n", model, modelKind.name().toLowerCase(Locale.ROOT), options.trainingTopic(),
-                    retrainEvery, retrainAfter, key == null ? "unsigned" : "signed with " + key);
+            System.out.printf(Locale.ROOT, "Training %s (%s) on %s; window %s (at most %d); retraining every %s or after %d"
+                            + " examples%s; versions %s. Ctrl-C stops.%n", options.modelName(),
+                    options.training().kind().id(), options.trainingTopic(), options.window(), options.maxExamples(),
+                    options.retrainEvery(), options.retrainAfterLabels(),
+                    options.drift().enabled() ? " and when drift is detected" : "",
+                    options.signingKey() == null ? "unsigned" : "signed with " + options.signingKey());
             stop.await();
         }
         return 0;
+    }
+
+    /**
+     * The file's options for the model (as {@code riffle run} builds them), with every flag given
+     * on the command line applied over them; null (after printing why) when the model is unknown.
+     */
+    TrainerOptions options(PipelineSpec pipeline, Path file) {
+        String servers = given("--bootstrap-servers") ? bootstrapServers : pipeline.kafka().bootstrapServers();
+        List<String> declared = pipeline.models().stream().map(ModelSpec::name).toList();
+        String name = model != null ? model : declared.isEmpty() ? null : declared.get(0);
+        ModelSpec declaredModel = pipeline.models().stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);
+        TrainerOptions.Builder b;
+        ModelKind modelKind;
+        if (declaredModel != null) {
+            b = PipelineTrainers.options(pipeline, declaredModel, servers).toBuilder();
+            modelKind = declaredModel.trainer();
+            if (kind != null && ModelKind.parse(kind) != modelKind) {
+                modelKind = ModelKind.parse(kind);
+                b.training(TrainerConfig.defaults(modelKind));
+            }
+        } else if (name != null && kind != null) {
+            // A model the file does not declare: the file's trainer section, the kind's defaults.
+            modelKind = ModelKind.parse(kind);
+            ModelTask task = modelKind == ModelKind.AUTOENCODER ? ModelTask.ANOMALY : ModelTask.BINARY;
+            ModelSpec adHoc = new ModelSpec(name, task, modelKind,
+                    TrainerParams.defaults(modelKind), ModelSpec.DEFAULT_REVIEW_THRESHOLD,
+                    ModelSpec.DEFAULT_BLOCK_THRESHOLD, ModelSpec.DEFAULT_ON_WORSE, pipeline.trainer().gateMargin(),
+                    List.of());
+            b = PipelineTrainers.options(pipeline, adHoc, servers).toBuilder();
+        } else {
+            System.err.println("Not started: " + (name == null ? file + " declares no model"
+                    : "model '" + name + "' is not declared in " + file + " (it declares: " + String.join(", ", declared) + ")"));
+            System.err.println("Hint: pass --model with one of the file's models, or --kind to train a model the file"
+                    + " does not declare.");
+            return null;
+        }
+        TrainerOptions base = b.build();
+        TrainerConfig config = base.training();
+        if (maxEpochs != null) {
+            config = config.withMaxEpochs(maxEpochs);
+        }
+        if (patience != null) {
+            config = config.withPatience(patience);
+        }
+        b.training(config).bootstrapServers(servers);
+        if (given("--window") || given("--max-examples")) {
+            b.window(given("--window") ? window : base.window(), given("--max-examples") ? maxExamples : base.maxExamples());
+        }
+        if (given("--retrain-every") || given("--retrain-after")) {
+            b.schedule(given("--retrain-every") ? retrainEvery : base.retrainEvery(),
+                    given("--retrain-after") ? retrainAfter : base.retrainAfterLabels());
+        }
+        if (given("--min-examples") || given("--min-positives")) {
+            b.minimums(given("--min-examples") ? minExamples : base.minExamples(),
+                    given("--min-positives") ? minPositives : base.minPositives());
+        }
+        if (given("--holdout-fraction")) {
+            b.holdout(holdoutFraction);
+        }
+        if (given("--validation-fraction")) {
+            b.validation(validationFraction);
+        }
+        if (given("--drift")) {
+            b.drift(parseDrift(drift));
+        }
+        if (given("--gate-margin") || given("--on-worse")) {
+            b.gate(given("--gate-margin") ? gateMargin : base.gateMargin(),
+                    given("--on-worse") ? parseOnWorse(onWorse) : base.onWorse());
+        }
+        if (given("--review-threshold") || given("--block-threshold")) {
+            b.thresholds(given("--review-threshold") ? review : base.reviewThreshold(),
+                    given("--block-threshold") ? block : base.blockThreshold());
+        }
+        if (signingKey != null) {
+            b.signingKey(signingKey);
+        }
+        return b.build();
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private static OnWorse parseOnWorse(String text) {
+        for (OnWorse o : OnWorse.values()) {
+            if (o.name().equalsIgnoreCase(text.trim())) {
+                return o;
+            }
+        }
+        throw new IllegalArgumentException("--on-worse '" + text + "' is not shadow or discard");
+    }
+
+    private static DriftSpec parseDrift(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        return switch (t) {
+            case "adwin" -> DriftSpec.defaults();
+            case "off" -> DriftSpec.off();
+            default -> throw new IllegalArgumentException("--drift '" + text + "' is not adwin or off");
+        };
     }
 
     public static void print(TrainingReport r) {

@@ -1,13 +1,10 @@
 package io.riffle.cli;
 
-import picocli.CommandLine;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /** One run of the {@code riffle} command line in this JVM, as the launcher would run it, with what it printed. */
 record RiffleInvocation(int code, String out, String err) {
@@ -22,7 +19,7 @@ record RiffleInvocation(int code, String out, String err) {
         System.setErr(new PrintStream(new Tee(err, oldErr), true, StandardCharsets.UTF_8));
         try {
             oldOut.println("$ riffle " + String.join(" ", args));
-            int code = new CommandLine(new Riffle()).registerConverter(Duration.class, Durations::parse).execute(args);
+            int code = Riffle.commandLine().execute(args);
             return new RiffleInvocation(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);

@@ -27,7 +27,13 @@ class SpecDefaultsTest {
         assertThat(OnWorse.valueOf(trainer.onWorse.toUpperCase(java.util.Locale.ROOT)))
                 .isEqualTo(ModelSpec.DEFAULT_ON_WORSE);
         assertThat(trainer.bootstrapServers).isEqualTo("localhost:9092");
-        assertThat(new CommandLine(trainer).getUsageMessage()).contains("Default: 0.002.").contains("Default: PT24H.");
+        assertThat(trainer.minExamples).isEqualTo(file.minExamples());
+        assertThat(trainer.minPositives).isEqualTo(file.minPositives());
+        assertThat(trainer.holdoutFraction).isEqualTo(file.holdoutFraction());
+        assertThat(trainer.validationFraction).isEqualTo(file.validationFraction());
+        assertThat(trainer.drift).isEqualTo("adwin");
+        assertThat(new CommandLine(trainer).getUsageMessage().replaceAll("\\s+", " "))
+                .contains("the file's, else 0.002.").contains("the file's, else PT24H.");
     }
 
     @Test

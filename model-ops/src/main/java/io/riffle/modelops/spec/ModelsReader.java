@@ -36,14 +36,50 @@ final class ModelsReader {
             return null;
         }
         TrainerSpec d = TrainerSpec.defaults();
-        s.allow("window", "max-examples", "every", "after", "gate-margin", "signing-key");
+        s.allow("window", "max-examples", "every", "after", "gate-margin", "signing-key", "min-examples",
+                "min-positives", "holdout-fraction", "validation-fraction", "drift");
+        int maxExamples = s.integer("max-examples", d.maxExamples(), 1, Integer.MAX_VALUE);
+        int minExamples = s.integer("min-examples", d.minExamples(), 1, Integer.MAX_VALUE);
+        if (minExamples > maxExamples) {
+            r.error(s.valueMark(s.has("min-examples") ? "min-examples" : "max-examples"),
+                    s.pathOf(s.has("min-examples") ? "min-examples" : "max-examples"),
+                    "min-examples " + minExamples + " is above max-examples " + maxExamples
+                            + ": the window could never hold enough to train");
+            minExamples = Math.min(minExamples, maxExamples);
+        }
         return new TrainerSpec(
                 s.duration("window", d.window()),
-                s.integer("max-examples", d.maxExamples(), 1, Integer.MAX_VALUE),
+                maxExamples,
                 s.duration("every", d.retrainEvery()),
                 s.integer("after", d.retrainAfterLabels(), 1, Integer.MAX_VALUE),
                 s.number("gate-margin", d.gateMargin(), 0.0, 1.0),
-                signingKey(s));
+                signingKey(s),
+                minExamples,
+                s.integer("min-positives", d.minPositives(), 0, Integer.MAX_VALUE),
+                s.number("holdout-fraction", d.holdoutFraction(), TrainerSpec.MIN_FRACTION, TrainerSpec.MAX_FRACTION),
+                s.number("validation-fraction", d.validationFraction(), TrainerSpec.MIN_FRACTION,
+                        TrainerSpec.MAX_FRACTION),
+                drift(s));
+    }
+
+    /** {@code trainer.drift}: {@code off}, or {@code {detector: adwin|off, delta: 0.002}}. */
+    private DriftSpec drift(Section s) {
+        if (!s.has("drift")) {
+            return DriftSpec.defaults();
+        }
+        Node n = s.raw("drift");
+        if (n instanceof ScalarNode sn && !sn.isNull() && ("off".equals(sn.text()) || "false".equals(sn.text()))) {
+            return DriftSpec.off();
+        }
+        Section d = s.section("drift");
+        if (d == null) {
+            return DriftSpec.defaults();
+        }
+        d.allow("detector", "delta");
+        DriftSpec.Detector detector = d.choice("detector", SpecReader.spellings(DriftSpec.Detector.class),
+                DriftSpec.Detector.ADWIN);
+        double delta = d.number("delta", DriftSpec.DEFAULT_DELTA, 1e-12, 0.5);
+        return new DriftSpec(detector, delta);
     }
 
     /** {@code trainer.signing-key}, relative to this file; read now, so a wrong file fails before anything starts. */

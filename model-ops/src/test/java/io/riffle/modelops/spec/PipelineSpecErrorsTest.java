@@ -198,6 +198,33 @@ class PipelineSpecErrorsTest {
     }
 
     @Test
+    void trainerOptionsAreTypedAndRangeChecked() throws Exception {
+        List<SpecError> all = errors(EVENTS + """
+                features:
+                  fields: [{numeric: amount}]
+                trainer:
+                  max-examples: 100
+                  min-examples: 500
+                  min-positives: -1
+                  holdout-fraction: 0.7
+                  validation-fraction: none
+                  drift: {detector: adwn, delta: 2}
+                """);
+        assertThat(all).extracting(SpecError::path).containsExactlyInAnyOrder("trainer.min-examples",
+                "trainer.min-positives", "trainer.holdout-fraction", "trainer.validation-fraction",
+                "trainer.drift.detector", "trainer.drift.delta");
+        assertThat(all).filteredOn(e -> e.path().equals("trainer.min-examples")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.line()).isEqualTo(10);
+                    assertThat(e.message()).contains("min-examples 500 is above max-examples 100");
+                });
+        assertThat(all).filteredOn(e -> e.path().equals("trainer.holdout-fraction")).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("expected a number from 0.01 to 0.49"));
+        assertThat(all).filteredOn(e -> e.path().equals("trainer.drift.detector")).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("did you mean 'adwin'"));
+    }
+
+    @Test
     void anIgnoredFeatureMustBeOneOfThePipelinesFeatures() throws Exception {
         SpecError e = only(errors(EVENTS + """
                 features:

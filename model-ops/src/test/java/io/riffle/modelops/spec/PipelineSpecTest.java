@@ -47,6 +47,25 @@ class PipelineSpecTest {
     }
 
     @Test
+    void theTrainerSectionGivesEveryTrainerOption() throws Exception {
+        TrainerSpec t = SpecFixtures.load(dir, SpecFixtures.resource("valid.yaml") + """
+                trainer:
+                  min-examples: 200
+                  min-positives: 0
+                  holdout-fraction: 0.1
+                  validation-fraction: 0.3
+                  drift: off
+                """).trainer();
+        assertThat(t.minExamples()).isEqualTo(200);
+        assertThat(t.minPositives()).isZero();
+        assertThat(t.holdoutFraction()).isEqualTo(0.1);
+        assertThat(t.validationFraction()).isEqualTo(0.3);
+        assertThat(t.drift().enabled()).isFalse();
+        assertThat(t.window()).isEqualTo(TrainerSpec.defaults().window());
+        assertThat(TrainerSpec.defaults().drift()).isEqualTo(new DriftSpec(DriftSpec.Detector.ADWIN, 0.002));
+    }
+
+    @Test
     void featureNamesAreDerivedInVectorOrder() throws Exception {
         FeatureSpec f = SpecFixtures.load(dir, SpecFixtures.resource("valid.yaml")).features();
 

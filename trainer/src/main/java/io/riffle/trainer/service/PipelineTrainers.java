@@ -25,7 +25,11 @@ public final class PipelineTrainers {
         return all;
     }
 
-    static TrainerOptions options(PipelineSpec spec, ModelSpec model, String bootstrapServers) {
+    /**
+     * The options {@code riffle run} trains {@code model} of {@code spec} with: the file's topics,
+     * Kafka properties, features, ignore list, trainer section and the model's own settings.
+     */
+    public static TrainerOptions options(PipelineSpec spec, ModelSpec model, String bootstrapServers) {
         if (model.task() == ModelTask.MULTICLASS) {
             throw new IllegalArgumentException("model " + model.name() + ": multiclass training is not supported yet");
         }
@@ -38,6 +42,10 @@ public final class PipelineTrainers {
                 .topics(topics.training(), topics.models(), topics.modelEvents())
                 .window(trainer.window(), trainer.maxExamples())
                 .schedule(trainer.retrainEvery(), trainer.retrainAfterLabels())
+                .minimums(trainer.minExamples(), trainer.minPositives())
+                .holdout(trainer.holdoutFraction())
+                .validation(trainer.validationFraction())
+                .drift(trainer.drift())
                 .gate(model.gateMargin(), model.onWorse())
                 .thresholds(model.reviewThreshold(), model.blockThreshold())
                 .ignoredFeatures(model.ignore())

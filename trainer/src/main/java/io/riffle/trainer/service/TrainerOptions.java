@@ -1,5 +1,6 @@
 package io.riffle.trainer.service;
 
+import io.riffle.modelops.spec.DriftSpec;
 import io.riffle.modelops.spec.ModelSpec;
 import io.riffle.modelops.spec.OnWorse;
 import io.riffle.modelops.spec.TrainerSpec;
@@ -33,6 +34,7 @@ import java.util.Map;
  * @param minExamples no training below this many examples in the window
  * @param minPositives no training below this many positive examples (binary kinds)
  * @param holdoutFraction newest share of the window (by event time) held out for evaluation
+ * @param validationFraction newest share of the rest used to stop dense fits early
  * @param gateMargin a candidate must beat the champion's holdout ROC-AUC by this much to replace it
  * @param onWorse what happens to a candidate that does not
  * @param reviewThreshold review threshold stamped on published versions
@@ -49,18 +51,25 @@ import java.util.Map;
  * @param kafkaProperties extra Kafka client properties (security settings) for every client
  * @param signingKey Ed25519 private key file (PEM PKCS#8, from {@code riffle models keygen}) every published version is
  *        signed with; null: versions are published unsigned (scorers with trusted keys reject them)
+ * @param drift the detector on the champion's live error that triggers an immediate retrain ({@link DriftSpec})
  */
 public record TrainerOptions(String bootstrapServers, String trainingTopic, String modelsTopic, String modelEventsTopic,
                              String modelName, TrainerConfig training, Duration window, int maxExamples,
                              Duration retrainEvery, int retrainAfterLabels, int minExamples, int minPositives,
-                             double holdoutFraction, double gateMargin, OnWorse onWorse, double reviewThreshold,
+                             double holdoutFraction, double validationFraction, double gateMargin, OnWorse onWorse, double reviewThreshold,
                              double blockThreshold, int featureCount, String specHash, List<String> featureNames,
                              List<String> ignoredFeatures, long trainFrom, double parityTolerance,
-                             Map<String, String> kafkaProperties, Path signingKey) {
+                             Map<String, String> kafkaProperties, Path signingKey, DriftSpec drift) {
 
     public TrainerOptions {
         if (holdoutFraction <= 0 || holdoutFraction >= 0.5) {
             throw new IllegalArgumentException("holdout fraction must be in (0, 0.5), was " + holdoutFraction);
+        }
+        if (validationFraction <= 0 || validationFraction >= 0.5) {
+            throw new IllegalArgumentException("validation fraction must be in (0, 0.5), was " + validationFraction);
+        }
+        if (drift == null) {
+            throw new IllegalArgumentException("drift: use DriftSpec.off() for none");
         }
         if (maxExamples < minExamples) {
             throw new IllegalArgumentException("max examples " + maxExamples + " is below min examples " + minExamples);
@@ -90,6 +99,33 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
         return new Builder(bootstrapServers, modelName, TrainerConfig.defaults(kind), featureCount, specHash, featureNames);
     }
 
+    /** A builder holding every value of these options, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder(bootstrapServers, modelName, training, featureCount, specHash, featureNames);
+        b.trainingTopic = trainingTopic;
+        b.modelsTopic = modelsTopic;
+        b.modelEventsTopic = modelEventsTopic;
+        b.window = window;
+        b.maxExamples = maxExamples;
+        b.retrainEvery = retrainEvery;
+        b.retrainAfterLabels = retrainAfterLabels;
+        b.minExamples = minExamples;
+        b.minPositives = minPositives;
+        b.holdoutFraction = holdoutFraction;
+        b.validationFraction = validationFraction;
+        b.drift = drift;
+        b.gateMargin = gateMargin;
+        b.onWorse = onWorse;
+        b.reviewThreshold = reviewThreshold;
+        b.blockThreshold = blockThreshold;
+        b.parityTolerance = parityTolerance;
+        b.ignoredFeatures = ignoredFeatures;
+        b.trainFrom = trainFrom;
+        b.kafkaProperties = kafkaProperties;
+        b.signingKey = signingKey;
+        return b;
+    }
+
     /**
      * Fluent construction; every value not set keeps its default, which for the settings a
      * pipeline file can give is the file's ({@link TrainerSpec#defaults()}, {@link ModelSpec}).
@@ -97,7 +133,7 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
     public static final class Builder {
         private static final TrainerSpec FILE_DEFAULTS = TrainerSpec.defaults();
 
-        private final String bootstrapServers;
+        private String bootstrapServers;
         private final String modelName;
         private final int featureCount;
         private final String specHash;
@@ -110,9 +146,11 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
         private int maxExamples = FILE_DEFAULTS.maxExamples();
         private Duration retrainEvery = FILE_DEFAULTS.retrainEvery();
         private int retrainAfterLabels = FILE_DEFAULTS.retrainAfterLabels();
-        private int minExamples = 1_000;
-        private int minPositives = 20;
-        private double holdoutFraction = 0.2;
+        private int minExamples = FILE_DEFAULTS.minExamples();
+        private int minPositives = FILE_DEFAULTS.minPositives();
+        private double holdoutFraction = FILE_DEFAULTS.holdoutFraction();
+        private double validationFraction = FILE_DEFAULTS.validationFraction();
+        private DriftSpec drift = FILE_DEFAULTS.drift();
         private double gateMargin = FILE_DEFAULTS.gateMargin();
         private OnWorse onWorse = ModelSpec.DEFAULT_ON_WORSE;
         private double reviewThreshold = ModelSpec.DEFAULT_REVIEW_THRESHOLD;
@@ -131,6 +169,11 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             this.featureCount = featureCount;
             this.specHash = specHash;
             this.featureNames = featureNames;
+        }
+
+        public Builder bootstrapServers(String servers) {
+            this.bootstrapServers = servers;
+            return this;
         }
 
         public Builder training(TrainerConfig config) {
@@ -165,6 +208,16 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
 
         public Builder holdout(double fraction) {
             this.holdoutFraction = fraction;
+            return this;
+        }
+
+        public Builder validation(double fraction) {
+            this.validationFraction = fraction;
+            return this;
+        }
+
+        public Builder drift(DriftSpec detector) {
+            this.drift = detector;
             return this;
         }
 
@@ -211,8 +264,8 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
         public TrainerOptions build() {
             return new TrainerOptions(bootstrapServers, trainingTopic, modelsTopic, modelEventsTopic, modelName,
                     training, window, maxExamples, retrainEvery, retrainAfterLabels, minExamples, minPositives,
-                    holdoutFraction, gateMargin, onWorse, reviewThreshold, blockThreshold, featureCount, specHash,
-                    featureNames, ignoredFeatures, trainFrom, parityTolerance, kafkaProperties, signingKey);
+                    holdoutFraction, validationFraction, gateMargin, onWorse, reviewThreshold, blockThreshold, featureCount, specHash,
+                    featureNames, ignoredFeatures, trainFrom, parityTolerance, kafkaProperties, signingKey, drift);
         }
     }
 

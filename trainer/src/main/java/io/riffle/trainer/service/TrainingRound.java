@@ -26,9 +26,6 @@ import java.util.List;
  */
 final class TrainingRound {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRound.class);
-    /** Share of the training part used for early stopping. */
-    static final double VALIDATION_FRACTION = 0.15;
-
     /** What a round produced: nothing (and why), or a fitted candidate. */
     sealed interface Result permits Skipped, Fitted { }
 
@@ -58,7 +55,7 @@ final class TrainingRound {
                     + options.minExamples() + " (" + options.minPositives() + ")");
         }
         int holdoutStart = n - Math.max(1, (int) Math.round(n * options.holdoutFraction()));
-        int validationStart = holdoutStart - Math.max(1, (int) Math.round(holdoutStart * VALIDATION_FRACTION));
+        int validationStart = holdoutStart - Math.max(1, (int) Math.round(holdoutStart * options.validationFraction()));
         int f = options.featureCount();
         Dataset train = TrainingWindow.toDataset(ordered, 0, validationStart, f);
         Dataset validation = TrainingWindow.toDataset(ordered, validationStart, holdoutStart, f);
