@@ -144,6 +144,10 @@ final class DemoTrainers implements AutoCloseable {
     }
 
     private void report(TrainingReport r) {
+        if (r.outcome() == TrainingReport.Outcome.DRIFT_DETECTED) {
+            out.printf(Locale.ROOT, "Trainer: %s drift detected: %s%n", r.modelName(), r.detail());
+            return;
+        }
         rounds.incrementAndGet();
         if (r.published()) {
             published.incrementAndGet();

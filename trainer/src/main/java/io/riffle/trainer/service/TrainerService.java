@@ -1,6 +1,7 @@
 package io.riffle.trainer.service;
 
 import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.modelops.spec.ModelKind;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.schemas.ModelEvent;
 import io.riffle.schemas.ModelEventKind;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,11 @@ import java.util.function.Consumer;
  * {@link io.riffle.modelops.registry.ModelPublisher} (signed when {@link TrainerOptions#signingKey()}
  * names a key) as CHAMPION, or as a SHADOW model under {@code <name>-shadow}. Runs on its own
  * thread ({@link #start}); its Kafka clients come from a {@link TrainerKafka}.
+ *
+ * <p>With {@link TrainerOptions#drift()} on, a {@link ChampionDrift} scores every example that
+ * arrives with the current champion before it is trained on and watches that live error; when it
+ * rises, the examples from before the change leave the window and a round runs as soon as
+ * {@link TrainerOptions#minExamples()} examples arrived since the detection, whatever the schedule.
  *
  * <p>The features of {@link TrainerOptions#ignoredFeatures()} have no influence on a candidate
  * (see {@link FeatureMask}); a published version still takes every feature. The version's Avro
@@ -49,6 +56,8 @@ public final class TrainerService implements AutoCloseable {
     private final TrainerKafka kafka;
     private final TrainingRound training;
     private final CandidateCheck check;
+    /** Null when drift detection is off or the model is not a classifier (an anomaly model has no error to watch). */
+    private final ChampionDrift drift;
     private final AvroSerde<TrainingExample> examples = AvroSerde.of(TrainingExample.class);
     private final AvroSerde<ModelEvent> eventSerde = AvroSerde.of(ModelEvent.class);
 
@@ -61,6 +70,16 @@ public final class TrainerService implements AutoCloseable {
     private long lastTraining;
     private long newExamples;
     private long rounds;
+    /**
+     * A drift was detected: train as soon as {@link TrainerOptions#minExamples()} examples arrived
+     * since (the first detection fires early, with little of the new concept seen; meanwhile the
+     * detector's later cuts drop the rest of the old concept from the window).
+     */
+    private boolean driftPending;
+    private long sinceDrift;
+    private long lastChampionLookup;
+    /** How often the drift watch looks for a newer champion on the models topic (others publish too). */
+    static final long CHAMPION_LOOKUP_MS = 10_000;
 
     /** A trainer with Kafka clients of its own ({@link TrainerKafka#connect}). */
     public TrainerService(TrainerOptions options, Consumer<TrainingReport> listener) {
@@ -80,7 +99,10 @@ public final class TrainerService implements AutoCloseable {
                 options.specHash());
         this.kafka = kafka;
         this.training = new TrainingRound(options, mask);
-        this.check = new CandidateCheck(options, new ModelLoader(EngineOptions.defaults()), kafka.publisher().topic());
+        ModelLoader loader = new ModelLoader(EngineOptions.defaults());
+        this.check = new CandidateCheck(options, loader, kafka.publisher().topic());
+        this.drift = options.drift().enabled() && options.training().kind() != ModelKind.AUTOENCODER
+                ? new ChampionDrift(options, loader) : null;
     }
 
     public void start() {
@@ -108,16 +130,60 @@ public final class TrainerService implements AutoCloseable {
 
     /** Reads what is there, ages the window, and returns the time it did so. */
     private long pollOnce() {
+        // Only examples that arrive live feed the drift watch, not those of the window's rebuild.
+        List<TrainingExample> fresh = caughtUp && drift != null ? new ArrayList<>() : null;
         for (ConsumerRecord<byte[], byte[]> r : kafka.training().poll(Duration.ofMillis(200))) {
-            accept(r);
+            TrainingExample added = accept(r);
+            if (added != null && fresh != null) {
+                fresh.add(added);
+            }
         }
         long now = System.currentTimeMillis();
+        if (fresh != null) {
+            watchDrift(fresh, now);
+        }
         window.expire(now);
         windowSize = window.size();
         if (!caughtUp) {
             caughtUp = reachedStartEnd();
         }
         return now;
+    }
+
+    /**
+     * Test-then-train: the champion scores the new examples before any round trains on them; when
+     * its error rises (ADWIN), the examples from before the change leave the window, the detection
+     * is reported (model event DRIFT_DETECTED, the listener), and a round runs as soon as the
+     * window holds enough examples again.
+     */
+    private void watchDrift(List<TrainingExample> fresh, long now) {
+        if (now - lastChampionLookup >= CHAMPION_LOOKUP_MS) {
+            lastChampionLookup = now;
+            drift.watch(check.currentChampion());
+        }
+        if (driftPending) {
+            sinceDrift += fresh.size();
+        }
+        ChampionDrift.Detection d = drift.observe(fresh);
+        if (d == null) {
+            return;
+        }
+        int dropped = window.keepNewest((int) Math.min(Integer.MAX_VALUE, d.kept()));
+        if (!driftPending) {
+            driftPending = true;
+            sinceDrift = 0;
+        }
+        if (d.first()) {
+            String what = d.describe(options.modelName()) + " (" + window.size() + " in the window, " + dropped
+                    + " older dropped)";
+            LOG.info("Drift detected for {}: {}", options.modelName(), what);
+            event(options.modelName(), d.version(), ModelEventKind.DRIFT_DETECTED, what);
+            listener.accept(new TrainingReport(options.modelName(), TrainingReport.Outcome.DRIFT_DETECTED, null, 0,
+                    null, null, d.version(), window.size(), window.positives(), 0, Double.NaN, what,
+                    options.ignoredFeatures()));
+        } else {
+            LOG.debug("Drift of {} refined: {} older examples dropped", options.modelName(), dropped);
+        }
     }
 
     /**
@@ -134,18 +200,21 @@ public final class TrainerService implements AutoCloseable {
         }
     }
 
-    private void accept(ConsumerRecord<byte[], byte[]> r) {
+    /** Adds the record's example to the window; returns it, or null when it was skipped. */
+    private TrainingExample accept(ConsumerRecord<byte[], byte[]> r) {
         try {
             TrainingExample example = examples.decode(r.value());
             if (example.getEventTime() < options.trainFrom()) {
-                return;
+                return null;
             }
             if (window.add(example, new TrainingWindow.Position(r.timestamp(), r.partition(), r.offset()))) {
                 newExamples++;
+                return example;
             }
         } catch (RuntimeException e) {
             LOG.warn("Skipping training record {}/{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
         }
+        return null;
     }
 
     private boolean reachedStartEnd() {
@@ -162,12 +231,17 @@ public final class TrainerService implements AutoCloseable {
         if (newExamples == 0) {
             return false;
         }
+        if (driftPending && sinceDrift >= options.minExamples() && window.size() >= options.minExamples()) {
+            return window.positives() >= options.minPositives();
+        }
         return newExamples >= options.retrainAfterLabels() || now - lastTraining >= options.retrainEvery().toMillis();
     }
 
     private void round(long now) {
         lastTraining = now;
         newExamples = 0;
+        driftPending = false;
+        lastChampionLookup = 0;     // the round may have promoted a new champion: watch it next poll
         rounds++;
         TrainingReport report;
         try {
@@ -251,10 +325,14 @@ public final class TrainerService implements AutoCloseable {
     }
 
     private void event(ModelVersion mv, ModelEventKind kind, String reason) {
-        ModelEvent e = new ModelEvent(mv.getName(), mv.getVersion(), kind, reason, null,
-                "trainer " + options.modelName(), System.currentTimeMillis());
-        kafka.events().send(new ProducerRecord<>(options.modelEventsTopic(),
-                mv.getName().getBytes(StandardCharsets.UTF_8), eventSerde.encode(e)));
+        event(mv.getName(), mv.getVersion(), kind, reason);
+    }
+
+    private void event(String name, int version, ModelEventKind kind, String reason) {
+        ModelEvent e = new ModelEvent(name, version, kind, reason, null, "trainer " + options.modelName(),
+                System.currentTimeMillis());
+        kafka.events().send(new ProducerRecord<>(options.modelEventsTopic(), name.getBytes(StandardCharsets.UTF_8),
+                eventSerde.encode(e)));
     }
 
     /** Whether the window has been rebuilt from everything on the topic when the service started. */
@@ -284,6 +362,9 @@ public final class TrainerService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (drift != null) {
+            drift.close();
         }
         kafka.close();
     }

@@ -40,7 +40,9 @@ public record TrainingReport(String modelName, Outcome outcome, String published
         /** ONNX Runtime did not reproduce the trainer's predictions; not published. */
         PARITY_FAILED,
         /** Not enough data (or a single-class holdout); nothing trained. */
-        SKIPPED
+        SKIPPED,
+        /** Not a round: the drift detector saw the champion's live error rise; a round follows at once. */
+        DRIFT_DETECTED
     }
 
     public boolean published() {

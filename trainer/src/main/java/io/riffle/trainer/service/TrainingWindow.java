@@ -83,6 +83,19 @@ final class TrainingWindow {
         }
     }
 
+    /**
+     * Keeps only the newest {@code n} examples (in topic order): after a detected drift, the
+     * examples from before the change describe another concept. Returns how many were dropped.
+     */
+    int keepNewest(int n) {
+        int dropped = 0;
+        while (entries.size() > Math.max(0, n)) {
+            evict(entries.firstEntry());
+            dropped++;
+        }
+        return dropped;
+    }
+
     int size() {
         return entries.size();
     }
