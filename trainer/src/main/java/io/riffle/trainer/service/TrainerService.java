@@ -152,7 +152,8 @@ public final class TrainerService implements AutoCloseable {
 
     /**
      * Test-then-train: the champion scores the new examples before any round trains on them; when
-     * its error rises (ADWIN), the examples from before the change leave the window, the detection
+     * its error rises (ADWIN), the examples from before the change leave the window (but the newest
+     * min-examples always stay), the detection
      * is reported (model event DRIFT_DETECTED, the listener), and a round runs as soon as the
      * window holds enough examples again.
      */
@@ -168,7 +169,10 @@ public final class TrainerService implements AutoCloseable {
         if (d == null) {
             return;
         }
-        int dropped = window.keepNewest((int) Math.min(Integer.MAX_VALUE, d.kept()));
+        // Never below min-examples: a change seen late in a burst must not leave a window too small to train on
+        // until more labels come (they may not): the newest min-examples hold every example since the change.
+        long keep = Math.max(d.kept(), options.minExamples());
+        int dropped = window.keepNewest((int) Math.min(Integer.MAX_VALUE, keep));
         if (!driftPending) {
             driftPending = true;
             sinceDrift = 0;
