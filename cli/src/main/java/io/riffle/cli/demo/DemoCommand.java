@@ -222,6 +222,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             summary.put("prequential_auc", DemoSummary.finite(monitor.prequentialAuc()));
             summary.put("prequential_pairs", monitor.prequentialPairs());
             summary.put("drift_at_seconds", status.driftAtSeconds());
+            summary.put("drift_detected_after_seconds", trainers.firstDriftDetectionAfter(status.driftAtMillis()));
+            summary.put("first_champion_after_drift_seconds", trainers.firstPromotionAfter(status.driftAtMillis()));
             DemoSummary.print(out, summary, monitor.deadLetterSamples());
             if (summaryJson != null) {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson, summary);

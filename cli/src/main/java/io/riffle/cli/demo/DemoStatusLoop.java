@@ -23,6 +23,7 @@ final class DemoStatusLoop {
     private final ModelVersion bootstrapClassifier;
     private volatile Double championAucBeforeDrift;
     private volatile Long driftAtSeconds;
+    private volatile Long driftAtMillis;
 
     DemoStatusLoop(PrintStream out, PipelineMonitor monitor, long demoStart, ModelVersion bootstrapClassifier) {
         this.out = out;
@@ -34,6 +35,11 @@ final class DemoStatusLoop {
     /** The fraud champion's holdout AUC just before the drift, or null (no drift yet, no champion). */
     Double championAucBeforeDrift() {
         return championAucBeforeDrift;
+    }
+
+    /** Wall-clock time (epoch ms) of the drift, or null when the run ended before it. */
+    Long driftAtMillis() {
+        return driftAtMillis;
     }
 
     /** Seconds from the demo's start to the drift, or null when the run ended before it. */
@@ -91,6 +97,7 @@ final class DemoStatusLoop {
                 }
                 traffic.introduceNewFraud();
                 driftAtSeconds = (now - demoStart) / 1000;
+                driftAtMillis = now;
                 out.printf(Locale.ROOT, "Drift: a new kind of fraud (account takeover) appears from now on; champion %s"
                                 + " holdout AUC before it: %s%n", champion == null ? "-" : "v" + champion.getVersion(),
                         championAucBeforeDrift == null ? "-" : String.format(Locale.ROOT, "%.3f", championAucBeforeDrift));

@@ -63,6 +63,11 @@ final class DemoSummary {
                         + "after it %s (bootstrap model on the drifted data: %s); prequential AUC of live scores %s%n",
                 s.get("model_versions_published"), s.get("trainer_rounds"), fmt(s.get("champion_auc_before_drift")),
                 fmt(s.get("champion_auc_after_drift")), fmt(s.get("bootstrap_auc_after_drift")), fmt(s.get("prequential_auc")));
+        if (s.get("drift_at_seconds") != null) {
+            out.printf(Locale.ROOT, "drift at %ss: detected by the fraud trainer after %s s, first champion after it %s s%n",
+                    s.get("drift_at_seconds"), fmt(s.get("drift_detected_after_seconds")),
+                    fmt(s.get("first_champion_after_drift_seconds")));
+        }
         for (String sample : deadLetterSamples) {
             out.println("dead letter e.g.: " + sample);
         }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -72,6 +73,9 @@ final class DemoTrainers implements AutoCloseable {
     private final Map<String, Double> publishedAuc = new ConcurrentHashMap<>();
     private final AtomicInteger published = new AtomicInteger();
     private final AtomicInteger rounds = new AtomicInteger();
+    /** Wall-clock times of the classifier's promotions and of its drift detections. */
+    private final List<Long> promotions = new CopyOnWriteArrayList<>();
+    private final List<Long> driftDetections = new CopyOnWriteArrayList<>();
 
     /** Newest share of the window held out for the gate. */
     static final double HOLDOUT = 0.1;
@@ -145,8 +149,14 @@ final class DemoTrainers implements AutoCloseable {
 
     private void report(TrainingReport r) {
         if (r.outcome() == TrainingReport.Outcome.DRIFT_DETECTED) {
+            if (r.modelName().equals(BootstrapModels.CLASSIFIER)) {
+                driftDetections.add(System.currentTimeMillis());
+            }
             out.printf(Locale.ROOT, "Trainer: %s drift detected: %s%n", r.modelName(), r.detail());
             return;
+        }
+        if (r.outcome() == TrainingReport.Outcome.PROMOTED && r.modelName().equals(BootstrapModels.CLASSIFIER)) {
+            promotions.add(System.currentTimeMillis());
         }
         rounds.incrementAndGet();
         if (r.published()) {
@@ -164,6 +174,23 @@ final class DemoTrainers implements AutoCloseable {
                     r.modelName(), r.candidate().rocAuc(), versus);
             default -> out.printf(Locale.ROOT, "Trainer: %s not trained: %s%n", r.modelName(), r.detail());
         }
+    }
+
+    /** Seconds from {@code since} (epoch ms) to the classifier's first drift detection after it, or null. */
+    Double firstDriftDetectionAfter(Long since) {
+        return firstAfter(driftDetections, since);
+    }
+
+    /** Seconds from {@code since} (epoch ms) to the classifier's first promotion after it, or null. */
+    Double firstPromotionAfter(Long since) {
+        return firstAfter(promotions, since);
+    }
+
+    private static Double firstAfter(List<Long> times, Long since) {
+        if (since == null) {
+            return null;
+        }
+        return times.stream().filter(t -> t >= since).findFirst().map(t -> (t - since) / 1000.0).orElse(null);
     }
 
     int published() {

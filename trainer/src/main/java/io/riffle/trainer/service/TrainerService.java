@@ -38,8 +38,9 @@ import java.util.function.Consumer;
  *
  * <p>With {@link TrainerOptions#drift()} on, a {@link ChampionDrift} scores every example that
  * arrives with the current champion before it is trained on and watches that live error; when it
- * rises, the examples from before the change leave the window and a round runs as soon as
- * {@link TrainerOptions#minExamples()} examples arrived since the detection, whatever the schedule.
+ * rises, the examples from before the change leave the window (the newest min-examples stay), a
+ * round runs at once on what is left, and another as soon as {@link TrainerOptions#minExamples()}
+ * examples arrived since the detection, whatever the schedule.
  *
  * <p>The features of {@link TrainerOptions#ignoredFeatures()} have no influence on a candidate
  * (see {@link FeatureMask}); a published version still takes every feature. The version's Avro
@@ -70,10 +71,12 @@ public final class TrainerService implements AutoCloseable {
     private long lastTraining;
     private long newExamples;
     private long rounds;
+    /** A drift was detected and no round has run since: train now, on the newest part of the window. */
+    private boolean driftNow;
     /**
-     * A drift was detected: train as soon as {@link TrainerOptions#minExamples()} examples arrived
-     * since (the first detection fires early, with little of the new concept seen; meanwhile the
-     * detector's later cuts drop the rest of the old concept from the window).
+     * A drift was detected: train again as soon as {@link TrainerOptions#minExamples()} examples
+     * arrived since (the first detection fires early, with little of the new concept seen; meanwhile
+     * the detector's later cuts drop the rest of the old concept from the window).
      */
     private boolean driftPending;
     private long sinceDrift;
@@ -175,11 +178,12 @@ public final class TrainerService implements AutoCloseable {
         int dropped = window.keepNewest((int) Math.min(Integer.MAX_VALUE, keep));
         if (!driftPending) {
             driftPending = true;
+            driftNow = true;
             sinceDrift = 0;
         }
         if (d.first()) {
-            String what = d.describe(options.modelName()) + " (" + window.size() + " in the window, " + dropped
-                    + " older dropped)";
+            String what = d.describe(options.modelName()) + "; retraining on the newest " + window.size()
+                    + " examples (" + dropped + " older dropped)";
             LOG.info("Drift detected for {}: {}", options.modelName(), what);
             event(options.modelName(), d.version(), ModelEventKind.DRIFT_DETECTED, what);
             listener.accept(new TrainingReport(options.modelName(), TrainingReport.Outcome.DRIFT_DETECTED, null, 0,
@@ -235,7 +239,8 @@ public final class TrainerService implements AutoCloseable {
         if (newExamples == 0) {
             return false;
         }
-        if (driftPending && sinceDrift >= options.minExamples() && window.size() >= options.minExamples()) {
+        boolean driftRound = driftNow || (driftPending && sinceDrift >= options.minExamples());
+        if (driftRound && window.size() >= options.minExamples()) {
             return window.positives() >= options.minPositives();
         }
         return newExamples >= options.retrainAfterLabels() || now - lastTraining >= options.retrainEvery().toMillis();
@@ -244,7 +249,11 @@ public final class TrainerService implements AutoCloseable {
     private void round(long now) {
         lastTraining = now;
         newExamples = 0;
-        driftPending = false;
+        if (driftNow) {
+            driftNow = false;       // the immediate round; the one after min-examples more is still due
+        } else {
+            driftPending = false;
+        }
         lastChampionLookup = 0;     // the round may have promoted a new champion: watch it next poll
         rounds++;
         TrainingReport report;
