@@ -78,6 +78,7 @@ class DriftRetrainITCase {
                 .build();
         assertThat(options.retrainEvery()).isEqualTo(Duration.ofDays(1));   // only the drift can trigger a round
         long switchTime;
+        TrainingReport learned;
         try (TrainerService trainer = new TrainerService(options, reports::add)) {
             trainer.catchUp(Duration.ofSeconds(60));
             TrainingReport first = trainer.trainOnce();
@@ -92,7 +93,7 @@ class DriftRetrainITCase {
             }
             switchTime = System.currentTimeMillis();
             long deadline = switchTime + 90_000;
-            while (reports.stream().noneMatch(r -> r.outcome() == TrainingReport.Outcome.PROMOTED)
+            while (reports.stream().noneMatch(DriftRetrainITCase::learnedTheNewConcept)
                     && System.currentTimeMillis() < deadline) {
                 sent = produceBatch(training, random, sent, true);
             }
@@ -103,28 +104,38 @@ class DriftRetrainITCase {
                     .filter(r -> r.outcome() == TrainingReport.Outcome.DRIFT_DETECTED).findFirst().orElseThrow();
             assertThat(detected.championVersion()).isEqualTo(1);
             assertThat(detected.detail()).contains("ADWIN", "fraud v1");
-            TrainingReport retrained = reports.stream()
+            // The round at the detection trains on the newest min-examples, mostly of the old concept; it
+            // is promoted only if it beats v1 on the newest examples.
+            TrainingReport immediate = reports.stream()
                     .filter(r -> r.outcome() == TrainingReport.Outcome.PROMOTED).findFirst().orElseThrow();
-            assertThat(retrained.version()).isEqualTo(2);
-            assertThat(retrained.candidate().rocAuc()).isGreaterThan(0.9);
-            assertThat(retrained.champion().rocAuc()).as("v1 on the new concept").isLessThan(0.75);
+            assertThat(immediate.championVersion()).isEqualTo(1);
+            assertThat(immediate.candidate().rocAuc()).isGreaterThan(immediate.champion().rocAuc());
+            assertThat(immediate.champion().rocAuc()).as("v1 on the new concept").isLessThan(0.75);
+            // The round after min-examples more (or a later one) learns the new concept.
+            learned = reports.stream().filter(DriftRetrainITCase::learnedTheNewConcept).findFirst().orElseThrow();
         }
 
         try (ModelRegistry registry = new ModelRegistry(kafka.bootstrapServers(), "drift-models-" + suffix)) {
-            ModelVersion v2 = registry.list(Duration.ofSeconds(30)).stream()
-                    .filter(v -> v.getVersion() == 2).findFirst().orElseThrow();
-            assertThat(v2.getRole()).isEqualTo(ModelRole.CHAMPION);
+            int version = learned.version();
+            ModelVersion mv = registry.list(Duration.ofSeconds(30)).stream()
+                    .filter(v -> v.getVersion() == version).findFirst().orElseThrow();
+            assertThat(mv.getRole()).isEqualTo(ModelRole.CHAMPION);
             // Trained on the examples since the change: none of concept A's 2,000 are left in its window.
             // (ADWIN cuts at its bucket boundaries: a few hundred of the last examples before the switch may stay.)
-            assertThat(v2.getTrainingWindow().getFirstEventTime()).isGreaterThan(switchTime - 1500);
-            assertThat(v2.getTrainingWindow().getExampleCount()).isLessThan(2000 + 3000);
+            assertThat(mv.getTrainingWindow().getFirstEventTime()).isGreaterThan(switchTime - 1500);
+            assertThat(mv.getTrainingWindow().getExampleCount()).isLessThan(2000 + 3000);
         }
-        assertThat(driftEvents("drift-events-" + suffix)).singleElement()
+        // The first detection is v1's (a later champion may see its own).
+        assertThat(driftEvents("drift-events-" + suffix)).first()
                 .satisfies(e -> {
                     assertThat(e.getModelName()).isEqualTo("fraud");
                     assertThat(e.getVersion()).isEqualTo(1);
                     assertThat(e.getReason()).contains("rose from");
                 });
+    }
+
+    private static boolean learnedTheNewConcept(TrainingReport r) {
+        return r.outcome() == TrainingReport.Outcome.PROMOTED && r.candidate().rocAuc() > 0.9;
     }
 
     /** 100 live examples of one concept, then a pause; returns the count sent so far. */
