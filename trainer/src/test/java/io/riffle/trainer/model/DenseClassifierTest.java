@@ -72,8 +72,12 @@ class DenseClassifierTest {
         assertThatThrownBy(() -> ModelTrainer.train(TrainerConfig.defaults(ModelKind.MLP), withNaN, VALIDATION,
                 ProgressListener.NONE)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("finite");
         Dataset negativesOnly = TRAIN.withLabel(0);
-        assertThatThrownBy(() -> ModelTrainer.train(TrainerConfig.defaults(ModelKind.LOGISTIC), negativesOnly,
+        assertThatThrownBy(() -> ModelTrainer.train(TrainerConfig.defaults(ModelKind.MLP), negativesOnly,
                 VALIDATION, ProgressListener.NONE)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("both classes");
+        // Newton's logistic fits train and validation rows together: both must lack a class.
+        assertThatThrownBy(() -> ModelTrainer.train(TrainerConfig.defaults(ModelKind.LOGISTIC), negativesOnly,
+                VALIDATION.withLabel(0), ProgressListener.NONE)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("both classes");
     }
 
