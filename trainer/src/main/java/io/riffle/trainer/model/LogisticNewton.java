@@ -72,8 +72,14 @@ final class LogisticNewton {
      */
     static Result fit(Standardizer standardizer, Dataset data, double positiveWeight, double intercept,
                       ProgressListener progress) {
+        return fit(standardizer, data, positiveWeight, intercept, progress, MAX_ITERATIONS);
+    }
+
+    /** As above, stopping after at most {@code maxIterations} Newton steps. */
+    static Result fit(Standardizer standardizer, Dataset data, double positiveWeight, double intercept,
+                      ProgressListener progress, int maxIterations) {
         Solver solver = new Solver(standardizer, data, positiveWeight);
-        return solver.run(intercept, progress);
+        return solver.run(intercept, progress, maxIterations);
     }
 
     /** One fit's workspace: parameters {@code theta = (w_0 .. w_{d-1}, b)}, logits, and the Hessian. */
@@ -110,7 +116,7 @@ final class LogisticNewton {
             this.dz = new double[data.rows()];
         }
 
-        Result run(double intercept, ProgressListener progress) {
+        Result run(double intercept, ProgressListener progress, int maxIterations) {
             theta[d] = intercept;
             int iterations = 0;
             boolean converged = false;
@@ -127,7 +133,7 @@ final class LogisticNewton {
                     converged = true;
                     break;
                 }
-                if (iterations == MAX_ITERATIONS) {
+                if (iterations == maxIterations) {
                     break;
                 }
                 directional(step);
