@@ -111,8 +111,11 @@ final class DenseClassifier implements TrainedModel {
             System.arraycopy(result.weights(), 0, net.weights[0], 0, d);
             net.biases[0][0] = result.intercept();
             converged = result.converged();
-            how = String.format(Locale.ROOT, "%s on %d rows (train and validation), objective %.4f per row",
+            how = String.format(Locale.ROOT, "%s on %d rows (train and validation), penalised weighted log-loss %.4f",
                     result.describe(), train.rows(), result.meanObjective());
+            if (!converged) {
+                LOG.warn("{}: Newton's method ended without meeting its tolerance ({})", name, result.describe());
+            }
         } else {
             double[] delta = new double[config.batchSize()];
             int[] trainLabels = train.labels();

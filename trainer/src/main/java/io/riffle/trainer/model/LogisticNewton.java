@@ -1,6 +1,7 @@
 package io.riffle.trainer.model;
 
 import io.riffle.trainer.data.Dataset;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -20,9 +21,10 @@ import java.util.Locale;
  * {@code rows * (features + 1)^2 / 2} multiply-adds, which is why {@link #suits} bounds it), solves
  * {@code H d = -g} by Cholesky, and halves the step along {@code d} until {@code f} falls enough
  * (Armijo). It stops when the Newton decrement {@code g' H^-1 g / 2}, the predicted distance to the
- * minimum, is below {@link #TOLERANCE} per unit of sample weight: then {@code f} per row is within
- * about that of its minimum. From the prior's log-odds that took 8 or 9 iterations on the data
- * sets measured (the breast cancer reference set, synthetic sets of 50,000 to 200,000 rows).
+ * minimum, is below {@link #TOLERANCE} per unit of sample weight: then {@code f} per unit of weight
+ * is within about that of its minimum. From the prior's log-odds that took 8 or 9 iterations on
+ * the data sets measured (the breast cancer reference set, synthetic sets of 50,000 to 1,000,000
+ * rows).
  */
 final class LogisticNewton {
 
@@ -165,8 +167,8 @@ final class LogisticNewton {
          * full, symmetric) Hessian; returns the objective.
          */
         private double derivatives() {
-            java.util.Arrays.fill(gradient, 0.0);
-            java.util.Arrays.fill(hessian, 0.0);
+            Arrays.fill(gradient, 0.0);
+            Arrays.fill(hessian, 0.0);
             double[] e = new double[p];
             e[d] = 1.0; // the intercept's column
             double loss = 0;
