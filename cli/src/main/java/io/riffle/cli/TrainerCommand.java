@@ -108,8 +108,8 @@ public final class TrainerCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}.")
     double block;
 
-    @Option(names = "--max-epochs", description = "Cap on training epochs (dense kinds). Default: the file's params, else the"
-            + " kind's.")
+    @Option(names = "--max-epochs", description = "Safety cap on training epochs (dense kinds; patience is what ends a fit,"
+            + " and the round's summary says if the cap did). Default: the file's params, else the kind's.")
     Integer maxEpochs;
 
     @Option(names = "--patience", description = "Epochs (gbdt: rounds) without a better validation loss before stopping."

@@ -81,6 +81,19 @@ public final class Dataset {
                 Arrays.copyOfRange(labels, fromInclusive, toExclusive));
     }
 
+    /** The rows of {@code first} followed by those of {@code second}, copied. */
+    public static Dataset concat(Dataset first, Dataset second) {
+        if (first.features != second.features) {
+            throw new IllegalArgumentException("cannot join sets of " + first.features + " and " + second.features
+                    + " features");
+        }
+        float[] x = Arrays.copyOf(first.x, first.x.length + second.x.length);
+        System.arraycopy(second.x, 0, x, first.x.length, second.x.length);
+        int[] labels = Arrays.copyOf(first.labels, first.rows + second.rows);
+        System.arraycopy(second.labels, 0, labels, first.rows, second.rows);
+        return new Dataset(x, first.rows + second.rows, first.features, labels);
+    }
+
     /** Only the rows with {@code label}, in their original order, copied. */
     public Dataset withLabel(int label) {
         int count = (int) (label == 1 ? positives : label == 0 ? rows - positives : 0);

@@ -64,10 +64,11 @@ final class Autoencoder implements TrainedModel {
     private final double[] knots;
     private final double[] widths;
     private final double[] steps;
+    private final boolean converged;
     private final String summary;
 
     private Autoencoder(FeatureMask mask, double[] mean, double[] std, double[][] weights, double[][] biases,
-                        double[][] calibration, String summary) {
+                        double[][] calibration, boolean converged, String summary) {
         this.mask = mask;
         this.mean = mean;
         this.std = std;
@@ -76,6 +77,7 @@ final class Autoencoder implements TrainedModel {
         this.knots = calibration[0];
         this.widths = calibration[1];
         this.steps = calibration[2];
+        this.converged = converged;
         this.summary = summary;
     }
 
@@ -114,12 +116,12 @@ final class Autoencoder implements TrainedModel {
         Arrays.sort(errors);
         double[][] calibration = calibration(errors);
         String summary = String.format(Locale.ROOT,
-                "%s %s%s, %d epochs (best %d%s), val mse %.4f, calibrated on %d negatives (median error %.4f)",
-                name, DenseClassifier.shape(sizes), DenseClassifier.ignoring(mask), outcome.epochs(),
-                outcome.bestEpoch(), outcome.stoppedEarly() ? ", stopped early" : "", outcome.bestValidationLoss(),
-                errors.length, errors[errors.length / 2]);
+                "%s %s%s, %s, val mse %.4f, calibrated on %d negatives (median error %.4f)",
+                name, DenseClassifier.shape(sizes), DenseClassifier.ignoring(mask), outcome.describe(),
+                outcome.bestValidationLoss(), errors.length, errors[errors.length / 2]);
         LOG.info("fitted {} in {} ms", summary, (System.nanoTime() - start) / 1_000_000);
-        return new Autoencoder(mask, m, s, w, b, calibration, summary);
+        DenseClassifier.warnIfCapped(LOG, name, outcome);
+        return new Autoencoder(mask, m, s, w, b, calibration, outcome.converged(), summary);
     }
 
     /** {knots, widths, steps} from sorted errors; consecutive equal knots are merged. */
@@ -257,6 +259,11 @@ final class Autoencoder implements TrainedModel {
         String score = g.op("Cast", Map.of("to", ONNX_FLOAT), g.op("Clip", sum, zero, one));
         g.output(score, OnnxGraphs.OUTPUT, BATCH, 1);
         return g.build();
+    }
+
+    @Override
+    public boolean converged() {
+        return converged;
     }
 
     @Override

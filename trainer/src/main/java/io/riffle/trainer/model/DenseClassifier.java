@@ -17,7 +17,15 @@ import org.slf4j.LoggerFactory;
  * LOGISTIC and MLP: a dense network on standardised inputs with a sigmoid output, trained on
  * class-weighted log-loss; early stopping uses the validation set's log-loss with the same class
  * weights (the objective being minimised: the unweighted loss first rises while the weighted fit
- * lifts the rare class, which stopped small fits after a few steps).
+ * lifts the rare class, which stopped small fits after a few steps). Training runs until
+ * early stopping's patience runs out; the epoch cap is a safety limit, and the summary says
+ * whether the fit converged or was capped.
+ *
+ * <p>A LOGISTIC window small enough for {@link LogisticNewton} (see {@link LogisticNewton#suits})
+ * is fitted by Newton's method instead, on train and validation rows together, to the minimum of
+ * scikit-learn's {@code LogisticRegression(C=1)} objective with the same class weights; Adam's
+ * settings (max-epochs, patience, batch size, learning rate, l2) do not apply there. Both paths
+ * give the same graph.
  *
  * <p>After training, the division by the standard deviation is folded into the first layer
  * ({@code w' = w / std}) and the weights are rounded to float once; the graph keeps the mean
@@ -44,23 +52,40 @@ final class DenseClassifier implements TrainedModel {
     private final float[] mean;
     private final float[][][] weights;
     private final float[][] biases;
+    private final boolean converged;
     private final String summary;
 
     private DenseClassifier(ModelKind kind, FeatureMask mask, float[] mean, float[][][] weights, float[][] biases,
-                            String summary) {
+                            boolean converged, String summary) {
         this.kind = kind;
         this.mask = mask;
         this.mean = mean;
         this.weights = weights;
         this.biases = biases;
+        this.converged = converged;
         this.summary = summary;
     }
 
     static DenseClassifier fit(TrainerConfig config, FeatureMask mask, Dataset fullTrain, Dataset fullValidation,
                                ProgressListener progress) {
+        return fit(config, mask, fullTrain, fullValidation, progress, true);
+    }
+
+    /**
+     * As above; {@code secondOrder} false keeps a LOGISTIC fit on Adam whatever the window's size
+     * (tests of that path use it).
+     */
+    static DenseClassifier fit(TrainerConfig config, FeatureMask mask, Dataset fullTrain, Dataset fullValidation,
+                               ProgressListener progress, boolean secondOrder) {
         String name = config.kind().id();
         Dataset train = mask.project(fullTrain);
         Dataset validation = mask.project(fullValidation);
+        boolean newton = secondOrder && config.kind() == ModelKind.LOGISTIC
+                && LogisticNewton.suits((long) train.rows() + validation.rows(), train.features());
+        if (newton) {
+            // Its penalty, not early stopping, keeps it from over-fitting: it fits the validation rows too.
+            train = Dataset.concat(train, validation);
+        }
         long positives = train.positives();
         long negatives = train.rows() - positives;
         if (positives == 0 || negatives == 0) {
@@ -75,18 +100,36 @@ final class DenseClassifier implements TrainedModel {
         double positiveWeight = config.classWeighting()
                 ? Math.min(MAX_POSITIVE_WEIGHT, (double) negatives / positives) : 1.0;
         // Start at the weighted prior's log-odds, so early epochs learn features, not the base rate.
-        net.biases[net.layers() - 1][0] = Math.log(positiveWeight * positives / negatives);
+        double prior = Math.log(positiveWeight * positives / negatives);
+        net.biases[net.layers() - 1][0] = prior;
 
-        double[] delta = new double[config.batchSize()];
-        int[] trainLabels = train.labels();
-        int[] validationLabels = validation.labels();
-        DenseTraining.BatchLoss trainLoss = (z, ids, from, count, gradient) -> DenseLosses.binary(
-                net, z, count, trainLabels, ids, from, positiveWeight, config.l2(), gradient, delta);
-        DenseTraining.BatchLoss validationLoss = (z, ids, from, count, gradient) -> DenseLosses.binary(
-                net, z, count, validationLabels, ids, from, positiveWeight, 0.0, false, delta);
         long start = System.nanoTime();
-        DenseTraining.Outcome outcome = DenseTraining.run(
-                net, config, standardizer, train, trainLoss, validation, validationLoss, progress);
+        String how;
+        boolean converged;
+        if (newton) {
+            LogisticNewton.Result result = LogisticNewton.fit(standardizer, train, positiveWeight, prior, progress);
+            System.arraycopy(result.weights(), 0, net.weights[0], 0, d);
+            net.biases[0][0] = result.intercept();
+            converged = result.converged();
+            how = String.format(Locale.ROOT, "%s on %d rows (train and validation), penalised weighted log-loss %.4f",
+                    result.describe(), train.rows(), result.meanObjective());
+            if (!converged) {
+                LOG.warn("{}: Newton's method ended without meeting its tolerance ({})", name, result.describe());
+            }
+        } else {
+            double[] delta = new double[config.batchSize()];
+            int[] trainLabels = train.labels();
+            int[] validationLabels = validation.labels();
+            DenseTraining.BatchLoss trainLoss = (z, ids, from, count, gradient) -> DenseLosses.binary(
+                    net, z, count, trainLabels, ids, from, positiveWeight, config.l2(), gradient, delta);
+            DenseTraining.BatchLoss validationLoss = (z, ids, from, count, gradient) -> DenseLosses.binary(
+                    net, z, count, validationLabels, ids, from, positiveWeight, 0.0, false, delta);
+            DenseTraining.Outcome outcome = DenseTraining.run(
+                    net, config, standardizer, train, trainLoss, validation, validationLoss, progress);
+            converged = outcome.converged();
+            how = String.format(Locale.ROOT, "%s, val loss %.4f", outcome.describe(), outcome.bestValidationLoss());
+            warnIfCapped(LOG, name, outcome);
+        }
 
         float[][][] w = new float[net.layers()][][];
         float[][] b = new float[net.layers()][];
@@ -107,16 +150,22 @@ final class DenseClassifier implements TrainedModel {
                 b[l][j] = (float) bias;
             }
         }
-        String summary = String.format(Locale.ROOT,
-                "%s %s%s, %d epochs (best %d%s), val loss %.4f, positive weight %.1f",
-                name, shape(sizes), ignoring(mask), outcome.epochs(), outcome.bestEpoch(),
-                outcome.stoppedEarly() ? ", stopped early" : "", outcome.bestValidationLoss(), positiveWeight);
+        String summary = String.format(Locale.ROOT, "%s %s%s, %s, positive weight %.1f",
+                name, shape(sizes), ignoring(mask), how, positiveWeight);
         LOG.info("fitted {} on {} rows in {} ms", summary, train.rows(), (System.nanoTime() - start) / 1_000_000);
         float[] mean = new float[d];
         for (int i = 0; i < d; i++) {
             mean[i] = (float) standardizer.mean[i];
         }
-        return new DenseClassifier(config.kind(), mask, mean, w, b, summary);
+        return new DenseClassifier(config.kind(), mask, mean, w, b, converged, summary);
+    }
+
+    /** Warns when early stopping was on but the epoch cap came first: more epochs would have helped. */
+    static void warnIfCapped(Logger log, String name, DenseTraining.Outcome outcome) {
+        if (outcome.end() == DenseTraining.End.CAPPED) {
+            log.warn("{} hit its cap of {} epochs while its validation loss was still improving (best epoch {}):"
+                    + " raise max-epochs", name, outcome.epochs(), outcome.bestEpoch());
+        }
     }
 
     static int[] layerSizes(int inputs, java.util.List<Integer> hidden, int outputs) {
@@ -186,6 +235,11 @@ final class DenseClassifier implements TrainedModel {
         String logit = FoldedNetwork.gemmChain(g, centred, weights, biases);
         g.output(g.op("Sigmoid", logit), OnnxGraphs.OUTPUT, BATCH, 1);
         return g.build();
+    }
+
+    @Override
+    public boolean converged() {
+        return converged;
     }
 
     @Override

@@ -1,11 +1,14 @@
 package io.riffle.trainer.model;
 
 import io.riffle.trainer.data.Dataset;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
  * The epoch loop shared by the dense kinds: shuffled mini-batches, Adam, a validation pass after
  * every epoch, early stopping with patience, and the best epoch's weights restored at the end.
+ * Patience is what ends a fit; {@link TrainerConfig#maxEpochs()} is a safety cap, and a fit that
+ * reaches it says so ({@link Outcome#converged()} false).
  */
 final class DenseTraining {
 
@@ -15,8 +18,34 @@ final class DenseTraining {
         double apply(double[] standardised, int[] rowIds, int from, int count, boolean gradient);
     }
 
-    /** What happened: epochs run, the epoch whose weights were kept, and its validation loss. */
-    record Outcome(int epochs, int bestEpoch, double bestValidationLoss, boolean stoppedEarly) { }
+    /** Why the loop ended. */
+    enum End {
+        /** Patience ran out: no better validation loss for {@code patience} epochs. */
+        CONVERGED,
+        /** The epoch cap, with early stopping on: the validation loss was still improving lately. */
+        CAPPED,
+        /** The epoch cap, with nothing to stop earlier: no validation set, or patience 0. */
+        CAPPED_UNMONITORED
+    }
+
+    /** What happened: epochs run, the epoch whose weights were kept, its validation loss, and why it ended. */
+    record Outcome(int epochs, int bestEpoch, double bestValidationLoss, End end) {
+
+        boolean converged() {
+            return end == End.CONVERGED;
+        }
+
+        /** E.g. {@code "converged after 84 epochs (best 79)"}, {@code "capped at 500 epochs, still improving (best 500)"}. */
+        String describe() {
+            return switch (end) {
+                case CONVERGED -> String.format(Locale.ROOT, "converged after %d epochs (best %d)", epochs, bestEpoch);
+                case CAPPED -> String.format(Locale.ROOT, "capped at %d epochs%s (best %d)", epochs,
+                        bestEpoch == epochs ? ", still improving" : "", bestEpoch);
+                case CAPPED_UNMONITORED -> String.format(Locale.ROOT, "capped at %d epochs, no early stopping%s",
+                        epochs, Double.isNaN(bestValidationLoss) ? " (no validation set)" : " (patience 0, best " + bestEpoch + ")");
+            };
+        }
+    }
 
     static final int MIN_BATCH = 16;
     static final int MIN_STEPS_PER_EPOCH = 50;
@@ -42,7 +71,7 @@ final class DenseTraining {
         int bestEpoch = 0;
         int sinceBest = 0;
         int epoch = 0;
-        boolean stoppedEarly = false;
+        boolean converged = false;
         while (epoch < config.maxEpochs()) {
             epoch++;
             shuffle(order, random);
@@ -71,14 +100,16 @@ final class DenseTraining {
                 bestEpoch = epoch;
                 sinceBest = 0;
             } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
-                stoppedEarly = true;
+                converged = true;
                 break;
             }
         }
         if (bestWeights != null) {
             net.restore(bestWeights);
         }
-        return new Outcome(epoch, bestEpoch, validate ? best : Double.NaN, stoppedEarly);
+        End end = converged ? End.CONVERGED
+                : validate && config.patience() > 0 ? End.CAPPED : End.CAPPED_UNMONITORED;
+        return new Outcome(epoch, bestEpoch, validate ? best : Double.NaN, end);
     }
 
     /** Row-count-weighted mean of {@code loss} over all of {@code data}, without gradients. */

@@ -35,14 +35,17 @@ final class GradientBoostedTrees implements TrainedModel {
     private final int features;
     private final int rounds;
     private final XGBoostTrees trees;
+    private final boolean converged;
     private final String summary;
 
-    private GradientBoostedTrees(Booster booster, FeatureMask mask, int rounds, XGBoostTrees trees, String summary) {
+    private GradientBoostedTrees(Booster booster, FeatureMask mask, int rounds, XGBoostTrees trees, boolean converged,
+                                 String summary) {
         this.booster = booster;
         this.mask = mask;
         this.features = mask.features();
         this.rounds = rounds;
         this.trees = trees;
+        this.converged = converged;
         this.summary = summary;
     }
 
@@ -86,6 +89,7 @@ final class GradientBoostedTrees implements TrainedModel {
             double best = Double.POSITIVE_INFINITY;
             int bestRounds = 0;
             int round = 0;
+            boolean converged = false;
             while (round < config.trees()) {
                 booster.update(trainMatrix, round);
                 round++;
@@ -99,6 +103,7 @@ final class GradientBoostedTrees implements TrainedModel {
                     best = validationLoss;
                     bestRounds = round;
                 } else if (round - bestRounds >= stopAfter) {
+                    converged = true;
                     break;
                 }
             }
@@ -111,7 +116,7 @@ final class GradientBoostedTrees implements TrainedModel {
                     + "scale_pos_weight %.1f", bestRounds, round, DenseClassifier.ignoring(mask), config.maxDepth(),
                     config.eta(), validate ? best : Double.NaN, positiveWeight);
             LOG.info("fitted {} on {} rows in {} ms", summary, train.rows(), (System.nanoTime() - start) / 1_000_000);
-            return new GradientBoostedTrees(booster, mask, bestRounds, trees, summary);
+            return new GradientBoostedTrees(booster, mask, bestRounds, trees, converged, summary);
         } catch (XGBoostError e) {
             throw new IllegalStateException("XGBoost failed: " + e.getMessage(), e);
         } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
@@ -189,6 +194,12 @@ final class GradientBoostedTrees implements TrainedModel {
     @Override
     public byte[] toOnnx() {
         return trees.toOnnx();
+    }
+
+    /** Early stopping ended the boosting before the tree cap ({@link TrainerConfig#trees()}). */
+    @Override
+    public boolean converged() {
+        return converged;
     }
 
     @Override

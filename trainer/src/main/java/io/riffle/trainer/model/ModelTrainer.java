@@ -10,7 +10,8 @@ public final class ModelTrainer {
 
     /**
      * Fits on {@code train}, using {@code validation} for early stopping (and, for the
-     * autoencoder, only the negatives of both). Blocks until done; {@code progress} is called from
+     * autoencoder, only the negatives of both); a LOGISTIC window small enough for Newton's method
+     * needs no early stopping and fits on both. Blocks until done; {@code progress} is called from
      * the calling thread.
      *
      * @throws IllegalArgumentException if the sets are empty, disagree on the feature count, or a

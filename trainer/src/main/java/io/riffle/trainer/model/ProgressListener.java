@@ -1,10 +1,11 @@
 package io.riffle.trainer.model;
 
 /**
- * Told after every epoch (dense kinds) or boosting round (GBDT), so a long fit can be logged.
- * Losses are the kind's own: log-loss for classifiers, mean squared error of standardised
- * reconstruction for the autoencoder; NaN when not computed (GBDT's training loss, and the
- * validation loss when the validation set is empty).
+ * Told after every epoch (dense kinds), Newton iteration (small logistic windows) or boosting
+ * round (GBDT), so a long fit can be logged. Losses are the kind's own: log-loss for classifiers
+ * (Newton: its penalised objective per unit of sample weight), mean squared error of standardised
+ * reconstruction for the autoencoder; NaN when not computed (GBDT's training loss, Newton's
+ * validation loss, and the validation loss when the validation set is empty).
  */
 @FunctionalInterface
 public interface ProgressListener {

@@ -27,6 +27,14 @@ public interface TrainedModel {
      */
     byte[] toOnnx();
 
-    /** One line for logs, e.g. {@code "mlp 16-32-16-1, 12 epochs, val loss 0.041"}. */
+    /**
+     * Whether the fit ended on its own criterion (early stopping's patience on the validation
+     * loss, or the solver's tolerance) rather than at a cap (max-epochs, iterations, trees) it
+     * might have gone past. The {@link #summary()} says which, e.g. {@code "converged after 84
+     * epochs (best 79)"} or {@code "capped at 500 epochs, still improving (best 500)"}.
+     */
+    boolean converged();
+
+    /** One line for logs, e.g. {@code "mlp 16-32-16-1, converged after 12 epochs (best 9), val loss 0.041, ..."}. */
     String summary();
 }

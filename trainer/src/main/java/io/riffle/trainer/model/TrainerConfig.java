@@ -7,9 +7,12 @@ import java.util.Objects;
 /**
  * How to fit a model. Dense kinds use {@code hiddenLayers, maxEpochs, batchSize, learningRate,
  * l2, patience}; classifiers also {@code classWeighting}; GBDT uses {@code trees, maxDepth, eta,
- * threads, classWeighting, patience}. {@code seed} makes a fit reproducible.
+ * threads, classWeighting, patience}. {@code seed} makes a fit reproducible. A LOGISTIC window
+ * small enough for Newton's method uses {@code classWeighting} only (see {@link DenseClassifier}).
  *
  * @param hiddenLayers  widths of the ReLU hidden layers (ignored by LOGISTIC, which has none)
+ * @param maxEpochs     a safety cap on the dense kinds' epochs: patience is what ends a fit, and
+ *                      one that reaches the cap reports it ({@link TrainedModel#converged()})
  * @param patience      epochs (GBDT: {@code max(10, patience)} rounds) without a better
  *                      validation loss before stopping; 0 disables early stopping
  * @param classWeighting weight positives by negatives/positives (capped at 50) for the dense
@@ -18,6 +21,12 @@ import java.util.Objects;
 public record TrainerConfig(ModelKind kind, List<Integer> hiddenLayers, int maxEpochs, int batchSize,
                             double learningRate, double l2, int patience, boolean classWeighting,
                             int trees, int maxDepth, double eta, int threads, long seed) {
+
+    /**
+     * Far above what early stopping needs (a logistic fit on 180,000 rows stops after about 70
+     * epochs), so that only a fit still improving meets it.
+     */
+    public static final int DEFAULT_MAX_EPOCHS = 500;
 
     public TrainerConfig {
         Objects.requireNonNull(kind, "kind");
@@ -50,7 +59,7 @@ public record TrainerConfig(ModelKind kind, List<Integer> hiddenLayers, int maxE
             case AUTOENCODER -> List.of(8, 4, 8);
             case LOGISTIC, GBDT -> List.of();
         };
-        return new TrainerConfig(kind, hidden, 30, 256, 1e-3, 1e-5, 3, true, 200, 6, 0.1, 2, 42L);
+        return new TrainerConfig(kind, hidden, DEFAULT_MAX_EPOCHS, 256, 1e-3, 1e-5, 3, true, 200, 6, 0.1, 2, 42L);
     }
 
     public TrainerConfig withMaxEpochs(int value) {

@@ -45,6 +45,24 @@ class DenseClassifierTest {
     }
 
     @Test
+    void aFitStoppedByTheEpochCapSaysSoAndOneStoppedByPatienceSaysItConverged() {
+        TrainedModel capped = ModelTrainer.train(TrainerConfig.defaults(ModelKind.MLP).withMaxEpochs(2),
+                TRAIN, VALIDATION, ProgressListener.NONE);
+        assertThat(capped.converged()).isFalse();
+        assertThat(capped.summary()).startsWith("mlp 12-32-16-1, capped at 2 epochs, still improving (best 2), val loss ");
+
+        TrainedModel adam = DenseClassifier.fit(TrainerConfig.defaults(ModelKind.LOGISTIC), FeatureMask.all(12),
+                TRAIN.slice(0, 5_000), VALIDATION, ProgressListener.NONE, false);
+        assertThat(adam.converged()).isTrue();
+        assertThat(adam.summary()).matches("logistic 12-1, converged after (\\d+) epochs \\(best \\d+\\), val loss .*");
+
+        TrainedModel unmonitored = ModelTrainer.train(TrainerConfig.defaults(ModelKind.MLP).withMaxEpochs(2),
+                TRAIN.slice(0, 2_000), VALIDATION.slice(0, 0), ProgressListener.NONE);
+        assertThat(unmonitored.converged()).isFalse();
+        assertThat(unmonitored.summary()).contains("capped at 2 epochs, no early stopping (no validation set)");
+    }
+
+    @Test
     void earlyStoppingStopsWhenValidationLossRisesAndKeepsTheBestEpoch() {
         // Pure-noise labels and a wide network: it can only memorise, so validation loss rises.
         Dataset noisyTrain = noise(400, 1);
@@ -61,6 +79,9 @@ class DenseClassifierTest {
         int bestIndex = validationLosses.indexOf(best);
         assertThat(validationLosses.size()).isEqualTo(bestIndex + 1 + 3);
         assertThat(validationLosses.get(validationLosses.size() - 1)).isGreaterThan(best);
+        assertThat(model.converged()).isTrue();
+        assertThat(model.summary()).contains("converged after " + validationLosses.size() + " epochs (best "
+                + (bestIndex + 1) + ")");
         // The returned model is the best epoch's, not the last one's.
         double kept = Metrics.logLoss(model.predict(noisyValidation), noisyValidation.labels());
         assertThat(kept).isCloseTo(best, org.assertj.core.data.Offset.offset(1e-4));
@@ -72,8 +93,12 @@ class DenseClassifierTest {
         assertThatThrownBy(() -> ModelTrainer.train(TrainerConfig.defaults(ModelKind.MLP), withNaN, VALIDATION,
                 ProgressListener.NONE)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("finite");
         Dataset negativesOnly = TRAIN.withLabel(0);
-        assertThatThrownBy(() -> ModelTrainer.train(TrainerConfig.defaults(ModelKind.LOGISTIC), negativesOnly,
+        assertThatThrownBy(() -> ModelTrainer.train(TrainerConfig.defaults(ModelKind.MLP), negativesOnly,
                 VALIDATION, ProgressListener.NONE)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("both classes");
+        // Newton's logistic fits train and validation rows together: both must lack a class.
+        assertThatThrownBy(() -> ModelTrainer.train(TrainerConfig.defaults(ModelKind.LOGISTIC), negativesOnly,
+                VALIDATION.withLabel(0), ProgressListener.NONE)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("both classes");
     }
 
