@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Streaming inference and online learning: Kafka -> Flink -> ONNX Runtime.",
         subcommands = {DemoCommand.class, RunCommand.class, SubmitCommand.class, ScoreCommand.class,
                 TrainerCommand.class, ModelsCommand.class, ValidateCommand.class, GenerateCommand.class,
-                BenchCommand.class,
+                ReplayCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Riffle implements Runnable {
 

@@ -26,16 +26,22 @@ import java.util.concurrent.Callable;
  * the attributes) and {@code labels.jsonl} (event id, label), in the shape of
  * {@code pipelines/<stream>.yaml}.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Writes a synthetic drifting stream as events.jsonl and labels.jsonl for riffle replay.",
-                "  sea         Street & Kim (KDD 2001): x1..x3 uniform in [0,10], label 1 iff x1 + x2 <= θ",
-                "              (θ = 8, 9, 7, 9.5 for functions 1-4); --noise of the labels flipped.",
-                "  agrawal     Agrawal, Imielinski & Swami (IEEE TKDE 1993), as in MOA/River: salary, commission,",
-                "              age, elevel, car, zipcode, hvalue, hyears, loan; classification functions 1-10.",
-                "  hyperplane  Hulten, Spencer & Domingos (KDD 2001), as in MOA: x1..x10 uniform in [0,1], 5 weights",
-                "              drifting by 0.001 per event (direction reversed with probability 10%).",
-                "Same seed and options, same files. Each stream has a pipeline file: pipelines/<stream>.yaml.",
-                "Example: riffle generate sea --events 100000 --drift-at 50000 --out /tmp/sea"})
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Writes a synthetic drifting stream as events.jsonl and labels.jsonl for",
+                "riffle replay (same seed and options, same files). Streams:",
+                "  sea         Street & Kim, KDD 2001: x1..x3 uniform in [0,10]; label 1 iff",
+                "              x1 + x2 <= theta (8, 9, 7, 9.5 for functions 1-4); --noise of",
+                "              the labels flipped.",
+                "  agrawal     Agrawal, Imielinski & Swami, IEEE TKDE 1993, as in MOA/River:",
+                "              salary, commission, age, elevel, car, zipcode, hvalue, hyears,",
+                "              loan; classification functions 1-10.",
+                "  hyperplane  Hulten, Spencer & Domingos, KDD 2001, as in MOA: x1..x10 uniform",
+                "              in [0,1]; 5 weights move by 0.001 per event (each reverses its",
+                "              direction with probability 10%%); --noise of the labels flipped.",
+                "Each stream has a pipeline file: pipelines/<stream>.yaml.",
+                "",
+                "Example: riffle generate sea --events 100000 --drift-at 50000 --out sea",
+                ""})
 public final class GenerateCommand implements Callable<Integer> {
     static final List<String> STREAMS = List.of("sea", "agrawal", "hyperplane");
 
@@ -50,10 +56,9 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "How many events to write. Default: ${DEFAULT-VALUE}.")
     long events;
 
-    @Option(names = "--drift-at", paramLabel = "K", description = {
-            "Index (0-based) of the first event after the drift. sea, agrawal: the concept switches from",
-            "--function to --drift-function there; hyperplane: the hyperplane starts rotating there.",
-            "Default: no concept switch (sea, agrawal); rotating from the first event (hyperplane)."})
+    @Option(names = "--drift-at", paramLabel = "K", description = "Index (0-based) of the first event after the drift."
+            + " sea, agrawal: the concept switches from --function to --drift-function there; hyperplane: the hyperplane"
+            + " starts rotating there. Default: no concept switch (sea, agrawal); rotating from the first event (hyperplane).")
     Long driftAt;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Random seed. Default: ${DEFAULT-VALUE}.")
