@@ -1,5 +1,6 @@
 package io.riffle.cli;
 
+import io.riffle.cli.replay.EventOutcomes;
 import io.riffle.cli.replay.History;
 import io.riffle.cli.replay.HistoryException;
 import io.riffle.cli.replay.MetricSet;
@@ -177,18 +178,18 @@ public final class ReplayCommand implements Callable<Integer> {
                         PipelineLaunch.topicsLine(spec), pipeline.restAddress());
             }
             try (LocalPipeline running = pipeline) {
-                ReplayOutcomes outcomes;
+                EventOutcomes outcomes = new EventOutcomes(history, spec.events().idField(), evaluated.name());
+                ReplayOutcomes reader;
                 try {
-                    outcomes = new ReplayOutcomes(history, spec.events().idField(), evaluated.name(), servers,
-                            spec.kafka().properties(), spec.kafka().topics());
+                    reader = new ReplayOutcomes(outcomes, servers, spec.kafka().properties(), spec.kafka().topics());
                 } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
                     System.err.println("Not started: " + e.getMessage() + " on " + servers);
                     System.err.println("Hint: with --bootstrap-servers the pipeline must already run there"
                             + " (riffle run --config " + config.path() + ", or riffle submit); without it, it runs here.");
                     return 1;
                 }
-                try (outcomes) {
-                    return replay(spec, evaluated, history, servers, running, outcomes, stop);
+                try (reader) {
+                    return replay(spec, evaluated, history, servers, running, reader, outcomes, stop);
                 }
             }
         }
@@ -244,7 +245,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private int replay(PipelineSpec spec, ModelSpec evaluated, History history, String servers, LocalPipeline pipeline,
-                       ReplayOutcomes outcomes, StopSignal stop) throws Exception {
+                       ReplayOutcomes reader, EventOutcomes outcomes, StopSignal stop) throws Exception {
         LabelsSpec labels = labels(spec);
         ReplayProducer producer = new ReplayProducer(history, servers, spec.kafka().properties(),
                 spec.kafka().topics().events(), spec.kafka().topics().labels(), labels.format() == DataFormat.AVRO,
@@ -265,7 +266,7 @@ public final class ReplayCommand implements Callable<Integer> {
         int exit = 0;
         Prequential live = new Prequential(history, outcomes, threshold);
         while (true) {
-            outcomes.poll(Duration.ofMillis(200));
+            reader.poll(Duration.ofMillis(200));
             long now = System.currentTimeMillis();
             printTrainerLines();
             if (stop.stoppedWithin(Duration.ZERO)) {
@@ -312,7 +313,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         producer.stop();
         sender.join(10_000);
-        outcomes.poll(Duration.ofMillis(500));
+        reader.poll(Duration.ofMillis(500));
         printTrainerLines();
         if (stoppedBecause != null) {
             System.err.println("Stopping: " + stoppedBecause);
@@ -344,7 +345,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
     }
 
-    private String statusLine(long started, long now, History history, ReplayProducer producer, ReplayOutcomes outcomes,
+    private String statusLine(long started, long now, History history, ReplayProducer producer, EventOutcomes outcomes,
                               Prequential live, String modelName) {
         long sent = producer.eventsSent();
         long elapsed = (now - started) / 1000;
@@ -365,12 +366,12 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private ReplayReport report(PipelineSpec spec, ModelSpec evaluated, History history, ReplayProducer producer,
-                                ReplayOutcomes outcomes, long started, String kafka) {
+                                EventOutcomes outcomes, long started, String kafka) {
         Prequential p = new Prequential(history, outcomes, threshold);
         long n = producer.eventsSent();
         List<ReplayReport.Version> versions = new ArrayList<>();
         for (Prequential.Served s : p.served()) {
-            ReplayOutcomes.VersionInfo info = outcomes.versions().get(s.version());
+            EventOutcomes.VersionInfo info = outcomes.versions().get(s.version());
             versions.add(new ReplayReport.Version(s.version(), s.events(), s.firstEvent(), s.firstScoredAt(),
                     info == null ? null : info.createdAt(), info == null ? null : info.trainingFirstEventTime(),
                     info == null ? null : info.trainingLastEventTime(), info == null ? null : info.trainingExamples(),

@@ -1,5 +1,7 @@
 package io.riffle.cli.replay;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * Prequential metrics of a stretch of the replay. A metric that cannot be computed (no evaluated
  * event, or one class only for the rank metrics) is null.
@@ -13,7 +15,7 @@ package io.riffle.cli.replay;
  * @param recallAt1PctFpr the highest recall at a false-positive rate of at most 1%
  */
 public record MetricSet(long events, long evaluated, long positives, Double accuracy, Double rocAuc, Double logLoss,
-                        Double recallAt1PctFpr) {
+                        @JsonProperty("recall_at_1pct_fpr") Double recallAt1PctFpr) {
 
     static Double orNull(double v) {
         return Double.isFinite(v) ? v : null;

@@ -25,21 +25,21 @@ public final class Prequential {
     public record Served(int version, long events, long firstEvent, long firstScoredAt) { }
 
     private final History history;
-    private final ReplayOutcomes outcomes;
+    private final EventOutcomes outcomes;
     private final double threshold;
     private final boolean[] counts;
     private long trainedOn;
     private long unlabeled;
     private long nonFinite;
 
-    public Prequential(History history, ReplayOutcomes outcomes, double threshold) {
+    public Prequential(History history, EventOutcomes outcomes, double threshold) {
         this.history = history;
         this.outcomes = outcomes;
         this.threshold = threshold;
         int n = history.size();
         counts = new boolean[n];
         for (int i = 0; i < n; i++) {
-            if (outcomes.state[i] != ReplayOutcomes.SCORED || outcomes.version[i] == 0) {
+            if (outcomes.state[i] != EventOutcomes.SCORED || outcomes.version[i] == 0) {
                 continue;
             }
             if (history.label(history.events().get(i).id()) == null) {
@@ -50,7 +50,7 @@ public final class Prequential {
                 nonFinite++;
                 continue;
             }
-            ReplayOutcomes.VersionInfo v = outcomes.versions().get(outcomes.version[i]);
+            EventOutcomes.VersionInfo v = outcomes.versions().get(outcomes.version[i]);
             if (v != null && v.trainingLastEventTime() != null && outcomes.eventTime[i] <= v.trainingLastEventTime()) {
                 trainedOn++;
                 continue;
@@ -151,7 +151,7 @@ public final class Prequential {
     public MetricSet latest(int size) {
         int last = -1;
         for (int i = history.size() - 1; i >= 0; i--) {
-            if (outcomes.state[i] == ReplayOutcomes.SCORED) {
+            if (outcomes.state[i] == EventOutcomes.SCORED) {
                 last = i;
                 break;
             }

@@ -29,7 +29,7 @@ public record ReplayReport(String pipeline, String model, String eventsFile, Str
                            long unlabeled, long trainedOn, long nonFinite, long evaluated,
                            MetricSet overall, MetricSet firstHalf, MetricSet secondHalf, MetricSet beforeDrift,
                            MetricSet afterDrift, List<Version> versions, long promotions,
-                           List<ReplayOutcomes.TrainerEvent> trainerEvents, List<Prequential.Window> windows) {
+                           List<EventOutcomes.TrainerEvent> trainerEvents, List<Prequential.Window> windows) {
 
     /**
      * A version of the model that served: events it scored, the first of them in file order and
