@@ -333,6 +333,11 @@ public final class ReplayCommand implements Callable<Integer> {
         if (exit == 0 && !report.reconciled()) {
             System.err.printf(Locale.ROOT, "Not reconciled: %,d of %,d events came out as neither a score nor a dead"
                     + " letter within --drain-timeout.%n", report.unaccounted(), report.eventsIn());
+            System.err.println(report.versions().isEmpty()
+                    ? "Hint: no version of " + evaluated.name() + " ever scored an event, so the events still wait for"
+                    + " a first model: the trainer needs trainer.min-examples labeled examples (with min-positives"
+                    + " positives) to publish one."
+                    : "Hint: a slow pipeline may need a longer --drain-timeout; the Flink web UI shows where records wait.");
             exit = 1;
         }
         return exit;
