@@ -82,8 +82,9 @@ public final class ReplayPlot {
             drift.setLabel("drift");
             drift.setLabelFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
             drift.setLabelPaint(Color.RED);
-            drift.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-            drift.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+            // half-way up: the versions' labels are at the top and bottom
+            drift.setLabelAnchor(RectangleAnchor.LEFT);
+            drift.setLabelTextAnchor(TextAnchor.CENTER_RIGHT);
             plot.addDomainMarker(drift);
         }
         JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 14), plot, true);
