@@ -40,7 +40,7 @@ class ReplayITCase {
                 "--status-every", "2s", "--drain-timeout", "30s", "--json", json.toString(), "--plot", png.toString());
         double seconds = (System.nanoTime() - started) / 1e9;
         assertThat(replay.code()).as(replay.err()).isZero();
-        assertThat(replay.out()).contains("sent 4,000/4,000 events").contains("reconciled").contains("Report: ")
+        assertThat(replay.out()).contains("Replayed 4,000 events").contains("reconciled").contains("Report: ")
                 .containsPattern("\\[00:0[2-9]\\] sent [0-9,]+/4,000 events");   // progress while it runs
 
         ReplayReport report = ReplayReport.read(json);
