@@ -253,7 +253,7 @@ public final class ReplayCommand implements Callable<Integer> {
         JobHealth health = pipeline == null ? null : new JobHealth(pipeline.restAddress(), pipeline.job().getJobID(),
                 maxRestarts);
         System.out.printf(Locale.ROOT, "Replaying %,d events at %s/s, each label %s later, into %s (%s)%n",
-                history.size(), trim(rate), io.riffle.modelops.spec.Durations.format(labelDelay),
+                history.size(), trim(rate), text(labelDelay),
                 spec.kafka().topics().events(), pipeline == null ? servers : "embedded");
         long started = System.currentTimeMillis();
         Thread sender = new Thread(producer, "riffle-replay-producer");
@@ -264,7 +264,6 @@ public final class ReplayCommand implements Callable<Integer> {
         long drainSince = -1;
         String stoppedBecause = null;
         int exit = 0;
-        Prequential live = new Prequential(history, outcomes, threshold);
         while (true) {
             reader.poll(Duration.ofMillis(200));
             long now = System.currentTimeMillis();
@@ -290,8 +289,8 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             if (now >= nextStatus) {
                 nextStatus += statusEvery.toMillis();
-                live = new Prequential(history, outcomes, threshold);
-                System.out.println(statusLine(started, now, history, producer, outcomes, live, evaluated.name()));
+                System.out.println(statusLine(started, now, history, producer, outcomes,
+                        new Prequential(history, outcomes, threshold), evaluated.name()));
                 String dead = outcomes.newDeadLetter();
                 if (dead != null) {
                     System.out.println("  newest dead letter: " + dead);
@@ -305,7 +304,7 @@ public final class ReplayCommand implements Callable<Integer> {
                     drainSince = now;
                 } else if (now - drainSince > drainTimeout.toMillis()) {
                     System.err.printf(Locale.ROOT, "Gave up waiting after %s: %,d events have neither a score nor a"
-                                    + " dead letter%n", io.riffle.modelops.spec.Durations.format(drainTimeout),
+                                    + " dead letter%n", text(drainTimeout),
                             producer.eventsSent() - outcomes.accounted());
                     break;
                 }
@@ -326,7 +325,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         if (plot != null) {
             ReplayPlot.write(plot, String.format(Locale.ROOT, "%s: prequential metrics per %,d events (rate %s/s, label delay %s)",
-                    spec.name(), window, trim(rate), io.riffle.modelops.spec.Durations.format(labelDelay)),
+                    spec.name(), window, trim(rate), text(labelDelay)),
                     report.windows(), driftAt, report.versions());
             System.out.println("Plot: " + plot);
         }
@@ -428,6 +427,11 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private static String f(Double v) {
         return v == null ? "  -  " : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** A duration as the pipeline file writes it (2s, 5m). */
+    private static String text(Duration d) {
+        return io.riffle.modelops.spec.Durations.format(d);
     }
 
     private static String trim(double v) {
