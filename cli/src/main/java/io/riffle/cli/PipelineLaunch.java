@@ -11,6 +11,7 @@ import io.riffle.modelops.spec.PipelineSpecException;
 import io.riffle.trainer.service.PipelineTrainers;
 import io.riffle.trainer.service.TrainerOptions;
 import io.riffle.trainer.service.TrainerService;
+import io.riffle.trainer.service.TrainingReport;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * What {@code riffle run} (local MiniCluster) and {@code riffle submit} (remote cluster) share to
@@ -56,12 +58,18 @@ final class PipelineLaunch {
         new LabelJoinJob(jobOptions).build(env);
     }
 
-    /** Starts one trainer per model of the file; the caller closes them. */
+    /** Starts one trainer per model of the file, printing every round; the caller closes them. */
     static List<TrainerService> startTrainers(PipelineSpec spec, String bootstrapServers) {
+        return startTrainers(spec, bootstrapServers, TrainerCommand::print);
+    }
+
+    /** Starts one trainer per model of the file, each round's report to {@code reports}; the caller closes them. */
+    static List<TrainerService> startTrainers(PipelineSpec spec, String bootstrapServers,
+                                              Consumer<TrainingReport> reports) {
         List<TrainerService> trainers = new ArrayList<>();
         try {
             for (TrainerOptions options : PipelineTrainers.options(spec, bootstrapServers)) {
-                TrainerService trainer = new TrainerService(options, TrainerCommand::print);
+                TrainerService trainer = new TrainerService(options, reports);
                 trainers.add(trainer);
                 trainer.start();
             }

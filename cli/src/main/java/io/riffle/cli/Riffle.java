@@ -2,6 +2,7 @@ package io.riffle.cli;
 
 import io.riffle.cli.demo.DemoCommand;
 import io.riffle.cli.models.ModelsCommand;
+import io.riffle.cli.streams.GenerateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "riffle", mixinStandardHelpOptions = true, version = "riffle 0.1.0-SNAPSHOT",
         description = "Streaming inference and online learning: Kafka -> Flink -> ONNX Runtime.",
         subcommands = {DemoCommand.class, RunCommand.class, SubmitCommand.class, ScoreCommand.class,
-                TrainerCommand.class, ModelsCommand.class, ValidateCommand.class, BenchCommand.class,
+                TrainerCommand.class, ModelsCommand.class, ValidateCommand.class, GenerateCommand.class,
+                ReplayCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Riffle implements Runnable {
 

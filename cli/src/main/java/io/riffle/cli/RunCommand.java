@@ -1,16 +1,10 @@
 package io.riffle.cli;
 
-import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.modelops.spec.PipelineSpec;
-import io.riffle.trainer.service.TrainerService;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code riffle run --config FILE}: the whole pipeline of a pipeline file, locally. */
@@ -44,45 +38,22 @@ public final class RunCommand implements Callable<Integer> {
         if (spec == null) {
             return 1;
         }
-        EmbeddedKafka kafka = null;
-        JobClient job = null;
-        List<TrainerService> trainers = List.of();
         try (StopSignal stop = new StopSignal("riffle-run")) {
+            LocalPipeline pipeline;
             try {
-                String servers = bootstrapServers != null ? bootstrapServers : spec.kafka().bootstrapServers();
-                if (embeddedKafka) {
-                    kafka = EmbeddedKafka.start(kafkaPort);
-                    servers = kafka.bootstrapServers();
-                    System.out.println("Embedded Kafka (KRaft) on " + servers);
-                }
-                int parallelism = spec.scoring().parallelism();
-                KafkaTopics.ensureFor(servers, spec.kafka().properties(), parallelism, spec.kafka().topics());
-
-                Configuration jobOptions = PipelineLaunch.jobOptions(spec, servers, parallelism);
-                String timeoutProblem = PipelineLaunch.transactionTimeoutProblem(servers, spec.kafka().properties(),
-                        jobOptions);
-                if (timeoutProblem != null) {
-                    System.err.println("Not started: " + timeoutProblem);
-                    return 1;
-                }
-                StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
-                PipelineLaunch.build(spec, jobOptions, env);
-                job = env.executeAsync(spec.name());
-                trainers = PipelineLaunch.startTrainers(spec, servers);
+                pipeline = LocalPipeline.start(spec, bootstrapServers, embeddedKafka ? kafkaPort : null, webUiPort,
+                        TrainerCommand::print, System.out);
+            } catch (LocalPipeline.NotStarted e) {
+                System.err.println("Not started: " + e.getMessage());
+                return 1;
+            }
+            try (pipeline) {
                 System.out.printf("Pipeline '%s' running (%s). Flink web UI %s. Ctrl-C stops.%n", spec.name(),
-                        PipelineLaunch.topicsLine(spec), LocalFlink.restAddress(env));
-                try (PipelineStatus status = new PipelineStatus(servers, spec.kafka().properties(),
+                        PipelineLaunch.topicsLine(spec), pipeline.restAddress());
+                try (PipelineStatus status = new PipelineStatus(pipeline.bootstrapServers(), spec.kafka().properties(),
                         spec.kafka().topics())) {
-                    return new PipelineWatch(LocalFlink.restAddress(env), job, watch.maxRestarts, status,
+                    return new PipelineWatch(pipeline.restAddress(), pipeline.job(), watch.maxRestarts, status,
                             watch.statusEvery, System.out, System.err).watch(stop, watch.duration);
-                }
-            } finally {
-                PipelineLaunch.stopTrainers(trainers);
-                if (job != null) {
-                    LocalFlink.cancel(job);
-                }
-                if (kafka != null) {
-                    kafka.close();
                 }
             }
         }
