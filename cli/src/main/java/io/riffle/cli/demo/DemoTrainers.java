@@ -58,7 +58,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * leave a 90-second demo without a round after the drift.
  */
 final class DemoTrainers implements AutoCloseable {
-    static final int MAX_EPOCHS = 15;
+    static final int MAX_EPOCHS = 200;
     static final int MAX_EXAMPLES = 150_000;
     static final int MIN_EXAMPLES = 2_000;
     static final int MIN_POSITIVES = 20;
