@@ -189,7 +189,7 @@ public final class ReplayCommand implements Callable<Integer> {
                     return 1;
                 }
                 try (reader) {
-                    return replay(spec, evaluated, history, servers, running, reader, outcomes, stop);
+                    return replay(spec, labels, evaluated, history, servers, running, reader, outcomes, stop);
                 }
             }
         }
@@ -244,9 +244,9 @@ public final class ReplayCommand implements Callable<Integer> {
         }
     }
 
-    private int replay(PipelineSpec spec, ModelSpec evaluated, History history, String servers, LocalPipeline pipeline,
-                       ReplayOutcomes reader, EventOutcomes outcomes, StopSignal stop) throws Exception {
-        LabelsSpec labels = labels(spec);
+    private int replay(PipelineSpec spec, LabelsSpec labels, ModelSpec evaluated, History history, String servers,
+                       LocalPipeline pipeline, ReplayOutcomes reader, EventOutcomes outcomes, StopSignal stop)
+            throws Exception {
         ReplayProducer producer = new ReplayProducer(history, servers, spec.kafka().properties(),
                 spec.kafka().topics().events(), spec.kafka().topics().labels(), labels.format() == DataFormat.AVRO,
                 labels.eventIdField(), labels.labelField(), rate, labelDelay);
