@@ -6,6 +6,8 @@ public final class Topics {
     public static final String FEATURES = "riffle.features";
     public static final String SCORES = "riffle.scores";
     public static final String ALERTS = "riffle.alerts";
+    /** Top-k of MULTICLASS models, keyed by entity id. */
+    public static final String RECOMMENDATIONS = "riffle.recommendations";
     public static final String LABELS = "riffle.labels";
     public static final String TRAINING = "riffle.training";
     /** Compacted, keyed by model name. */

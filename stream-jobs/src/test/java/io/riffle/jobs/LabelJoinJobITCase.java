@@ -90,7 +90,7 @@ class LabelJoinJobITCase {
     }
 
     static Label label(int i, int value, long delay) {
-        return new Label("e-" + i, value, BASE_TIME + i * 1000L + delay);
+        return new Label("e-" + i, value, BASE_TIME + i * 1000L + delay, null);
     }
 
     @Test
@@ -121,13 +121,13 @@ class LabelJoinJobITCase {
             }
             List<String> unknown = List.of("u-0", "u-1", "u-2", "u-3", "u-4");
             for (String id : unknown) {
-                send(producer, Topics.LABELS, id, labels.encode(new Label(id, 1, BASE_TIME)));
+                send(producer, Topics.LABELS, id, labels.encode(new Label(id, 1, BASE_TIME, null)));
                 labelRecords++;
             }
             byte[] good = labels.encode(label(1, 1, 0));
             producer.send(new ProducerRecord<>(Topics.LABELS, 0, utf8("bad-0"), utf8("not a label")));
             producer.send(new ProducerRecord<>(Topics.LABELS, 1, utf8("bad-1"), Arrays.copyOf(good, good.length - 4)));
-            producer.send(new ProducerRecord<>(Topics.LABELS, 0, utf8("bad-2"), labels.encode(new Label("", 1, BASE_TIME))));
+            producer.send(new ProducerRecord<>(Topics.LABELS, 0, utf8("bad-2"), labels.encode(new Label("", 1, BASE_TIME, null))));
             labelRecords += 3;
             producer.flush();
             // Committed dead letters of the last records mean every earlier label is waiting in the join.

@@ -130,7 +130,7 @@ class LearningLoopITCase {
                 Transaction tx = g.transaction();
                 producer.send(new ProducerRecord<>(Topics.EVENTS, tx.getCardId().getBytes(StandardCharsets.UTF_8),
                         events.encode(tx)));
-                pending.add(new Label(tx.getEventId(), g.fraud() ? 1 : 0, System.currentTimeMillis()));
+                pending.add(new Label(tx.getEventId(), g.fraud() ? 1 : 0, System.currentTimeMillis(), null));
             }
             producer.flush();
             outputs.awaitUntil(() -> outputs.scores.size() >= phase1, Duration.ofMinutes(2));

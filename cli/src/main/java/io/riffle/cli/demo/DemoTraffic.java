@@ -115,7 +115,7 @@ final class DemoTraffic implements AutoCloseable {
         }
         send(eventsTopic, t.getCardId(), events.encode(t), eventsAcked);
         long delay = labelDelayMs / 2 + (labelDelayMs <= 0 ? 0 : (long) (random.nextDouble() * labelDelayMs));
-        pending.add(new PendingLabel(now + delay, new Label(t.getEventId(), generated.fraud() ? 1 : 0, now + delay)));
+        pending.add(new PendingLabel(now + delay, new Label(t.getEventId(), generated.fraud() ? 1 : 0, now + delay, null)));
     }
 
     private void send(String topic, String key, byte[] value, AtomicLong acked) {

@@ -127,7 +127,7 @@ public final class ReplayProducer implements Runnable {
     /** The label as the pipeline reads it: an Avro {@link Label} timed now, or JSON of the file's label fields. */
     private byte[] encode(String eventId, int label) {
         if (avroLabels) {
-            return labelSerde.encode(new Label(eventId, label, System.currentTimeMillis()));
+            return labelSerde.encode(new Label(eventId, label, System.currentTimeMillis(), null));
         }
         ObjectNode o = JSON.createObjectNode();
         o.put(labelIdField, eventId);

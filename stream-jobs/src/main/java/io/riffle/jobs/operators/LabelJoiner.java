@@ -248,7 +248,7 @@ public final class LabelJoiner extends KeyedCoProcessFunction<String, FeatureVec
 
     private static TrainingExample example(FeatureVector v, int label, long labelTime) {
         return new TrainingExample(v.getEventId(), v.getEntityId(), v.getEventTime(), labelTime, v.getSpecHash(),
-                v.getValues(), label);
+                v.getValues(), label, null);
     }
 
     @VisibleForTesting

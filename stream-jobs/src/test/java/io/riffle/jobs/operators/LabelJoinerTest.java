@@ -42,7 +42,7 @@ class LabelJoinerTest {
     }
 
     static DecodedLabel label(String id, int label, long labelTime, long offset) {
-        return DecodedLabel.of(new Label(id, label, labelTime), "riffle.labels", 3, offset,
+        return DecodedLabel.of(new Label(id, label, labelTime, null), "riffle.labels", 3, offset,
                 id.getBytes(StandardCharsets.UTF_8), ("label-of-" + id).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -91,7 +91,7 @@ class LabelJoinerTest {
         h.processElement2(label("e1", 1, 9_000, 0), 9_000);
 
         assertThat(h.extractOutputValues()).containsExactly(
-                new TrainingExample("e1", "card-e1", 1_000L, 9_000L, "spec-1", List.of(1f, 2f, 3f), 1));
+                new TrainingExample("e1", "card-e1", 1_000L, 9_000L, "spec-1", List.of(1f, 2f, 3f), 1, null));
         assertThat(joiner.joinedCount()).isEqualTo(1);
         assertThat(joiner.duplicateCount()).isZero();
         assertThat(deadLetters(h)).isEmpty();
@@ -241,7 +241,7 @@ class LabelJoinerTest {
         assertThat(h.extractOutputValues()).isEmpty();
         h.setProcessingTime(IMPLICIT);
         assertThat(h.extractOutputValues()).containsExactly(
-                new TrainingExample("e1", "card-e1", 1_000L, IMPLICIT, "spec-1", List.of(1f, 2f, 3f), 0));
+                new TrainingExample("e1", "card-e1", 1_000L, IMPLICIT, "spec-1", List.of(1f, 2f, 3f), 0, null));
         assertThat(joiner.implicitNegativeCount()).isEqualTo(1);
 
         h.setProcessingTime(2 * IMPLICIT);

@@ -49,7 +49,7 @@ class LabelDeserializerTest {
 
     @Test
     void decodesAvroLabelsKeepingTheirRecord() throws Exception {
-        Label label = new Label("e-1", 1, 1_700_000_000_000L);
+        Label label = new Label("e-1", 1, 1_700_000_000_000L, null);
         byte[] bytes = AvroSerde.of(Label.class).encode(label);
         List<DecodedLabel> out = decode(new LabelDeserializer(DataFormat.AVRO), record("riffle.labels", 9, bytes));
         assertThat(out).hasSize(1);
@@ -66,10 +66,10 @@ class LabelDeserializerTest {
         LabelDeserializer json = new LabelDeserializer(DataFormat.JSON);
         DecodedLabel numeric = decode(json, record("riffle.labels", 1,
                 utf8("{\"eventId\":\"e-1\",\"label\":1,\"labelTime\":1700000000000}"))).get(0);
-        assertThat(numeric.label).isEqualTo(new Label("e-1", 1, 1_700_000_000_000L));
+        assertThat(numeric.label).isEqualTo(new Label("e-1", 1, 1_700_000_000_000L, null));
         DecodedLabel iso = decode(json, record("riffle.labels", 2,
                 utf8("{\"eventId\":\"e-2\",\"label\":\"0\",\"labelTime\":\"2023-11-14T22:13:20Z\"}"))).get(0);
-        assertThat(iso.label).isEqualTo(new Label("e-2", 0, 1_700_000_000_000L));
+        assertThat(iso.label).isEqualTo(new Label("e-2", 0, 1_700_000_000_000L, null));
     }
 
     @Test
@@ -92,7 +92,7 @@ class LabelDeserializerTest {
         assertThat(notJson.deadLetter.getErrorMessage()).contains("Label").contains("JSON");
 
         DecodedLabel emptyId = decode(new LabelDeserializer(DataFormat.AVRO), record("riffle.labels", 8,
-                AvroSerde.of(Label.class).encode(new Label("", 1, 5L)))).get(0);
+                AvroSerde.of(Label.class).encode(new Label("", 1, 5L, null)))).get(0);
         assertThat(emptyId.deadLetter.getErrorMessage()).contains("Label field 'eventId'");
 
         DecodedLabel tombstone = decode(json, record("riffle.labels", 9, null)).get(0);

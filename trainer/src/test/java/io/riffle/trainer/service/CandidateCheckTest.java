@@ -36,7 +36,7 @@ class CandidateCheckTest {
                 values.add((float) (random.nextGaussian() + (label == 1 && j < 3 ? 2.5 : 0)));
             }
             out.add(new TrainingExample("e-" + i, "card-" + random.nextInt(100), 1_000L + i, 2_000L + i, SPEC,
-                    values, label));
+                    values, label, null));
         }
         return out;
     }

@@ -33,7 +33,7 @@ class ChampionDriftTest {
             boolean shifted = label == 1 && (newKind ? j >= 3 && j < 6 : j < 3);
             values.add((float) (random.nextGaussian() + (shifted ? 3.0 : 0)));
         }
-        return new TrainingExample("e-" + i, "card-" + random.nextInt(100), (long) i, i + 1L, SPEC, values, label);
+        return new TrainingExample("e-" + i, "card-" + random.nextInt(100), (long) i, i + 1L, SPEC, values, label, null);
     }
 
     private static TrainerOptions options() {

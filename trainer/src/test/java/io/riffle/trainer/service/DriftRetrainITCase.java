@@ -56,7 +56,7 @@ class DriftRetrainITCase {
             boolean shifted = label == 1 && (conceptB ? j >= 3 && j < 6 : j < 3);
             values.add((float) (random.nextGaussian() + (shifted ? 3.0 : 0)));
         }
-        return new TrainingExample(id, "e-" + random.nextInt(100), time, time + 500, SPEC, values, label);
+        return new TrainingExample(id, "e-" + random.nextInt(100), time, time + 500, SPEC, values, label, null);
     }
 
     @Test

@@ -54,7 +54,7 @@ class TrainerServiceITCase {
         for (int j = 0; j < FEATURES; j++) {
             values.add((float) (random.nextGaussian() + (label == 1 && j < 3 ? 2.5 : 0)));
         }
-        return new TrainingExample(id, "card-" + random.nextInt(100), time, time + 1000, SPEC, values, label);
+        return new TrainingExample(id, "card-" + random.nextInt(100), time, time + 1000, SPEC, values, label, null);
     }
 
     static String topics(String prefix) {
