@@ -156,9 +156,9 @@ public final class TrainerService implements AutoCloseable {
     /**
      * Test-then-train: the champion scores the new examples before any round trains on them; when
      * its error rises (ADWIN), the examples from before the change leave the window (but the newest
-     * min-examples always stay), the detection
-     * is reported (model event DRIFT_DETECTED, the listener), and a round runs as soon as the
-     * window holds enough examples again.
+     * min-examples always stay). The first detection of a class's rise for this champion is
+     * reported (model event DRIFT_DETECTED, the listener) and a round runs at once, and another
+     * after min-examples more examples; later detections only drop more of the older examples.
      */
     private void watchDrift(List<TrainingExample> fresh, long now) {
         if (now - lastChampionLookup >= CHAMPION_LOOKUP_MS) {
@@ -176,12 +176,11 @@ public final class TrainerService implements AutoCloseable {
         // until more labels come (they may not): the newest min-examples hold every example since the change.
         long keep = Math.max(d.kept(), options.minExamples());
         int dropped = window.keepNewest((int) Math.min(Integer.MAX_VALUE, keep));
-        if (!driftPending) {
+        if (d.first()) {
+            // A first detection (per class) trains now; the next, after min-examples more examples.
             driftPending = true;
             driftNow = true;
             sinceDrift = 0;
-        }
-        if (d.first()) {
             String what = d.describe(options.modelName()) + "; retraining on the newest " + window.size()
                     + " examples (" + dropped + " older dropped)";
             LOG.info("Drift detected for {}: {}", options.modelName(), what);

@@ -87,11 +87,13 @@ class ChampionDriftTest {
             assertThat(found.first()).isTrue();
             assertThat(found.version()).isEqualTo(1);
             assertThat(found.change().increase()).isTrue();
-            assertThat(found.describe("fraud")).contains("ADWIN", "fraud v1", "positive examples", "rose from");
+            assertThat(found.describe("fraud")).contains("ADWIN", "fraud v1", "positive examples", "rose from", "share missed");
             long since = i - change;
-            // ADWIN drops old values only while a split still shows a change: the first cut keeps every
-            // example since the change and drops only part of the older ones; later cuts drop the rest.
-            assertThat(found.kept()).isBetween(since, change + since - 1L);
+            // ADWIN's first cut keeps much of what came before the change; the change point estimated
+            // within its window comes near the change (a few positives either way: ~100 examples each).
+            assertThat(found.kept()).as("the first cut, %d examples after the change", since)
+                    .isBetween(since / 2, since + 2_000L);
+            assertThat(found.sinceChange()).isPositive();
             ChampionDrift.Detection last = found;
             long lastSince = since;
             for (; i < change + 60_000; i += 100) {
