@@ -80,8 +80,8 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--min-positives", description = "No training below this many positives. Default: the file's, else ${DEFAULT-VALUE}.")
     int minPositives;
 
-    @Option(names = "--holdout-fraction", description = "Newest share of the window held out for the gate. Default: the file's,"
-            + " else ${DEFAULT-VALUE}.")
+    @Option(names = "--holdout-fraction", description = "Newest share of the window held out for the gate; 0: none (fit on the whole"
+            + " window, promote without a gate). Default: the file's, else ${DEFAULT-VALUE}.")
     double holdoutFraction;
 
     @Option(names = "--validation-fraction", description = "Newest share of the rest that stops dense fits early. Default:"

@@ -141,7 +141,7 @@ class TrainerCommandOptionsTest {
     void aValueTheTrainerRefusesIsAnErrorNamingIt(@TempDir Path dir) throws Exception {
         Path f = file(dir);
         assertThatThrownBy(() -> options(f, "--config", f.toString(), "--holdout-fraction", "0.7"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holdout fraction must be in (0, 0.5)");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holdout fraction must be in [0, 0.5)");
         assertThatThrownBy(() -> options(f, "--config", f.toString(), "--drift", "sometimes"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--drift 'sometimes' is not adwin or off");
     }

@@ -34,7 +34,7 @@ class UserErrorsTest {
         RiffleInvocation run = RiffleInvocation.run("trainer", "--holdout-fraction", "0.7");
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.err().lines().toList()).hasSize(2);
-        assertThat(run.err()).startsWith("Not started: holdout fraction must be in (0, 0.5), was 0.7")
+        assertThat(run.err()).startsWith("Not started: holdout fraction must be in [0, 0.5) (0: no holdout), was 0.7")
                 .contains("Hint: ").doesNotContain("Exception");
     }
 }

@@ -56,10 +56,28 @@ final class ModelsReader {
                 signingKey(s),
                 minExamples,
                 s.integer("min-positives", d.minPositives(), 0, Integer.MAX_VALUE),
-                s.number("holdout-fraction", d.holdoutFraction(), TrainerSpec.MIN_FRACTION, TrainerSpec.MAX_FRACTION),
+                holdoutFraction(s, d.holdoutFraction()),
                 s.number("validation-fraction", d.validationFraction(), TrainerSpec.MIN_FRACTION,
                         TrainerSpec.MAX_FRACTION),
                 drift(s));
+    }
+
+    /** {@code trainer.holdout-fraction}: a share from {@link TrainerSpec#MIN_FRACTION} to the max, or 0 for none. */
+    private double holdoutFraction(Section s, double def) {
+        Node n = s.raw("holdout-fraction");
+        if (n == null || (n instanceof ScalarNode sn0 && sn0.isNull())) {
+            return def;
+        }
+        Double v = n instanceof ScalarNode sn && sn.isNumber() ? SpecReader.parseDouble(sn.text()) : null;
+        if (v != null && v == TrainerSpec.NO_HOLDOUT) {
+            return TrainerSpec.NO_HOLDOUT;
+        }
+        if (v != null && v >= TrainerSpec.MIN_FRACTION && v <= TrainerSpec.MAX_FRACTION) {
+            return v;
+        }
+        r.error(n.mark(), s.pathOf("holdout-fraction"), "expected a number from " + TrainerSpec.MIN_FRACTION + " to "
+                + TrainerSpec.MAX_FRACTION + ", or 0 for no holdout, found " + n.describe());
+        return def;
     }
 
     /** {@code trainer.drift}: {@code off}, or {@code {detector: adwin|off, delta: 0.002}}. */

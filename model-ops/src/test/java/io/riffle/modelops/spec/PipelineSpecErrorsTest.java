@@ -219,9 +219,21 @@ class PipelineSpecErrorsTest {
                     assertThat(e.message()).contains("min-examples 500 is above max-examples 100");
                 });
         assertThat(all).filteredOn(e -> e.path().equals("trainer.holdout-fraction")).singleElement()
-                .satisfies(e -> assertThat(e.message()).contains("expected a number from 0.01 to 0.49"));
+                .satisfies(e -> assertThat(e.message()).contains("expected a number from 0.01 to 0.49, or 0 for no holdout"));
         assertThat(all).filteredOn(e -> e.path().equals("trainer.drift.detector")).singleElement()
                 .satisfies(e -> assertThat(e.message()).contains("did you mean 'adwin'"));
+    }
+
+    @Test
+    void aHoldoutBelowTheLeastShareIsAnErrorUnlessItIsZero() throws Exception {
+        SpecError e = only(errors(EVENTS + """
+                features:
+                  fields: [{numeric: amount}]
+                trainer:
+                  holdout-fraction: 0.005
+                """));
+        assertThat(e.path()).isEqualTo("trainer.holdout-fraction");
+        assertThat(e.message()).contains("expected a number from 0.01 to 0.49, or 0 for no holdout, found '0.005'");
     }
 
     @Test

@@ -66,6 +66,15 @@ class PipelineSpecTest {
     }
 
     @Test
+    void aHoldoutFractionOfZeroMeansNoHoldout() throws Exception {
+        TrainerSpec t = SpecFixtures.load(dir, SpecFixtures.resource("valid.yaml") + """
+                trainer:
+                  holdout-fraction: 0
+                """).trainer();
+        assertThat(t.holdoutFraction()).isEqualTo(TrainerSpec.NO_HOLDOUT);
+    }
+
+    @Test
     void featureNamesAreDerivedInVectorOrder() throws Exception {
         FeatureSpec f = SpecFixtures.load(dir, SpecFixtures.resource("valid.yaml")).features();
 

@@ -23,6 +23,10 @@ import java.time.Duration;
  * gate margin (or there is no champion, or the champion cannot be evaluated), else SHADOW or
  * discarded ({@link TrainerOptions#onWorse()}). Reads the champion from a {@link ModelsTopic}, so
  * it runs on in-memory versions as well as on Kafka.
+ *
+ * <p>A round without a holdout (holdout fraction 0) has nothing to judge its candidate on: parity is
+ * checked on the rows it was trained on, and the candidate is promoted without a gate (its
+ * evaluation is null; the champion it replaces, if any, becomes its parent).
  */
 final class CandidateCheck {
     private static final Logger LOG = LoggerFactory.getLogger(CandidateCheck.class);
@@ -52,10 +56,12 @@ final class CandidateCheck {
 
     Verdict check(TrainingRound.Fitted fit) {
         Dataset holdout = fit.holdout();
-        float[] own = fit.model().predict(holdout);
-        float[] served = new float[holdout.rows()];
+        boolean gated = holdout.rows() > 0;
+        Dataset checked = gated ? holdout : fit.train();
+        float[] own = fit.model().predict(checked);
+        float[] served = new float[checked.rows()];
         try (LoadedModel loaded = loader.load(fit.candidate(), options.featureCount(), options.specHash())) {
-            loaded.score(holdout.x(), holdout.rows(), served);
+            loaded.score(checked.x(), checked.rows(), served);
         } catch (ModelRejectedException e) {
             return new Verdict(TrainingReport.Outcome.PARITY_FAILED, Double.NaN, null, null, null,
                     "the exported model is not servable: " + e.getMessage());
@@ -65,10 +71,16 @@ final class CandidateCheck {
             maxDiff = Math.max(maxDiff, Math.abs(served[i] - own[i]));
         }
         if (!(maxDiff <= options.parityTolerance())) {
-            LOG.error("Not publishing {}: ONNX Runtime differs from the trainer by {} (> {}) on the holdout",
-                    options.modelName(), maxDiff, options.parityTolerance());
+            LOG.error("Not publishing {}: ONNX Runtime differs from the trainer by {} (> {}) on the {}",
+                    options.modelName(), maxDiff, options.parityTolerance(), gated ? "holdout" : "training rows");
             return new Verdict(TrainingReport.Outcome.PARITY_FAILED, maxDiff, null, null, null,
                     "ONNX Runtime differs from the trainer by " + maxDiff);
+        }
+        if (!gated) {
+            ModelVersion champion = currentChampion();
+            return new Verdict(TrainingReport.Outcome.PROMOTED, maxDiff, null, null, champion,
+                    String.format("%s (no holdout, no gate; champion before: %s)",
+                            fit.model().summary(), champion == null ? "none" : "v" + champion.getVersion()));
         }
 
         Evaluation candidateEval = Metrics.evaluate(served, holdout.labels(), options.reviewThreshold());

@@ -33,7 +33,8 @@ import java.util.Map;
  * @param retrainAfterLabels ...or as soon as this many new examples arrived, whichever comes first
  * @param minExamples no training below this many examples in the window
  * @param minPositives no training below this many positive examples (binary kinds)
- * @param holdoutFraction newest share of the window (by event time) held out for evaluation
+ * @param holdoutFraction newest share of the window (by event time) held out for evaluation and the gate; 0: none,
+ *        rounds fit on the whole window and promote their candidate without a gate (nothing to judge it on)
  * @param validationFraction newest share of the rest used to stop dense fits early
  * @param gateMargin a candidate must beat the champion's holdout ROC-AUC by this much to replace it
  * @param onWorse what happens to a candidate that does not
@@ -62,8 +63,9 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
                              Map<String, String> kafkaProperties, Path signingKey, DriftSpec drift) {
 
     public TrainerOptions {
-        if (holdoutFraction <= 0 || holdoutFraction >= 0.5) {
-            throw new IllegalArgumentException("holdout fraction must be in (0, 0.5), was " + holdoutFraction);
+        if (!(holdoutFraction >= 0 && holdoutFraction < 0.5)) {
+            throw new IllegalArgumentException("holdout fraction must be in [0, 0.5) (0: no holdout), was "
+                    + holdoutFraction);
         }
         if (validationFraction <= 0 || validationFraction >= 0.5) {
             throw new IllegalArgumentException("validation fraction must be in (0, 0.5), was " + validationFraction);
@@ -85,6 +87,11 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             FeatureMask.ignoring(featureNames, ignoredFeatures);
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    /** Whether rounds hold the newest share of the window out (false: they fit on all of it, no gate). */
+    public boolean hasHoldout() {
+        return holdoutFraction > 0;
     }
 
     /** The columns the model reads: all but {@link #ignoredFeatures}. */

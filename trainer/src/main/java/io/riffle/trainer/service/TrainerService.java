@@ -281,7 +281,7 @@ public final class TrainerService implements AutoCloseable {
             return report(TrainingReport.Outcome.SKIPPED, null, 0, null, n, positives, 0, skipped.why());
         }
         TrainingRound.Fitted fit = (TrainingRound.Fitted) result;
-        lastHoldout = fit.holdout();
+        lastHoldout = fit.holdout().rows() > 0 ? fit.holdout() : null;
         CandidateCheck.Verdict verdict = check.check(fit);
         if (!verdict.publishes()) {
             return report(verdict.outcome(), null, 0, verdict, n, positives, fit.fitMillis(), verdict.detail());
@@ -296,7 +296,9 @@ public final class TrainerService implements AutoCloseable {
         boolean promote = verdict.outcome() == TrainingReport.Outcome.PROMOTED;
         String name = promote ? options.modelName() : options.shadowName();
         int version = kafka.publisher().nextVersion(name);
-        Map<String, Double> metrics = new HashMap<>(verdict.candidate().toMetrics());
+        // Without a holdout there is nothing out of sample to report: no in-sample figure under a holdout's keys.
+        Map<String, Double> metrics = verdict.candidate() != null ? new HashMap<>(verdict.candidate().toMetrics())
+                : new HashMap<>(Map.of("holdout_examples", 0.0));
         if (verdict.champion() != null) {
             metrics.put("champion_roc_auc", verdict.champion().rocAuc());
         }
@@ -330,7 +332,7 @@ public final class TrainerService implements AutoCloseable {
         return check.currentChampion();
     }
 
-    /** {@code mv}'s evaluation on the newest holdout a round used, or null before the first round. */
+    /** {@code mv}'s evaluation on the newest holdout a round used, or null before the first round (or without a holdout). */
     public Evaluation evaluateOnLatestHoldout(ModelVersion mv) {
         Dataset holdout = lastHoldout;
         return holdout == null ? null : check.evaluate(mv, holdout);

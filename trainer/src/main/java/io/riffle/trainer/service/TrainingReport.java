@@ -11,13 +11,14 @@ import java.util.List;
  * @param outcome what became of the candidate
  * @param publishedName the name it was published under (null when not published)
  * @param version the published version (0 when not published)
- * @param candidate the candidate's evaluation on the holdout (null when skipped before training)
+ * @param candidate the candidate's evaluation on the holdout (null when skipped before training, or when the round
+ *        had no holdout: holdout fraction 0)
  * @param champion the champion's evaluation on the same holdout (null when there was none)
  * @param championVersion the champion's version (0 when none)
  * @param examples examples in the window
  * @param positives positive examples in the window
  * @param fitMillis training time
- * @param parityMaxDiff largest |ONNX Runtime − trainer| difference on the holdout
+ * @param parityMaxDiff largest |ONNX Runtime − trainer| difference on the holdout (without one: on the train rows)
  * @param detail a human sentence: the model summary or why nothing was published
  * @param ignoredFeatures the features the model was told not to use ({@link TrainerOptions#ignoredFeatures()})
  */

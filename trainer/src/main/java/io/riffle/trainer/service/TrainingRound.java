@@ -20,6 +20,10 @@ import java.util.List;
  * fitted, exported to ONNX and described as an unnumbered candidate version (spec hash, names,
  * thresholds, training window, feature stats of the train rows). Needs no Kafka.
  *
+ * <p>With a holdout fraction of 0 ({@link TrainerOptions#hasHoldout()} false) there is no holdout:
+ * the whole window is train and validation (a LOGISTIC fit by Newton's method fits on both, so on
+ * every example), and the {@link CandidateCheck} has no gate to apply.
+ *
  * <p>The features of {@link TrainerOptions#ignoredFeatures()} have no influence on the candidate
  * (see {@link FeatureMask}); its feature stats give them a standard deviation of 0, which keeps
  * reason codes from naming a feature the model does not read.
@@ -33,8 +37,8 @@ final class TrainingRound {
     record Skipped(String why) implements Result { }
 
     /**
-     * A fitted model, the data it was fitted and is judged on, and the candidate version made of
-     * it (version 0, role CHAMPION, no metrics yet).
+     * A fitted model, the data it was fitted and is judged on (an empty holdout when the options
+     * hold none out), and the candidate version made of it (version 0, role CHAMPION, no metrics yet).
      */
     record Fitted(TrainedModel model, Dataset train, Dataset holdout, ModelVersion candidate, long fitMillis)
             implements Result { }
@@ -54,13 +58,14 @@ final class TrainingRound {
             return new Skipped("window has " + n + " examples (" + positives + " positive); needs "
                     + options.minExamples() + " (" + options.minPositives() + ")");
         }
-        int holdoutStart = n - Math.max(1, (int) Math.round(n * options.holdoutFraction()));
+        int holdoutStart = options.hasHoldout()
+                ? n - Math.max(1, (int) Math.round(n * options.holdoutFraction())) : n;
         int validationStart = holdoutStart - Math.max(1, (int) Math.round(holdoutStart * options.validationFraction()));
         int f = options.featureCount();
         Dataset train = TrainingWindow.toDataset(ordered, 0, validationStart, f);
         Dataset validation = TrainingWindow.toDataset(ordered, validationStart, holdoutStart, f);
         Dataset holdout = TrainingWindow.toDataset(ordered, holdoutStart, n, f);
-        if (holdout.positives() == 0 || holdout.positives() == holdout.rows()) {
+        if (options.hasHoldout() && (holdout.positives() == 0 || holdout.positives() == holdout.rows())) {
             return new Skipped("the holdout (newest " + holdout.rows() + " examples) has a single class");
         }
 

@@ -81,6 +81,47 @@ class CandidateCheckTest {
         assertThat(verdict.detail()).contains("vs champion none");
     }
 
+    /**
+     * Holdout fraction 0: the round holds nothing out, so a logistic fit by Newton's method fits on
+     * every example of the window; the check has nothing to gate on and promotes the candidate over
+     * the champion, whose version becomes the parent.
+     */
+    @Test
+    void withoutAHoldoutTheWholeWindowIsFittedAndPromotedWithoutAGate() {
+        TrainerOptions options = options(OnWorse.DISCARD).toBuilder().holdout(0).build();
+        TrainingRound.Fitted fit = fit(options, 1);
+        assertThat(fit.holdout().rows()).isZero();
+        assertThat(fit.model().summary()).contains("newton converged after").contains("on 2000 rows");
+        assertThat(fit.candidate().getTrainingWindow().getExampleCount()).isEqualTo(2000);
+        // A champion the gate would keep (the candidate itself, equal AUC) does not stop it: there is no gate.
+        models.publish(ModelVersion.newBuilder(fit.candidate()).setVersion(3).setRole(ModelRole.CHAMPION).build());
+
+        CandidateCheck.Verdict verdict = new CandidateCheck(options, loader, models).check(fit);
+        assertThat(verdict.outcome()).isEqualTo(TrainingReport.Outcome.PROMOTED);
+        assertThat(verdict.parityMaxDiff()).isLessThanOrEqualTo(1e-5);
+        assertThat(verdict.candidate()).isNull();
+        assertThat(verdict.champion()).isNull();
+        assertThat(verdict.championVersion().getVersion()).isEqualTo(3);
+        assertThat(verdict.detail()).contains("no holdout, no gate; champion before: v3");
+    }
+
+    @Test
+    void aSingleClassWindowTailNeedsNoHoldoutWhenThereIsNone() {
+        TrainerOptions options = options(OnWorse.SHADOW).toBuilder().holdout(0).build();
+        List<TrainingExample> window = window(1, 2000);
+        // The newest fifth all negative: a holdout there would have a single class and skip the round.
+        for (int i = 1600; i < 2000; i++) {
+            TrainingExample e = window.get(i);
+            window.set(i, TrainingExample.newBuilder(e).setLabel(0).build());
+        }
+        long positives = window.stream().filter(e -> e.getLabel() == 1).count();
+        assertThat(new TrainingRound(options, options.featureMask()).run(window, positives))
+                .isInstanceOf(TrainingRound.Fitted.class);
+        assertThat(new TrainingRound(options(OnWorse.SHADOW), options.featureMask()).run(window, positives))
+                .isInstanceOfSatisfying(TrainingRound.Skipped.class,
+                        s -> assertThat(s.why()).contains("has a single class"));
+    }
+
     @Test
     void anExportThatDoesNotReproduceTheTrainerFailsParity() {
         TrainerOptions options = options(OnWorse.SHADOW);

@@ -30,6 +30,15 @@ class TrainerOptionsTest {
     }
 
     @Test
+    void aHoldoutFractionOfZeroMeansNoHoldout() {
+        assertThat(builder(NAMES).holdout(0).build().hasHoldout()).isFalse();
+        assertThat(builder(NAMES).build().hasHoldout()).isTrue();
+        assertThatThrownBy(() -> builder(NAMES).holdout(-0.1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("holdout fraction must be in [0, 0.5) (0: no holdout), was -0.1");
+    }
+
+    @Test
     void anUnknownIgnoredFeatureIsAnErrorNamingIt() {
         assertThatThrownBy(() -> builder(NAMES).ignoredFeatures(List.of("count_1h")).build())
                 .isInstanceOf(IllegalArgumentException.class)
