@@ -54,41 +54,48 @@ final class CandidateCheck {
         this.models = models;
     }
 
+    /**
+     * The gate of a cross-validated round: parity on the rows it was fitted on, then the candidate's
+     * out-of-fold ROC-AUC against the champion's on the same examples (the whole window).
+     */
+    Verdict check(TrainingRound.CrossValidated cv) {
+        ParityVerdict parity = parity(cv.fit(), cv.fit().train());
+        if (parity.outcome() == TrainingReport.Outcome.PARITY_FAILED) {
+            return parity.verdict();
+        }
+        Evaluation candidateEval = Metrics.evaluate(cv.outOfFold(), cv.window().labels(), options.reviewThreshold());
+        return gate(cv.fit(), parity.parityMaxDiff(), candidateEval, cv.window(), String.format(
+                "cross-validated AUC over the window's %d examples, %d folds", cv.window().rows(), TrainingRound.FOLDS));
+    }
+
     Verdict check(TrainingRound.Fitted fit) {
         Dataset holdout = fit.holdout();
         boolean gated = holdout.rows() > 0;
         Dataset checked = gated ? holdout : fit.train();
-        float[] own = fit.model().predict(checked);
-        float[] served = new float[checked.rows()];
-        try (LoadedModel loaded = loader.load(fit.candidate(), options.featureCount(), options.specHash())) {
-            loaded.score(checked.x(), checked.rows(), served);
-        } catch (ModelRejectedException e) {
-            return new Verdict(TrainingReport.Outcome.PARITY_FAILED, Double.NaN, null, null, null,
-                    "the exported model is not servable: " + e.getMessage());
+        ParityVerdict parity = parity(fit, checked);
+        if (parity.outcome() == TrainingReport.Outcome.PARITY_FAILED) {
+            return parity.verdict();
         }
-        double maxDiff = 0;
-        for (int i = 0; i < served.length; i++) {
-            maxDiff = Math.max(maxDiff, Math.abs(served[i] - own[i]));
-        }
-        if (!(maxDiff <= options.parityTolerance())) {
-            LOG.error("Not publishing {}: ONNX Runtime differs from the trainer by {} (> {}) on the {}",
-                    options.modelName(), maxDiff, options.parityTolerance(), gated ? "holdout" : "training rows");
-            return new Verdict(TrainingReport.Outcome.PARITY_FAILED, maxDiff, null, null, null,
-                    "ONNX Runtime differs from the trainer by " + maxDiff);
-        }
+        double maxDiff = parity.parityMaxDiff();
         if (!gated) {
             ModelVersion champion = currentChampion();
             return new Verdict(TrainingReport.Outcome.PROMOTED, maxDiff, null, null, champion,
                     String.format("%s (no holdout, no gate; champion before: %s)",
                             fit.model().summary(), champion == null ? "none" : "v" + champion.getVersion()));
         }
+        // Served scores are the gate's: what the scorer will compute.
+        Evaluation candidateEval = Metrics.evaluate(parity.served, holdout.labels(), options.reviewThreshold());
+        return gate(fit, maxDiff, candidateEval, holdout, "holdout AUC");
+    }
 
-        Evaluation candidateEval = Metrics.evaluate(served, holdout.labels(), options.reviewThreshold());
+    /** Compares {@code candidateEval} with the champion's evaluation on {@code judged}. */
+    private Verdict gate(TrainingRound.Fitted fit, double maxDiff, Evaluation candidateEval, Dataset judged,
+                         String what) {
         ModelVersion champion = currentChampion();
-        Evaluation championEval = champion == null ? null : evaluate(champion, holdout);
+        Evaluation championEval = champion == null ? null : evaluate(champion, judged);
         boolean promote = championEval == null || Double.isNaN(championEval.rocAuc())
                 || candidateEval.rocAuc() >= championEval.rocAuc() + options.gateMargin();
-        String gate = String.format("%s (holdout AUC %.4f vs champion %s)", fit.model().summary(),
+        String gate = String.format("%s (%s %.4f vs champion %s)", fit.model().summary(), what,
                 candidateEval.rocAuc(), championEval == null ? "none"
                         : String.format("v%d %.4f", champion.getVersion(), championEval.rocAuc()));
         TrainingReport.Outcome outcome = promote ? TrainingReport.Outcome.PROMOTED
@@ -98,6 +105,41 @@ final class CandidateCheck {
             LOG.info("Discarding candidate for {}: {}", options.modelName(), gate);
         }
         return new Verdict(outcome, maxDiff, candidateEval, championEval, champion, gate);
+    }
+
+    /** ONNX Runtime against the trainer on {@code checked}: a PARITY_FAILED verdict, or one carrying the served scores. */
+    private ParityVerdict parity(TrainingRound.Fitted fit, Dataset checked) {
+        float[] own = fit.model().predict(checked);
+        float[] served = new float[checked.rows()];
+        try (LoadedModel loaded = loader.load(fit.candidate(), options.featureCount(), options.specHash())) {
+            loaded.score(checked.x(), checked.rows(), served);
+        } catch (ModelRejectedException e) {
+            return new ParityVerdict(new Verdict(TrainingReport.Outcome.PARITY_FAILED, Double.NaN, null, null, null,
+                    "the exported model is not servable: " + e.getMessage()), null);
+        }
+        double maxDiff = 0;
+        for (int i = 0; i < served.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(served[i] - own[i]));
+        }
+        if (!(maxDiff <= options.parityTolerance())) {
+            LOG.error("Not publishing {}: ONNX Runtime differs from the trainer by {} (> {}) on the {}",
+                    options.modelName(), maxDiff, options.parityTolerance(),
+                    checked == fit.holdout() ? "holdout" : "training rows");
+            return new ParityVerdict(new Verdict(TrainingReport.Outcome.PARITY_FAILED, maxDiff, null, null, null,
+                    "ONNX Runtime differs from the trainer by " + maxDiff), null);
+        }
+        return new ParityVerdict(new Verdict(TrainingReport.Outcome.PROMOTED, maxDiff, null, null, null, ""), served);
+    }
+
+    /** A parity check's verdict (PARITY_FAILED, or PROMOTED as a placeholder) and the scores ONNX Runtime served. */
+    private record ParityVerdict(Verdict verdict, float[] served) {
+        TrainingReport.Outcome outcome() {
+            return verdict.outcome();
+        }
+
+        double parityMaxDiff() {
+            return verdict.parityMaxDiff();
+        }
     }
 
     /** The newest CHAMPION version of this trainer's model on the models topic, or null. */

@@ -81,6 +81,8 @@ public final class TrainerService implements AutoCloseable {
     private boolean driftPending;
     private long sinceDrift;
     private long lastChampionLookup;
+    /** Largest window a round after a drift judges by cross-validation ({@link TrainingRound#FOLDS} + 1 fits). */
+    static final int CROSS_VALIDATE_UP_TO = 20_000;
     /** How often the drift watch looks for a newer champion on the models topic (others publish too). */
     static final long CHAMPION_LOOKUP_MS = 10_000;
 
@@ -246,6 +248,7 @@ public final class TrainerService implements AutoCloseable {
     }
 
     private void round(long now) {
+        boolean driftRound = driftNow || driftPending && sinceDrift >= options.minExamples();
         lastTraining = now;
         newExamples = 0;
         if (driftNow) {
@@ -257,7 +260,7 @@ public final class TrainerService implements AutoCloseable {
         rounds++;
         TrainingReport report;
         try {
-            report = trainOnce();
+            report = trainOnce(driftRound);
         } catch (RuntimeException e) {
             LOG.error("Training round {} of {} failed: {}", rounds, options.modelName(), e.getMessage(), e);
             report = new TrainingReport(options.modelName(), TrainingReport.Outcome.SKIPPED, null, 0, null, null, 0,
@@ -272,9 +275,32 @@ public final class TrainerService implements AutoCloseable {
      * thread, or a caller that owns the service).
      */
     TrainingReport trainOnce() {
+        return trainOnce(false);
+    }
+
+    /**
+     * A round right after a drift (its window cut to the examples since the change) is judged by
+     * cross-validation when the window is at most {@value #CROSS_VALIDATE_UP_TO} examples: its
+     * newest tenth holds too few positives for the gate to tell a candidate that learned the new
+     * kind from one that did not.
+     */
+    private TrainingReport trainOnce(boolean afterDrift) {
         List<TrainingExample> ordered = window.byEventTime();
         int n = ordered.size();
         long positives = window.positives();
+        if (afterDrift && options.hasHoldout() && n <= CROSS_VALIDATE_UP_TO) {
+            TrainingRound.CrossValidated cv = training.crossValidated(ordered, positives);
+            if (cv != null) {
+                CandidateCheck.Verdict verdict = check.check(cv);
+                if (!verdict.publishes()) {
+                    return report(verdict.outcome(), null, 0, verdict, n, positives, cv.fit().fitMillis(),
+                            verdict.detail());
+                }
+                ModelVersion mv = publish(cv.fit(), verdict);
+                return report(verdict.outcome(), mv.getName(), mv.getVersion(), verdict, n, positives,
+                        cv.fit().fitMillis(), verdict.detail());
+            }
+        }
         TrainingRound.Result result = training.run(ordered, positives);
         if (result instanceof TrainingRound.Skipped skipped) {
             LOG.info("Not training {} yet: {}", options.modelName(), skipped.why());

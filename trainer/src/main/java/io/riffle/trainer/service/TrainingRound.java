@@ -7,6 +7,7 @@ import io.riffle.schemas.TrainingExample;
 import io.riffle.trainer.data.Dataset;
 import io.riffle.trainer.model.FeatureMask;
 import io.riffle.trainer.model.ModelTrainer;
+import io.riffle.trainer.model.ProgressListener;
 import io.riffle.trainer.model.TrainedModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,16 @@ final class TrainingRound {
      */
     record Fitted(TrainedModel model, Dataset train, Dataset holdout, ModelVersion candidate, long fitMillis)
             implements Result { }
+
+    /** Folds of a {@link #crossValidated} round. */
+    static final int FOLDS = 5;
+
+    /**
+     * A round judged by cross-validation: the candidate fitted on the whole window ({@code fit},
+     * with an empty holdout), the window ({@code window}) and each of its rows' score by a model
+     * fitted without that row's fold ({@code outOfFold}).
+     */
+    record CrossValidated(Fitted fit, Dataset window, float[] outOfFold) { }
 
     private final TrainerOptions options;
     private final FeatureMask mask;
@@ -79,6 +90,44 @@ final class TrainingRound {
                 ordered, positives);
         ModelVersion candidate = withoutIgnoredStats(ModelVersions.withFeatureStatsOf(described, train.x(), train.rows()));
         return new Fitted(model, train, holdout, candidate, fitMillis);
+    }
+
+    /**
+     * Fits on the whole window, and judges it by {@value #FOLDS}-fold cross-validation on blocks of
+     * the window in event-time order: each block is scored by a model fitted on the other blocks (the
+     * newest share of them for early stopping), so every example, not only the newest tenth, gives
+     * evidence. For the small window right after a drift, whose newest tenth holds a handful of
+     * positives, too few for the gate's ROC-AUC to tell a candidate that learned the new kind from
+     * one that did not. {@code FOLDS + 1} fits: for small windows only. Null when skipped.
+     */
+    CrossValidated crossValidated(List<TrainingExample> ordered, long positives) {
+        int n = ordered.size();
+        if (n < Math.max(options.minExamples(), 2 * FOLDS) || positives < options.minPositives()) {
+            return null;
+        }
+        int f = options.featureCount();
+        Dataset window = TrainingWindow.toDataset(ordered, 0, n, f);
+        float[] outOfFold = new float[n];
+        long t0 = System.nanoTime();
+        for (int k = 0; k < FOLDS; k++) {
+            int from = (int) ((long) n * k / FOLDS);
+            int to = (int) ((long) n * (k + 1) / FOLDS);
+            Dataset rest = Dataset.concat(window.slice(0, from), window.slice(to, n));
+            int validationStart = rest.rows() - Math.max(1, (int) Math.round(rest.rows() * options.validationFraction()));
+            TrainedModel model = ModelTrainer.train(options.training(), mask, rest.slice(0, validationStart),
+                    rest.slice(validationStart, rest.rows()), ProgressListener.NONE);
+            System.arraycopy(model.predict(window.slice(from, to)), 0, outOfFold, from, to - from);
+        }
+        int validationStart = n - Math.max(1, (int) Math.round(n * options.validationFraction()));
+        Dataset train = window.slice(0, validationStart);
+        TrainedModel model = ModelTrainer.train(options.training(), mask, train, window.slice(validationStart, n),
+                ProgressListener.NONE);
+        long fitMillis = (System.nanoTime() - t0) / 1_000_000;
+        ModelVersion described = describe(ModelVersions.fromOnnx(model.toOnnx(), options.modelName(), 0, model.task(), f),
+                ordered, positives);
+        ModelVersion candidate = withoutIgnoredStats(ModelVersions.withFeatureStatsOf(described, train.x(), train.rows()));
+        Fitted fit = new Fitted(model, train, window.slice(n, n), candidate, fitMillis);
+        return new CrossValidated(fit, window, outOfFold);
     }
 
     private ModelVersion describe(ModelVersion mv, List<TrainingExample> ordered, long positives) {

@@ -157,4 +157,48 @@ class CandidateCheckTest {
         assertThat(discarded.outcome()).isEqualTo(TrainingReport.Outcome.DISCARDED);
         assertThat(discarded.publishes()).isFalse();
     }
+
+    /**
+     * The cross-validated gate (a round right after a drift): the candidate is fitted on the whole
+     * window and judged by out-of-fold scores over every example, against the champion on the same
+     * examples. Out-of-fold scores are out of sample: with labels that have nothing to do with the
+     * features, the AUC they give is near 0.5, where the model's in-sample scores do better.
+     */
+    @Test
+    void aCrossValidatedRoundIsJudgedOutOfFoldOnTheWholeWindow() {
+        TrainerOptions options = options(OnWorse.SHADOW);
+        TrainingRound round = new TrainingRound(options, options.featureMask());
+        List<TrainingExample> separable = window(4, 2000);
+        long positives = separable.stream().filter(e -> e.getLabel() == 1).count();
+        TrainingRound.CrossValidated cv = round.crossValidated(separable, positives);
+        assertThat(cv.window().rows()).isEqualTo(2000);
+        assertThat(cv.fit().holdout().rows()).isZero();
+        assertThat(cv.fit().candidate().getTrainingWindow().getExampleCount()).isEqualTo(2000);
+        // A weaker champion (fitted on 300 examples of the same concept) is beaten on the same 2,000 examples.
+        List<TrainingExample> few = window(5, 300);
+        TrainingRound.Result weak = round.run(few, few.stream().filter(e -> e.getLabel() == 1).count());
+        models.publish(ModelVersion.newBuilder(((TrainingRound.Fitted) weak).candidate()).setVersion(1)
+                .setRole(ModelRole.CHAMPION).build());
+        CandidateCheck.Verdict verdict = new CandidateCheck(options, loader, models).check(cv);
+        assertThat(verdict.parityMaxDiff()).isLessThanOrEqualTo(1e-5);
+        assertThat(verdict.candidate().examples()).isEqualTo(2000);
+        assertThat(verdict.champion().examples()).isEqualTo(2000);
+        assertThat(verdict.detail()).contains("cross-validated AUC over the window's 2000 examples, 5 folds");
+        assertThat(verdict.candidate().rocAuc()).isGreaterThan(0.9);
+
+        // Labels unrelated to the features: out of fold, nothing to learn.
+        Random random = new Random(6);
+        List<TrainingExample> noise = new ArrayList<>();
+        for (TrainingExample e : window(7, 2000)) {
+            noise.add(TrainingExample.newBuilder(e).setLabel(random.nextDouble() < 0.3 ? 1 : 0).build());
+        }
+        long noisePositives = noise.stream().filter(e -> e.getLabel() == 1).count();
+        TrainingRound.CrossValidated blind = round.crossValidated(noise, noisePositives);
+        double outOfFold = io.riffle.trainer.eval.Metrics.evaluate(blind.outOfFold(), blind.window().labels(), 0.5)
+                .rocAuc();
+        double inSample = io.riffle.trainer.eval.Metrics.evaluate(blind.fit().model().predict(blind.window()),
+                blind.window().labels(), 0.5).rocAuc();
+        assertThat(outOfFold).isBetween(0.4, 0.6);
+        assertThat(inSample).isGreaterThan(outOfFold);
+    }
 }
