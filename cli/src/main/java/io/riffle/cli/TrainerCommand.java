@@ -201,7 +201,7 @@ public final class TrainerCommand implements Callable<Integer> {
             ModelSpec adHoc = new ModelSpec(name, task, modelKind,
                     TrainerParams.defaults(modelKind), ModelSpec.DEFAULT_REVIEW_THRESHOLD,
                     ModelSpec.DEFAULT_BLOCK_THRESHOLD, ModelSpec.DEFAULT_ON_WORSE, pipeline.trainer().gateMargin(),
-                    List.of());
+                    List.of(), ModelSpec.DEFAULT_TOP_K);
             b = PipelineTrainers.options(pipeline, adHoc, servers).toBuilder();
         } else {
             System.err.println("Not started: " + (name == null ? file + " declares no model"

@@ -9,11 +9,17 @@ import java.util.List;
  * it must beat it by. {@code params} holds the trainer's hyper-parameters, typed for the kind
  * ({@link TrainerParams}; what the file leaves out keeps the kind's default). {@code ignore}
  * names features of the pipeline the model must not use (the trainer's {@code ignore: [...]});
- * it still takes the whole vector.
+ * it still takes the whole vector. {@code topK} is how many classes a {@code multiclass} model's
+ * scores and recommendations carry (best first); other tasks ignore it.
  */
 public record ModelSpec(String name, ModelTask task, ModelKind trainer, TrainerParams params,
                         double reviewThreshold, double blockThreshold, OnWorse onWorse, double gateMargin,
-                        List<String> ignore) {
+                        List<String> ignore, int topK) {
+
+    /** Classes per multiclass score when the file does not say ({@code top-k}). */
+    public static final int DEFAULT_TOP_K = 10;
+    /** The most classes a score may carry: a top-k is a short list, not the catalogue. */
+    public static final int MAX_TOP_K = 1000;
 
     /** Review threshold of a model whose file gives none (and of the trainer's versions by default). */
     public static final double DEFAULT_REVIEW_THRESHOLD = 0.5;

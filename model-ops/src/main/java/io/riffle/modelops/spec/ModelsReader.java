@@ -131,7 +131,7 @@ final class ModelsReader {
             if (s == null) {
                 continue;
             }
-            s.allow("name", "task", "trainer", "thresholds", "on-worse", "gate-margin");
+            s.allow("name", "task", "trainer", "thresholds", "on-worse", "gate-margin", "top-k");
             String name = s.requiredText("name", "the model name, the key of its versions on the models topic");
             if (name != null && !names.add(name)) {
                 r.error(s.valueMark("name"), s.pathOf("name"), "model name '" + name + "' is used twice");
@@ -178,7 +178,12 @@ final class ModelsReader {
             }
             OnWorse onWorse = s.choice("on-worse", SpecReader.spellings(OnWorse.class), ModelSpec.DEFAULT_ON_WORSE);
             double margin = s.number("gate-margin", defaultMargin, 0.0, 1.0);
-            out.add(new ModelSpec(name, task, kind, params, review, block, onWorse, margin, ignore));
+            int topK = s.integer("top-k", ModelSpec.DEFAULT_TOP_K, 1, ModelSpec.MAX_TOP_K);
+            if (s.has("top-k") && task != null && task != ModelTask.MULTICLASS) {
+                r.error(s.valueMark("top-k"), s.pathOf("top-k"), "top-k applies to task multiclass only; model "
+                        + name + " is " + task.name().toLowerCase(java.util.Locale.ROOT) + " (remove top-k)");
+            }
+            out.add(new ModelSpec(name, task, kind, params, review, block, onWorse, margin, ignore, topK));
         }
         return out;
     }

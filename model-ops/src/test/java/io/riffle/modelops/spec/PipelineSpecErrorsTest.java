@@ -177,6 +177,27 @@ class PipelineSpecErrorsTest {
     }
 
     @Test
+    void topKIsForMulticlassModelsAndBounded() throws Exception {
+        List<SpecError> all = errors(EVENTS + """
+                features:
+                  fields: [{numeric: amount}]
+                models:
+                  - name: fraud
+                    task: binary
+                    trainer: {kind: logistic}
+                    top-k: 5
+                  - name: recs
+                    task: multiclass
+                    trainer: {kind: mlp}
+                    top-k: 0
+                """);
+        assertThat(all).extracting(SpecError::path).containsExactly("models[0].top-k", "models[1].top-k");
+        assertThat(all.get(0).line()).isEqualTo(12);
+        assertThat(all.get(0).message()).contains("top-k applies to task multiclass only", "remove top-k");
+        assertThat(all.get(1).line()).isEqualTo(16);
+    }
+
+    @Test
     void hyperParametersAreTypedForTheirKind() throws Exception {
         List<SpecError> all = errors(EVENTS + """
                 features:

@@ -44,6 +44,7 @@ class PipelineSpecTest {
         });
         assertThat(m.onWorse()).isEqualTo(OnWorse.SHADOW);
         assertThat(m.gateMargin()).isEqualTo(0.002);
+        assertThat(m.topK()).isEqualTo(ModelSpec.DEFAULT_TOP_K);
     }
 
     @Test
