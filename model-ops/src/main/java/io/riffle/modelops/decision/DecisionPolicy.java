@@ -52,9 +52,12 @@ public final class DecisionPolicy {
         return Decision.ALLOW;
     }
 
-    /** Whether this model's output takes part in the decision. */
+    /**
+     * Whether this model's output takes part in the decision: champions do, except multiclass
+     * models, whose output is a ranking (recommendations), not a risk.
+     */
     public static boolean decides(ModelVersion model) {
-        return model.getRole() == ModelRole.CHAMPION;
+        return model.getRole() == ModelRole.CHAMPION && model.getTask() != ModelTask.MULTICLASS;
     }
 
     public static Decision mostSevere(Decision a, Decision b) {

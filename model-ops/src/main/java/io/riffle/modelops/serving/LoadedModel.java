@@ -29,6 +29,10 @@ public final class LoadedModel implements AutoCloseable {
 
     /** How far ONNX Runtime's float kernels may overshoot [0,1] (its vectorised Sigmoid: an ulp). */
     public static final float RANGE_SLACK = 1e-6f;
+    /** {@code ModelVersion.outputKind} of a multiclass model whose rows are probabilities (the default). */
+    public static final String PROBABILITIES = "probabilities";
+    /** {@code ModelVersion.outputKind} of a multiclass model whose rows are logits: the scorer applies softmax. */
+    public static final String LOGITS = "logits";
 
     private final ModelVersion version;
     private final ModelSession session;
@@ -41,7 +45,11 @@ public final class LoadedModel implements AutoCloseable {
     private final int outputWidth;
     private final int column;
     private final FeatureReasons reasons;
+    // MULTICLASS: the label of each output column, and whether rows are logits (softmax applied here).
+    private final String[] classLabels;
+    private final boolean logits;
     private FloatBuffer input;
+    private float[] classScratch = new float[0];
 
     /** Made by {@link io.riffle.modelops.validation.ModelLoader} once the version passed validation. */
     public LoadedModel(ModelVersion version, ModelSession session, String inputName, String outputName,
@@ -56,6 +64,112 @@ public final class LoadedModel implements AutoCloseable {
         this.column = column;
         this.input = allocate(featureCount * 64);
         this.reasons = FeatureReasons.of(version);
+        boolean multiclass = version.getTask() == ModelTask.MULTICLASS;
+        this.classLabels = multiclass ? version.getClassLabels().toArray(new String[0]) : null;
+        this.logits = multiclass && LOGITS.equals(version.getOutputKind());
+    }
+
+    /** Whether this model ranks classes ({@code [N,K]} output) rather than giving one value per row. */
+    public boolean isMulticlass() {
+        return classLabels != null;
+    }
+
+    /** K, the number of classes of a multiclass model (0 otherwise). */
+    public int classCount() {
+        return classLabels == null ? 0 : classLabels.length;
+    }
+
+    /** The label of output column {@code k} of a multiclass model. */
+    public String classLabel(int k) {
+        return classLabels[k];
+    }
+
+    /**
+     * Scores {@code rows} rows with one ONNX Runtime call and writes each row's K class
+     * probabilities to {@code out[i * K, (i + 1) * K)} (softmax applied when the model outputs
+     * logits). Multiclass models only.
+     *
+     * @throws ModelScoringException if ONNX Runtime fails or returns an unexpected shape
+     */
+    public void probabilities(float[] features, int rows, float[] out) {
+        if (!isMulticlass()) {
+            throw new IllegalStateException(label() + " is " + task() + ", not MULTICLASS");
+        }
+        int width = classLabels.length;
+        checkBatch(features, rows, out, rows * width);
+        if (rows == 0) {
+            return;
+        }
+        FloatBuffer in = fill(features, rows * featureCount);
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, in, new long[] {rows, featureCount});
+                OrtSession.Result result = ortSession.run(Map.of(inputName, tensor), outputNames)) {
+            outputOf(result, rows).get(out, 0, rows * width);
+        } catch (OrtException e) {
+            throw new ModelScoringException("ONNX Runtime failed to score a batch of " + rows + " rows with "
+                    + label() + " on " + device() + ": " + e.getMessage(), e);
+        }
+        if (logits) {
+            for (int i = 0; i < rows; i++) {
+                softmax(out, i * width, width);
+            }
+        }
+    }
+
+    /**
+     * Softmax of {@code v[offset, offset + width)} in place, shifted by the row's maximum so no
+     * exponent overflows; a row holding a non-finite logit becomes all NaN (a failed row, never a
+     * confident one).
+     */
+    static void softmax(float[] v, int offset, int width) {
+        float max = Float.NEGATIVE_INFINITY;
+        boolean finite = true;
+        for (int k = offset; k < offset + width; k++) {
+            finite &= Float.isFinite(v[k]);
+            max = Math.max(max, v[k]);
+        }
+        if (!finite) {
+            Arrays.fill(v, offset, offset + width, Float.NaN);
+            return;
+        }
+        double sum = 0;
+        for (int k = offset; k < offset + width; k++) {
+            float e = (float) Math.exp(v[k] - max);
+            v[k] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int k = offset; k < offset + width; k++) {
+            v[k] *= inv;
+        }
+    }
+
+    /**
+     * The {@code k} best columns of the row at {@code probs[offset, offset + width)}, best first
+     * (ties: the lower column first), written to {@code best}; returns how many were written
+     * (fewer than k when the row is narrower). A NaN never ranks above a number.
+     */
+    public static int topK(float[] probs, int offset, int width, int k, int[] best) {
+        int n = Math.min(k, width);
+        int filled = 0;
+        for (int c = 0; c < width; c++) {
+            float v = probs[offset + c];
+            if (filled == n && !ranksAbove(v, probs[offset + best[n - 1]])) {
+                continue;
+            }
+            // Insertion into the short sorted list: k is small (10) next to K (1,000s).
+            int pos = filled < n ? filled++ : n - 1;
+            while (pos > 0 && ranksAbove(v, probs[offset + best[pos - 1]])) {
+                best[pos] = best[pos - 1];
+                pos--;
+            }
+            best[pos] = c;
+        }
+        return filled;
+    }
+
+    /** Strictly better: a number beats NaN; equal values keep the earlier column in front. */
+    private static boolean ranksAbove(float v, float than) {
+        return Float.isNaN(than) ? !Float.isNaN(v) : v > than;
     }
 
     /** Names the features of a flagged row that are furthest from this model's training data. */
@@ -108,6 +222,10 @@ public final class LoadedModel implements AutoCloseable {
      * @throws ModelScoringException if ONNX Runtime fails or returns an unexpected shape
      */
     public void score(float[] features, int rows, float[] out) {
+        if (isMulticlass()) {
+            scoreTopClass(features, rows, out);
+            return;
+        }
         if (rows <= 0) {
             if (rows == 0) {
                 return;
@@ -147,6 +265,36 @@ public final class LoadedModel implements AutoCloseable {
         } catch (OrtException e) {
             throw new ModelScoringException("ONNX Runtime failed to score a batch of " + rows + " rows with "
                     + label() + " on " + device() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A multiclass model's single value per row: the probability of its best class. */
+    private void scoreTopClass(float[] features, int rows, float[] out) {
+        int width = classLabels.length;
+        if (classScratch.length < rows * width) {
+            classScratch = new float[rows * width];
+        }
+        if (out.length < rows) {
+            throw new IllegalArgumentException("batch of " + rows + " rows needs " + rows + " outputs, got " + out.length);
+        }
+        probabilities(features, rows, classScratch);
+        int[] best = new int[1];
+        for (int i = 0; i < rows; i++) {
+            out[i] = topK(classScratch, i * width, width, 1, best) == 1 ? classScratch[i * width + best[0]] : Float.NaN;
+        }
+    }
+
+    private void checkBatch(float[] features, int rows, float[] out, int outputs) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+        }
+        int n = rows * featureCount;
+        if (features.length < n || out.length < outputs) {
+            throw new IllegalArgumentException("batch of " + rows + " rows needs " + n + " feature values and "
+                    + outputs + " outputs, got " + features.length + " and " + out.length);
+        }
+        if (session.isClosed()) {
+            throw new IllegalStateException(label() + " is closed");
         }
     }
 

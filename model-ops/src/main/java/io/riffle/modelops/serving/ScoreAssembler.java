@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * The write stage's record: one {@link Score} per row of a scored batch, carrying every serving
  * model's output as it came (with name, version, task and role), the {@link Decider}'s decision
- * and reason codes, and the latency from ingest to now.
+ * and reason codes, and the latency from ingest to now. A multiclass model's entry carries its
+ * top-k classes (best first) and, as its value, the best class's probability; it decides nothing.
  */
 public final class ScoreAssembler {
 
@@ -42,7 +43,8 @@ public final class ScoreAssembler {
             for (int m = 0; m < versions.length; m++) {
                 ModelVersion mv = versions[m];
                 float value = outputs[m][i];
-                scores.add(new ModelScore(mv.getName(), mv.getVersion(), mv.getTask(), mv.getRole(), value, null));
+                scores.add(new ModelScore(mv.getName(), mv.getVersion(), mv.getTask(), mv.getRole(), value,
+                        models.topK(m, i)));
                 if (!Float.isFinite(value)) {
                     nonFinite++;
                 }

@@ -3,10 +3,12 @@ package io.riffle.modelops.serving;
 import io.riffle.modelops.decision.FeatureReasons;
 import io.riffle.modelops.validation.ModelLoader;
 import io.riffle.modelops.validation.ModelRejectedException;
+import io.riffle.schemas.ClassScore;
 import io.riffle.schemas.ModelVersion;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -16,6 +18,9 @@ import java.util.TreeMap;
  * model's place in a score. Not thread-safe: one per operator instance.
  */
 public final class ServingModels implements AutoCloseable {
+
+    /** Classes per multiclass score when the pipeline does not say. */
+    public static final int DEFAULT_TOP_K = 10;
 
     /** A serving model failed on a whole batch (ONNX Runtime error or an unexpected output shape). */
     public static final class BatchFailure extends RuntimeException {
@@ -41,6 +46,11 @@ public final class ServingModels implements AutoCloseable {
     private ModelVersion[] versions = new ModelVersion[0];
     private FeatureReasons[] explainers = new FeatureReasons[0];
     private float[][] outputs = new float[0][];
+    // Per slot: a multiclass model's class probabilities of the last batch (rows x K), else null.
+    private float[][] classProbabilities = new float[0][];
+    private int[] topK = new int[0];
+    private final Map<String, Integer> topKByName;
+    private int[] best = new int[0];
     private boolean ready;
 
     /**
@@ -48,6 +58,16 @@ public final class ServingModels implements AutoCloseable {
      * @param specHash the feature spec hash versions must carry (null: not checked)
      */
     public ServingModels(ModelLoader loader, int featureCount, String specHash, List<String> required, int batchSize) {
+        this(loader, featureCount, specHash, required, batchSize, Map.of());
+    }
+
+    /**
+     * @param topKByName classes a multiclass model's scores carry, by model name (absent:
+     *     {@link #DEFAULT_TOP_K}); capped at the model's K
+     */
+    public ServingModels(ModelLoader loader, int featureCount, String specHash, List<String> required, int batchSize,
+                         Map<String, Integer> topKByName) {
+        this.topKByName = Map.copyOf(topKByName);
         this.loader = loader;
         this.featureCount = featureCount;
         this.specHash = specHash;
@@ -85,6 +105,17 @@ public final class ServingModels implements AutoCloseable {
             explainers[m] = slots[m].reasons();
         }
         outputs = new float[slots.length][batchSize];
+        classProbabilities = new float[slots.length][];
+        topK = new int[slots.length];
+        int widest = 0;
+        for (int m = 0; m < slots.length; m++) {
+            if (slots[m].isMulticlass()) {
+                classProbabilities[m] = new float[batchSize * slots[m].classCount()];
+                topK[m] = Math.min(slots[m].classCount(), topKByName.getOrDefault(slots[m].name(), DEFAULT_TOP_K));
+                widest = Math.max(widest, topK[m]);
+            }
+        }
+        best = new int[Math.max(1, widest)];
         ready = !byName.isEmpty() && byName.keySet().containsAll(required);
     }
 
@@ -123,11 +154,51 @@ public final class ServingModels implements AutoCloseable {
     public void score(ScoreBatch batch) {
         for (int m = 0; m < slots.length; m++) {
             try {
-                slots[m].score(batch.values(), batch.size(), outputs[m]);
+                if (classProbabilities[m] != null) {
+                    scoreClasses(m, batch);
+                } else {
+                    slots[m].score(batch.values(), batch.size(), outputs[m]);
+                }
             } catch (RuntimeException e) {
                 throw new BatchFailure(slots[m], e);
             }
         }
+    }
+
+    /** A multiclass slot: class probabilities of every row, and the best class's as its output value. */
+    private void scoreClasses(int m, ScoreBatch batch) {
+        LoadedModel model = slots[m];
+        int width = model.classCount();
+        float[] probs = classProbabilities[m];
+        model.probabilities(batch.values(), batch.size(), probs);
+        for (int i = 0, rows = batch.size(); i < rows; i++) {
+            outputs[m][i] = LoadedModel.topK(probs, i * width, width, 1, best) == 1 ? probs[i * width + best[0]]
+                    : Float.NaN;
+        }
+    }
+
+    /** Whether the model in slot {@code m} ranks classes. */
+    public boolean isMulticlass(int m) {
+        return classProbabilities[m] != null;
+    }
+
+    /**
+     * The top-k classes (k from the pipeline, at most K) of row {@code row} of the last batch for
+     * the multiclass model in slot {@code m}, best first; null for other models.
+     */
+    public List<ClassScore> topK(int m, int row) {
+        float[] probs = classProbabilities[m];
+        if (probs == null) {
+            return null;
+        }
+        LoadedModel model = slots[m];
+        int width = model.classCount();
+        int n = LoadedModel.topK(probs, row * width, width, topK[m], best);
+        List<ClassScore> out = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            out.add(new ClassScore(model.classLabel(best[j]), probs[row * width + best[j]]));
+        }
+        return out;
     }
 
     /** The required models not serving yet, as " (waiting for a, b)", or "" when none is missing. */
@@ -148,6 +219,7 @@ public final class ServingModels implements AutoCloseable {
         }
         byName.clear();
         slots = new LoadedModel[0];
+        classProbabilities = new float[0][];
         ready = false;
     }
 }

@@ -1,5 +1,6 @@
 package io.riffle.modelops.trust;
 
+import io.riffle.schemas.ModelTask;
 import io.riffle.schemas.ModelVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -18,6 +19,7 @@ import java.util.Locale;
  *   double reviewThreshold, double blockThreshold,
  *   string sha256 (trimmed, lower case), string featureSpecHash,
  *   int featureCount, string inputName, string outputName, int positiveIndex
+ *   MULTICLASS only: string outputKind, int K, then K strings classLabels
  * </pre>
  *
  * Integers and doubles are big-endian ({@link Double#doubleToLongBits}, so every NaN is one value).
@@ -25,7 +27,9 @@ import java.util.Locale;
  * int and its UTF-8 bytes: null and "" differ, and no field can run into the next. Besides the
  * fields the design names, the input contract (feature count, input/output names, positive
  * column) is covered: changing the positive column of a two-column output alone would invert
- * every probability. The ONNX bytes themselves are covered through their sha256, which the
+ * every probability; for the same reason a multiclass version's class labels and output kind are
+ * covered (reordering two labels would recommend the wrong items). Binary and anomaly versions
+ * keep the layout they were signed with. The ONNX bytes themselves are covered through their sha256, which the
  * loader checks against the bytes.
  */
 public final class SignedFields {
@@ -55,6 +59,16 @@ public final class SignedFields {
             string(out, mv.getInputName());
             string(out, mv.getOutputName());
             out.writeInt(mv.getPositiveIndex());
+            if (mv.getTask() == ModelTask.MULTICLASS) {
+                string(out, mv.getOutputKind());
+                java.util.List<String> labels = mv.getClassLabels();
+                out.writeInt(labels == null ? -1 : labels.size());
+                if (labels != null) {
+                    for (String label : labels) {
+                        string(out, label);
+                    }
+                }
+            }
         } catch (IOException e) {
             // A ByteArrayOutputStream does not fail.
             throw new UncheckedIOException(e);

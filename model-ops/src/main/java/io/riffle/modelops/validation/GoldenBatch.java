@@ -21,7 +21,14 @@ final class GoldenBatch {
 
     private GoldenBatch() {}
 
+    /** How far a probability row's sum may be from 1: float rounding over thousands of classes. */
+    static final double ROW_SUM_TOLERANCE = 1e-3;
+
     static void check(String label, LoadedModel model, ModelTask task) throws ModelRejectedException {
+        if (model.isMulticlass()) {
+            checkClasses(label, model);
+            return;
+        }
         int n = model.featureCount();
         float[] batch = rows(n);
         float[] all;
@@ -48,6 +55,50 @@ final class GoldenBatch {
         }
         // Exercise the serving path once, so a model that only fails there is rejected here.
         model.score(batch, ROWS, new float[ROWS]);
+    }
+
+    /**
+     * Every row of a multiclass model's golden batch, after softmax when it outputs logits, must be
+     * finite, in [0,1] and sum to 1: a row that does not is not a distribution over its classes,
+     * and its top-k would rank by something else.
+     */
+    private static void checkClasses(String label, LoadedModel model) throws ModelRejectedException {
+        int width = model.classCount();
+        float[] probs = new float[ROWS * width];
+        float[] raw;
+        try {
+            raw = model.scoreAllColumns(rows(model.featureCount()), ROWS);
+            model.probabilities(rows(model.featureCount()), ROWS, probs);
+        } catch (OrtException | ModelScoringException e) {
+            throw new ModelRejectedException(label + ": scoring the golden batch (" + ROWS + " rows) failed: "
+                    + e.getMessage(), e);
+        }
+        boolean logits = LoadedModel.LOGITS.equals(model.version().getOutputKind());
+        for (int row = 0; row < ROWS; row++) {
+            double sum = 0;
+            for (int k = 0; k < width; k++) {
+                int i = row * width + k;
+                String where = "golden row " + row + " (" + rowKind(row) + ") class " + k + " ('"
+                        + model.classLabel(k) + "')";
+                if (!Float.isFinite(raw[i])) {
+                    throw new ModelRejectedException(label + ": non-finite output " + raw[i] + " for " + where
+                            + "; the graph must give finite values for every input (check divisions, logs and exps)");
+                }
+                float v = probs[i];
+                if (v < -LoadedModel.RANGE_SLACK || v > 1f + LoadedModel.RANGE_SLACK) {
+                    throw new ModelRejectedException(label + ": output " + v + " for " + where + " is outside [0,1]:"
+                            + " a probabilities model must output a distribution per row; if it outputs logits,"
+                            + " publish it with output kind logits (--output-kind logits)");
+                }
+                sum += v;
+            }
+            if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) {
+                throw new ModelRejectedException(label + ": golden row " + row + " (" + rowKind(row) + ") sums to "
+                        + String.format(java.util.Locale.ROOT, "%.6f", sum) + " over its " + width + " classes"
+                        + (logits ? " after softmax" : "") + "; the rows of a multiclass model's probabilities"
+                        + " must sum to 1 (add a Softmax, or publish it with --output-kind logits)");
+            }
+        }
     }
 
     private static String rowKind(int row) {

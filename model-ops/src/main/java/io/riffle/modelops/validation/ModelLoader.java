@@ -21,6 +21,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -30,9 +32,9 @@ import java.util.Objects;
  * ModelPolicy} (the name is one of the pipeline's models, the signature verifies with a trusted key
  * when there are trusted keys), bytes present, size limit, sha256 (which binds the signed
  * metadata to the bytes), feature spec hash (present, when the policy requires it, and equal),
- * feature count, thresholds finite with
+ * feature count, (multiclass) class labels and output kind, thresholds finite with
  * {@code 0 <= review <= block <= 1}, ONNX Runtime loads it, input and output fit the task, and a
- * golden batch gives finite outputs in [0,1]. Each failure is a {@link
+ * golden batch gives finite outputs in [0,1] (multiclass: rows that sum to 1, after softmax for logits). Each failure is a {@link
  * ModelRejectedException} whose message names the model and the values involved; nothing stays
  * open after a rejection. Thread-safe (holds no mutable state).
  */
@@ -127,7 +129,7 @@ public final class ModelLoader {
                     + " features");
         }
         if (mv.getTask() == ModelTask.MULTICLASS) {
-            throw new ModelRejectedException(label + ": task MULTICLASS is not supported yet (binary and anomaly are)");
+            checkClasses(mv, label);
         }
         checkThresholds(mv, label);
 
@@ -150,6 +152,37 @@ public final class ModelLoader {
             // The session reference must not outlive a rejected model.
             session.close();
             throw e;
+        }
+    }
+
+    /**
+     * A multiclass version names the class of every output column (K labels, distinct, not blank:
+     * a recommendation is read by its label) and says whether its rows are probabilities or logits.
+     */
+    private static void checkClasses(ModelVersion mv, String label) throws ModelRejectedException {
+        List<String> labels = mv.getClassLabels();
+        if (labels == null || labels.size() < 2) {
+            throw new ModelRejectedException(label + ": a multiclass model needs the label of each output column"
+                    + " (classLabels has " + (labels == null ? 0 : labels.size()) + ", at least 2 are needed);"
+                    + " publish it with --labels FILE|a,b,c");
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        for (int k = 0; k < labels.size(); k++) {
+            String c = labels.get(k);
+            if (c == null || c.isBlank()) {
+                throw new ModelRejectedException(label + ": class label " + k + " is blank; every output column"
+                        + " needs a label");
+            }
+            Integer first = seen.putIfAbsent(c, k);
+            if (first != null) {
+                throw new ModelRejectedException(label + ": class label '" + c + "' names both column " + first
+                        + " and column " + k + "; labels must be distinct");
+            }
+        }
+        String kind = mv.getOutputKind();
+        if (kind != null && !LoadedModel.PROBABILITIES.equals(kind) && !LoadedModel.LOGITS.equals(kind)) {
+            throw new ModelRejectedException(label + ": outputKind '" + kind + "' is not one of "
+                    + LoadedModel.PROBABILITIES + ", " + LoadedModel.LOGITS);
         }
     }
 
@@ -308,6 +341,9 @@ public final class ModelLoader {
     /** Returns {width, column}. */
     private static int[] checkOutput(ModelVersion mv, String label, NodeInfo node) throws ModelRejectedException {
         ModelTask task = mv.getTask();
+        if (task == ModelTask.MULTICLASS) {
+            return new int[] {checkClassOutput(mv, label, node), 0};
+        }
         String accepted = task == ModelTask.BINARY ? "[N], [N,1] or [N,2]" : "[N] or [N,1]";
         ValueInfo info = node.getInfo();
         if (!(info instanceof TensorInfo t)) {
@@ -349,6 +385,31 @@ public final class ModelLoader {
             }
         }
         return new int[] {width, column};
+    }
+
+    /**
+     * A multiclass output is float {@code [N, K]} with K the number of class labels. A symbolic
+     * class axis is accepted here; the golden batch then shows its actual width.
+     */
+    private static int checkClassOutput(ModelVersion mv, String label, NodeInfo node) throws ModelRejectedException {
+        int k = mv.getClassLabels().size();
+        String accepted = "float [N, " + k + "] (one column per class label)";
+        ValueInfo info = node.getInfo();
+        if (!(info instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT) {
+            throw new ModelRejectedException(label + ": output '" + node.getName() + "' is " + info
+                    + ", expected " + accepted + " for a MULTICLASS model");
+        }
+        long[] shape = t.getShape();
+        if (shape.length != 2) {
+            throw new ModelRejectedException(label + ": output '" + node.getName() + "' has shape " + shapeText(t)
+                    + " (rank " + shape.length + "), but a MULTICLASS model must output " + accepted);
+        }
+        if (shape[1] >= 0 && shape[1] != k) {
+            throw new ModelRejectedException(label + ": output '" + node.getName() + "' has " + shape[1]
+                    + " columns (shape " + shapeText(t) + ") but the version names " + k
+                    + " class labels; there must be one label per column");
+        }
+        return k;
     }
 
     private static ModelVersion metadataOnly(ModelVersion mv) {

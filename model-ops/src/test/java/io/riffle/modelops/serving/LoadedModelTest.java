@@ -53,6 +53,54 @@ class LoadedModelTest {
     }
 
     @Test
+    void topKOfAHandComputedRowBestFirstTiesByColumn() throws Exception {
+        // Logits = the input: softmax([0, 2, 1, 2, -1]) ranks columns 1 and 3 (tied, column order), then 2, 0, 4.
+        ModelVersion mv = TestModels.identityLogits("recs", 1, 5);
+        float[] x = {0f, 2f, 1f, 2f, -1f, /* second row */ 3f, 0f, 0f, 0f, 0f};
+        float[] probs = new float[10];
+        try (LoadedModel model = loader.load(mv, 5, null)) {
+            assertThat(model.isMulticlass()).isTrue();
+            assertThat(model.classLabel(3)).isEqualTo("item-3");
+            model.probabilities(x, 2, probs);
+            double z = 1 + 2 * Math.exp(2) + Math.exp(1) + Math.exp(-1);
+            assertThat(probs[0]).isCloseTo((float) (1 / z), org.assertj.core.data.Offset.offset(1e-6f));
+            assertThat(probs[1]).isCloseTo((float) (Math.exp(2) / z), org.assertj.core.data.Offset.offset(1e-6f));
+            assertThat(probs[4]).isCloseTo((float) (Math.exp(-1) / z), org.assertj.core.data.Offset.offset(1e-6f));
+            int[] best = new int[3];
+            assertThat(LoadedModel.topK(probs, 0, 5, 3, best)).isEqualTo(3);
+            assertThat(best).containsExactly(1, 3, 2);
+            assertThat(LoadedModel.topK(probs, 5, 5, 3, best)).isEqualTo(3);
+            assertThat(best).containsExactly(0, 1, 2);
+            // score(): the best class's probability per row.
+            float[] top = new float[2];
+            model.score(x, 2, top);
+            assertThat(top[0]).isEqualTo(probs[1]);
+            assertThat(top[1]).isCloseTo((float) (Math.exp(3) / (Math.exp(3) + 4)), org.assertj.core.data.Offset.offset(1e-6f));
+        }
+        // k above K returns all K; NaN ranks last.
+        int[] all = new int[4];
+        assertThat(LoadedModel.topK(new float[] {Float.NaN, 0.2f, 0.5f}, 0, 3, 4, all)).isEqualTo(3);
+        assertThat(Arrays.copyOf(all, 3)).containsExactly(2, 1, 0);
+    }
+
+    @Test
+    void softmaxMlpMatchesJavaForwardPass() throws Exception {
+        ModelVersion mv = TestModels.multiclassMlp("recs", 2, 12, 40, 11L);
+        int rows = 9;
+        float[] x = TestModels.randomRows(5L, rows, 12);
+        float[] probs = new float[rows * 40];
+        try (LoadedModel model = loader.load(mv, 12, null)) {
+            model.probabilities(x, rows, probs);
+        }
+        for (int i = 0; i < rows; i++) {
+            float[] expected = TestModels.forward(mv, Arrays.copyOfRange(x, i * 12, (i + 1) * 12));
+            for (int k = 0; k < 40; k++) {
+                assertThat(Math.abs(probs[i * 40 + k] - expected[k])).as("row %d class %d", i, k).isLessThanOrEqualTo(1e-6f);
+            }
+        }
+    }
+
+    @Test
     void mlpMatchesJavaForwardPassAtEveryBatchSize() throws Exception {
         ModelVersion mv = ModelVersions.fromOnnx(TestModels.mlp(7L, OutputActivation.SIGMOID, 32, 64, 32, 1),
                 "fraud", 3, ModelTask.BINARY, 32);

@@ -52,6 +52,63 @@ class ServingModelsTest {
     }
 
     @Test
+    void aMulticlassModelsScoreCarriesItsTopKAndDecidesNothing() throws Exception {
+        // Four features = four logits: row 0 ranks item-2, item-0, item-3; row 1 ranks item-1 first.
+        ModelVersion recs = TestModels.identityLogits("recs", 7, FEATURES);
+        ModelVersion fraud = TestModels.binaryMlp("fraud", 1, FEATURES, 5L);
+        fraud = ModelVersion.newBuilder(fraud).setReviewThreshold(0).setBlockThreshold(0).build();
+        try (ServingModels models = new ServingModels(loader, FEATURES, null, List.of(), 8, java.util.Map.of("recs", 3))) {
+            models.install(models.load(recs));
+            ScoreBatch batch = new ScoreBatch(8, FEATURES);
+            float[][] rows = {{1f, -1f, 2f, 0.5f}, {0f, 5f, 0f, 0f}};
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(rows[i], 0, batch.values(), batch.nextOffset(), FEATURES);
+                batch.add("e" + i, "user-1", 100L + i, 1_000L, null, false, 0L);
+            }
+            models.score(batch);
+            assertThat(models.isMulticlass(0)).isTrue();
+            List<Score> scores = new ArrayList<>();
+            new ScoreAssembler(new Decider(Decision.REVIEW)).assemble(batch, models, 1_100L, (s, row) -> scores.add(s));
+            double z = Math.exp(1) + Math.exp(-1) + Math.exp(2) + Math.exp(0.5);
+            assertThat(scores.get(0).getModels()).singleElement().satisfies(ms -> {
+                assertThat(ms.getTopK()).extracting(io.riffle.schemas.ClassScore::getLabel)
+                        .containsExactly("item-2", "item-0", "item-3");
+                assertThat(ms.getTopK().get(0).getProbability())
+                        .isCloseTo((float) (Math.exp(2) / z), org.assertj.core.data.Offset.offset(1e-6f));
+                assertThat(ms.getValue()).isEqualTo(ms.getTopK().get(0).getProbability());
+            });
+            assertThat(scores.get(1).getModels().get(0).getTopK().get(0).getLabel()).isEqualTo("item-1");
+            // A recommendation is no risk: a champion multiclass model decides nothing.
+            assertThat(scores).extracting(Score::getDecision).containsOnly(Decision.ALLOW);
+            assertThat(Recommendations.of(scores.get(0))).singleElement().satisfies(r -> {
+                assertThat(r.getEntityId()).isEqualTo("user-1");
+                assertThat(r.getModel()).isEqualTo("recs");
+                assertThat(r.getVersion()).isEqualTo(7);
+                assertThat(r.getItems()).hasSize(3);
+            });
+
+            // Beside a binary model that reviews everything, the decision is the binary model's,
+            // and the binary model's entry has no top-k.
+            models.install(models.load(fraud));
+            models.score(batch);
+            scores.clear();
+            new ScoreAssembler(new Decider(Decision.REVIEW)).assemble(batch, models, 1_100L, (s, row) -> scores.add(s));
+            assertThat(scores).extracting(Score::getDecision).containsOnly(Decision.BLOCK);
+            assertThat(scores.get(0).getModels()).extracting(m -> m.getTopK() == null).containsExactly(true, false);
+            assertThat(Recommendations.of(scores.get(0))).hasSize(1);
+        }
+        // Without a top-k for its name, a model's scores carry the default 10 (at most K = 4 here).
+        try (ServingModels models = new ServingModels(loader, FEATURES, null, List.of(), 8)) {
+            models.install(models.load(recs));
+            ScoreBatch batch = new ScoreBatch(8, FEATURES);
+            batch.add("e0", "user-1", 100L, 1_000L, null, false, 0L);
+            models.score(batch);
+            assertThat(models.topK(0, 0)).hasSize(FEATURES);
+        }
+        assertThat(cache.openSessions()).isZero();
+    }
+
+    @Test
     void aVersionOfAnotherWidthIsRejectedBeforeItCanServe() {
         try (ServingModels models = new ServingModels(loader, FEATURES, null, List.of(), 8)) {
             assertThatThrownBy(() -> models.load(TestModels.binaryMlp("fraud", 1, FEATURES + 1, 1L)))

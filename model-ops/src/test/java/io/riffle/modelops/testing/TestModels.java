@@ -141,6 +141,46 @@ public final class TestModels {
         return g.build();
     }
 
+    /** Class labels {@code item-0 .. item-(k-1)}. */
+    public static List<String> classLabels(int k) {
+        List<String> labels = new java.util.ArrayList<>(k);
+        for (int c = 0; c < k; c++) {
+            labels.add("item-" + c);
+        }
+        return labels;
+    }
+
+    /**
+     * A multiclass model {@code features -> 16 (Relu) -> k (Softmax)} with seeded weights, output
+     * {@code [batch, k]} probabilities, labels {@link #classLabels}.
+     */
+    public static ModelVersion multiclassMlp(String name, int version, int features, int k, long seed) {
+        return ModelVersion.newBuilder(ModelVersions.fromOnnx(mlp(seed, OutputActivation.SOFTMAX, features, 16, k),
+                        name, version, ModelTask.MULTICLASS, features))
+                .setClassLabels(classLabels(k)).setOutputKind("probabilities").build();
+    }
+
+    /**
+     * A multiclass model whose logits are its input ({@code Identity}, {@code [batch, k]} in and
+     * out, output kind logits): row x ranks its classes by softmax(x), which a test computes by hand.
+     */
+    public static ModelVersion identityLogits(String name, int version, int k) {
+        OnnxGraphBuilder g = new OnnxGraphBuilder("identity-logits");
+        String x = g.input(OnnxGraphs.INPUT, BATCH, k);
+        g.output(g.op("Identity", x), OnnxGraphs.OUTPUT, BATCH, k);
+        return ModelVersion.newBuilder(ModelVersions.fromOnnx(g.build(), name, version, ModelTask.MULTICLASS, k))
+                .setClassLabels(classLabels(k)).setOutputKind("logits").build();
+    }
+
+    /** A multiclass model whose logits are NaN for every row: Log(x - 100), {@code [batch, k]}. */
+    public static ModelVersion nanLogits(String name, int version, int k) {
+        OnnxGraphBuilder g = new OnnxGraphBuilder("nan-logits");
+        String x = g.input(OnnxGraphs.INPUT, BATCH, k);
+        g.output(g.op("Log", g.op("Sub", x, g.scalar("hundred", 100f))), OnnxGraphs.OUTPUT, BATCH, k);
+        return ModelVersion.newBuilder(ModelVersions.fromOnnx(g.build(), name, version, ModelTask.MULTICLASS, k))
+                .setClassLabels(classLabels(k)).setOutputKind("logits").build();
+    }
+
     /** With inline bytes replaced and the sha256 recomputed. */
     public static ModelVersion withOnnx(ModelVersion mv, byte[] onnx) {
         return ModelVersion.newBuilder(mv)

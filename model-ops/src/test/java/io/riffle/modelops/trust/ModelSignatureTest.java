@@ -78,6 +78,25 @@ class ModelSignatureTest {
     }
 
     @Test
+    void aMulticlassVersionsClassLabelsAndOutputKindAreSigned() throws Exception {
+        ModelVerifier verifier = trusting(KEYS);
+        ModelVersion signed = signer.sign(TestModels.multiclassMlp("recs", 2, 8, 4, 3L));
+        assertThat(verifier.verify(signed)).isEqualTo(ModelVerifier.Verdict.VERIFIED);
+        Map<String, UnaryOperator<ModelVersion.Builder>> changes = new java.util.LinkedHashMap<>();
+        changes.put("two labels swapped", b -> b.setClassLabels(List.of("item-1", "item-0", "item-2", "item-3")));
+        changes.put("a label renamed", b -> b.setClassLabels(List.of("item-0", "item-1", "item-2", "item-9")));
+        changes.put("a label dropped", b -> b.setClassLabels(List.of("item-0", "item-1", "item-2")));
+        changes.put("output kind", b -> b.setOutputKind("logits"));
+        for (Map.Entry<String, UnaryOperator<ModelVersion.Builder>> c : changes.entrySet()) {
+            ModelVersion changed = c.getValue().apply(ModelVersion.newBuilder(signed)).build();
+            assertThat(verifier.verify(changed)).as("changed %s", c.getKey()).isEqualTo(ModelVerifier.Verdict.INVALID);
+        }
+        // A binary version's bytes do not depend on the class fields (its signatures stay valid).
+        assertThat(SignedFields.of(ModelVersion.newBuilder(model).setClassLabels(List.of("a", "b")).build()))
+                .isEqualTo(SignedFields.of(model));
+    }
+
+    @Test
     void fieldsOutsideTheSignatureAndTheDigestsSpellingDoNotMatter() throws Exception {
         ModelVerifier verifier = trusting(KEYS);
         ModelVersion signed = signer.sign(model);

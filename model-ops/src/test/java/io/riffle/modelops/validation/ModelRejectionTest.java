@@ -158,10 +158,63 @@ class ModelRejectionTest {
         rejected(mv, N, null).hasMessageContaining("positiveIndex is 2").hasMessageContaining("must be 0 or 1");
     }
 
+    private final ModelVersion recs = TestModels.multiclassMlp("fraud", 4, N, 5, 2L);
+
     @Test
-    void multiclassIsNotSupportedYet() {
-        rejected(ModelVersion.newBuilder(good).setTask(ModelTask.MULTICLASS).build(), N, null)
-                .hasMessageContaining("not supported yet");
+    void multiclassWithoutClassLabels() {
+        rejected(ModelVersion.newBuilder(recs).setClassLabels(java.util.List.of()).build(), N, null)
+                .hasMessageContaining("needs the label of each output column")
+                .hasMessageContaining("--labels");
+        rejected(ModelVersion.newBuilder(recs).setClassLabels(java.util.List.of("only")).build(), N, null)
+                .hasMessageContaining("classLabels has 1, at least 2");
+    }
+
+    @Test
+    void multiclassLabelsMustBeDistinctAndNotBlank() {
+        rejected(ModelVersion.newBuilder(recs).setClassLabels(java.util.List.of("a", "b", "c", "b", "e")).build(), N, null)
+                .hasMessageContaining("class label 'b' names both column 1 and column 3");
+        rejected(ModelVersion.newBuilder(recs).setClassLabels(java.util.List.of("a", "b", " ", "d", "e")).build(), N, null)
+                .hasMessageContaining("class label 2 is blank");
+    }
+
+    @Test
+    void multiclassOutputKindIsProbabilitiesOrLogits() {
+        rejected(ModelVersion.newBuilder(recs).setOutputKind("scores").build(), N, null)
+                .hasMessageContaining("outputKind 'scores' is not one of probabilities, logits");
+    }
+
+    @Test
+    void multiclassColumnsMustMatchTheLabels() {
+        rejected(ModelVersion.newBuilder(recs).setClassLabels(TestModels.classLabels(4)).build(), N, null)
+                .hasMessageContaining("has 5 columns")
+                .hasMessageContaining("names 4 class labels");
+        ModelVersion rank1 = ModelVersion.newBuilder(ModelVersions.fromOnnx(TestModels.binaryRank1(N, 3L), "fraud", 4,
+                ModelTask.MULTICLASS, N)).setClassLabels(TestModels.classLabels(5)).build();
+        rejected(rank1, N, null).hasMessageContaining("(rank 1), but a MULTICLASS model must output float [N, 5]");
+    }
+
+    @Test
+    void multiclassRowsMustBeFiniteDistributions() {
+        // Sigmoid per column: each value in [0,1], but a row of five does not sum to 1.
+        ModelVersion sigmoids = ModelVersion.newBuilder(ModelVersions.fromOnnx(
+                TestModels.mlp(3L, OutputActivation.SIGMOID, N, 8, 5), "fraud", 4, ModelTask.MULTICLASS, N))
+                .setClassLabels(TestModels.classLabels(5)).build();
+        rejected(sigmoids, N, null).hasMessageContaining("sums to").hasMessageContaining("must sum to 1");
+        // Logits published as probabilities: outside [0,1]; the message names the fix.
+        ModelVersion logits;
+        byte[] raw = TestModels.mlpScaled(3L, OutputActivation.NONE, 4.0, N, 8, 5);
+        logits = ModelVersion.newBuilder(TestModels.withOnnx(sigmoids, raw)).build();
+        rejected(logits, N, null).hasMessageContaining("outside [0,1]").hasMessageContaining("--output-kind logits");
+        // Published as logits, the same model serves: the scorer applies softmax.
+        try (LoadedModel m = loader.load(ModelVersion.newBuilder(logits).setOutputKind("logits").build(), N, null)) {
+            assertThat(m.isMulticlass()).isTrue();
+            assertThat(m.classCount()).isEqualTo(5);
+        } catch (ModelRejectedException e) {
+            throw new AssertionError(e);
+        }
+        // A NaN logit is not turned into a distribution.
+        rejected(TestModels.nanLogits("fraud", 4, 5), 5, null)
+                .hasMessageContaining("non-finite output NaN for golden row 0 (zeros) class 0 ('item-0')");
     }
 
     @Test
