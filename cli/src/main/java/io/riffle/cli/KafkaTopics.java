@@ -39,7 +39,7 @@ public final class KafkaTopics {
                 "max.message.bytes", String.valueOf(ModelRegistry.MAX_MESSAGE_BYTES));
         List<NewTopic> topics = new ArrayList<>();
         for (String name : List.of(names.events(), names.labels(), names.features(), names.training(), names.scores(),
-                names.alerts())) {
+                names.alerts(), names.recommendations())) {
             topics.add(new NewTopic(name, partitions, (short) 1));
         }
         topics.add(new NewTopic(names.deadLetters(), 1, (short) 1));

@@ -36,6 +36,7 @@ public final class PipelineConfigs {
         conf.set(ScoringOptions.ALERTS_TOPIC, topics.alerts());
         conf.set(ScoringOptions.MODELS_TOPIC, topics.models());
         conf.set(ScoringOptions.MODEL_EVENTS_TOPIC, topics.modelEvents());
+        conf.set(ScoringOptions.RECOMMENDATIONS_TOPIC, topics.recommendations());
         conf.set(ScoringOptions.DEAD_LETTERS_TOPIC, topics.deadLetters());
         conf.set(ScoringOptions.GROUP_ID, name + "-scorer");
         conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, name + "-scorer");
@@ -51,6 +52,13 @@ public final class PipelineConfigs {
         // The file's models are the ones that may decide (none listed: any).
         conf.set(ScoringOptions.ALLOWED_MODELS, spec.models().stream().map(ModelSpec::name).toList());
         conf.set(ScoringOptions.REQUIRE_SPEC_HASH, scoring.requireSpecHash());
+        java.util.Map<String, String> topK = new java.util.TreeMap<>();
+        for (ModelSpec m : spec.models()) {
+            if (m.task() == io.riffle.schemas.ModelTask.MULTICLASS) {
+                topK.put(m.name(), Integer.toString(m.topK()));
+            }
+        }
+        conf.set(ScoringOptions.TOP_K, topK);
 
         // BOOTSTRAP_SERVERS, FEATURES_TOPIC, DEAD_LETTERS_TOPIC and DELIVERY share their keys with ScoringOptions.
         conf.set(ScoringOptions.KAFKA_PROPERTIES, spec.kafka().properties());

@@ -27,8 +27,8 @@ import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
  * decoded in the source; failures to dead letters) → keyBy(entity) → one operator
  * ({@link BatchingScorer}) that computes the file's features with per-entity windows
  * ({@link SpecFeatureRows}), scores them in batches with every serving model (broadcast from the
- * models source) and decides → scores, alerts, feature vectors (for the label join), model events
- * and dead letters. Batching, device, delivery and parallelism come from {@code conf}
+ * models source) and decides → scores, alerts, feature vectors (for the label join), the top-k
+ * of multiclass models (recommendations), model events and dead letters. Batching, device, delivery and parallelism come from {@code conf}
  * ({@link PipelineConfigs#configuration(PipelineSpec)} derives it from the file); the schema,
  * features and allowed lateness from the spec. The operator uids are fixed here, so savepoints
  * keep matching.
@@ -48,7 +48,16 @@ public final class PipelineScoringJob {
 
     /** The job on the Kafka topics {@code conf} names. */
     public PipelineScoringJob(PipelineSpec spec, Configuration conf) {
-        this(spec, conf, ScoringSources.kafka(spec, conf), ScoringSinks.kafka(conf));
+        this(spec, conf, ScoringSources.kafka(spec, conf), ScoringSinks.kafka(conf, recommends(spec)));
+    }
+
+    /**
+     * Whether the file may serve a multiclass model, whose top-k go to the recommendations topic:
+     * it declares one, or it declares no models (then any model may serve).
+     */
+    public static boolean recommends(PipelineSpec spec) {
+        return spec.models().isEmpty()
+                || spec.models().stream().anyMatch(m -> m.task() == io.riffle.schemas.ModelTask.MULTICLASS);
     }
 
     /** Wires the job into {@code env} (checkpointing included) without running it. */
@@ -82,6 +91,10 @@ public final class PipelineScoringJob {
         if (sinks.features() != null) {
             scores.getSideOutput(BatchingScorer.FEATURES).sinkTo(sinks.features())
                     .name("features-sink").uid("features-sink").setParallelism(parallelism);
+        }
+        if (sinks.recommendations() != null) {
+            scores.getSideOutput(BatchingScorer.RECOMMENDATIONS).sinkTo(sinks.recommendations())
+                    .name("recommendations-sink").uid("recommendations-sink").setParallelism(parallelism);
         }
         scores.getSideOutput(BatchingScorer.MODEL_EVENTS).sinkTo(sinks.modelEvents())
                 .name("model-events-sink").uid("model-events-sink").setParallelism(parallelism);
@@ -135,6 +148,6 @@ public final class PipelineScoringJob {
                 conf.get(ScoringOptions.MAX_WAITING), ScoringOptions.requiredModels(conf), engine,
                 spec.features().count(), spec.features().hash(), conf.get(ScoringOptions.EVENTS_TOPIC),
                 conf.get(ScoringOptions.ON_MODEL_FAILURE), ScoringOptions.modelPolicy(conf),
-                conf.get(ScoringOptions.MAX_MODEL_SIZE).getBytes());
+                conf.get(ScoringOptions.MAX_MODEL_SIZE).getBytes(), ScoringOptions.topK(conf));
     }
 }

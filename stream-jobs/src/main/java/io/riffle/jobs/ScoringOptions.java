@@ -2,6 +2,7 @@ package io.riffle.jobs;
 
 import io.riffle.modelops.engine.DeviceRequest;
 import io.riffle.modelops.spec.KafkaSpec;
+import io.riffle.modelops.spec.ModelSpec;
 import io.riffle.modelops.spec.OutputTimestamp;
 import io.riffle.modelops.spec.ScoringSpec;
 import io.riffle.modelops.trust.KeyFileException;
@@ -52,6 +53,10 @@ public final class ScoringOptions {
     public static final ConfigOption<String> ALERTS_TOPIC = ConfigOptions.key("riffle.topics.alerts")
             .stringType().defaultValue(TOPICS.alerts())
             .withDescription("Topic that receives the scores whose decision is REVIEW or BLOCK.");
+
+    public static final ConfigOption<String> RECOMMENDATIONS_TOPIC = ConfigOptions.key("riffle.topics.recommendations")
+            .stringType().defaultValue(TOPICS.recommendations())
+            .withDescription("Topic that receives the top-k of every multiclass model per scored event (keyed by entity).");
 
     public static final ConfigOption<String> MODEL_EVENTS_TOPIC = ConfigOptions.key("riffle.topics.model-events")
             .stringType().defaultValue(TOPICS.modelEvents()).withDescription("Topic of model loaded/rejected events.");
@@ -105,6 +110,10 @@ public final class ScoringOptions {
     public static final ConfigOption<List<String>> TRUSTED_KEYS = ConfigOptions.key("riffle.models.trusted-keys")
             .stringType().asList().defaultValues()
             .withDescription("Public key files (PEM, NAME.pub from 'riffle models keygen'), separated by ';', whose signatures the scorer trusts: with any, a model version that is unsigned or whose signature none of them verifies is rejected. Read where the job is built; the keys travel with the job. Empty: signatures are not checked.");
+
+    public static final ConfigOption<Map<String, String>> TOP_K = ConfigOptions.key("riffle.scoring.top-k")
+            .mapType().defaultValue(Map.of())
+            .withDescription("Classes a multiclass model's scores and recommendations carry, by model name, e.g. recs:10 (default " + ModelSpec.DEFAULT_TOP_K + ").");
 
     public static final ConfigOption<List<String>> ALLOWED_MODELS = ConfigOptions.key("riffle.models.allowed")
             .stringType().asList().defaultValues()
@@ -227,6 +236,29 @@ public final class ScoringOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(DEVICE.key() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@link #TOP_K} as numbers by model name.
+     *
+     * @throws IllegalArgumentException naming the option and the entry that is not a whole number from 1 to 1000
+     */
+    public static Map<String, Integer> topK(Configuration conf) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> e : conf.get(TOP_K).entrySet()) {
+            int k;
+            try {
+                k = Integer.parseInt(e.getValue().trim());
+            } catch (NumberFormatException ex) {
+                k = -1;
+            }
+            if (k < 1 || k > ModelSpec.MAX_TOP_K) {
+                throw new IllegalArgumentException(TOP_K.key() + ": '" + e.getValue() + "' for model " + e.getKey()
+                        + " is not a whole number from 1 to " + ModelSpec.MAX_TOP_K);
+            }
+            out.put(e.getKey().trim(), k);
+        }
+        return out;
     }
 
     /** The model names {@link #REQUIRED_MODELS} lists (blanks and empty entries ignored). */

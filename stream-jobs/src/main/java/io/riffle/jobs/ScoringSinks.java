@@ -4,6 +4,7 @@ import io.riffle.jobs.serde.AvroRecordSerializer;
 import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.ModelEvent;
+import io.riffle.schemas.Recommendation;
 import io.riffle.schemas.Score;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -16,13 +17,21 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
  * {@link #kafka} is the production set; a test may hand in collecting sinks.
  */
 public record ScoringSinks(Sink<Score> scores, Sink<Score> alerts, Sink<FeatureVector> features,
-                           Sink<ModelEvent> modelEvents, Sink<DeadLetter> deadLetters) {
+                           Sink<ModelEvent> modelEvents, Sink<DeadLetter> deadLetters,
+                           Sink<Recommendation> recommendations) {
+
+    /** Without a recommendations sink (a pipeline with no multiclass model). */
+    public ScoringSinks(Sink<Score> scores, Sink<Score> alerts, Sink<FeatureVector> features,
+                        Sink<ModelEvent> modelEvents, Sink<DeadLetter> deadLetters) {
+        this(scores, alerts, features, modelEvents, deadLetters, null);
+    }
 
     /**
      * The topics of {@code conf}, exactly-once or at-least-once as it says, each sink with a
-     * transactional-id prefix of its own; no features sink when the features topic is empty.
+     * transactional-id prefix of its own; no features sink when the features topic is empty, no
+     * recommendations sink unless {@code recommends} (the pipeline may serve a multiclass model).
      */
-    public static ScoringSinks kafka(Configuration conf) {
+    public static ScoringSinks kafka(Configuration conf, boolean recommends) {
         boolean writesFeatures = !conf.get(ScoringOptions.FEATURES_TOPIC).isEmpty();
         return new ScoringSinks(
                 sink(conf, conf.get(ScoringOptions.SCORES_TOPIC), Score.class,
@@ -34,7 +43,10 @@ public record ScoringSinks(Sink<Score> scores, Sink<Score> alerts, Sink<FeatureV
                 sink(conf, conf.get(ScoringOptions.MODEL_EVENTS_TOPIC), ModelEvent.class,
                         ModelEvent::getModelName, null, "model-events"),
                 sink(conf, conf.get(ScoringOptions.DEAD_LETTERS_TOPIC), DeadLetter.class, null, null,
-                        "dead-letters"));
+                        "dead-letters"),
+                recommends && !conf.get(ScoringOptions.RECOMMENDATIONS_TOPIC).isEmpty()
+                        ? sink(conf, conf.get(ScoringOptions.RECOMMENDATIONS_TOPIC), Recommendation.class,
+                                Recommendation::getEntityId, null, "recommendations") : null);
     }
 
     private static <T extends SpecificRecordBase> KafkaSink<T> sink(Configuration conf, String topic,

@@ -177,6 +177,16 @@ public final class ServingModels implements AutoCloseable {
         }
     }
 
+    /** Whether any serving model ranks classes (its scores then carry a top-k). */
+    public boolean anyMulticlass() {
+        for (float[] p : classProbabilities) {
+            if (p != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the model in slot {@code m} ranks classes. */
     public boolean isMulticlass(int m) {
         return classProbabilities[m] != null;

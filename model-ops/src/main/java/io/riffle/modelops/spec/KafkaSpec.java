@@ -22,11 +22,12 @@ public record KafkaSpec(String bootstrapServers, TopicNames topics, Map<String, 
 
     /** Topic names; each defaults to the {@link Topics} constant of the same role. */
     public record TopicNames(String events, String features, String scores, String alerts, String labels,
-                             String training, String models, String modelEvents, String deadLetters) {
+                             String training, String models, String modelEvents, String deadLetters,
+                             String recommendations) {
 
         public static TopicNames defaults() {
             return new TopicNames(Topics.EVENTS, Topics.FEATURES, Topics.SCORES, Topics.ALERTS, Topics.LABELS,
-                    Topics.TRAINING, Topics.MODELS, Topics.MODEL_EVENTS, Topics.DEAD_LETTERS);
+                    Topics.TRAINING, Topics.MODELS, Topics.MODEL_EVENTS, Topics.DEAD_LETTERS, Topics.RECOMMENDATIONS);
         }
     }
 }

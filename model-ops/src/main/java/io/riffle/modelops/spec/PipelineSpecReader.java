@@ -121,11 +121,13 @@ final class PipelineSpecReader {
         Section t = s.section("topics");
         KafkaSpec.TopicNames topics = d;
         if (t != null) {
-            t.allow("events", "features", "scores", "alerts", "labels", "training", "models", "model-events", "dead-letters");
+            t.allow("events", "features", "scores", "alerts", "labels", "training", "models", "model-events", "dead-letters",
+                    "recommendations");
             topics = new KafkaSpec.TopicNames(t.text("events", d.events()), t.text("features", d.features()),
                     t.text("scores", d.scores()), t.text("alerts", d.alerts()), t.text("labels", d.labels()),
                     t.text("training", d.training()), t.text("models", d.models()),
-                    t.text("model-events", d.modelEvents()), t.text("dead-letters", d.deadLetters()));
+                    t.text("model-events", d.modelEvents()), t.text("dead-letters", d.deadLetters()),
+                    t.text("recommendations", d.recommendations()));
         }
         java.util.Map<String, String> properties = s.stringMap("properties");
         String isolation = properties.get("isolation.level");

@@ -3,6 +3,7 @@ package io.riffle.jobs.operators;
 import io.riffle.jobs.serde.DeadLetters;
 import io.riffle.modelops.decision.Decider;
 import io.riffle.modelops.serving.LoadedModel;
+import io.riffle.modelops.serving.Recommendations;
 import io.riffle.modelops.serving.ScoreAssembler;
 import io.riffle.modelops.serving.ScoreBatch;
 import io.riffle.modelops.serving.ServingModels;
@@ -11,6 +12,7 @@ import io.riffle.modelops.validation.ModelRejectedException;
 import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.ModelEvent;
+import io.riffle.schemas.Recommendation;
 import io.riffle.schemas.ModelEventKind;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Score;
@@ -75,6 +77,10 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     public static final OutputTag<FeatureVector> FEATURES =
             new OutputTag<>("scored-features", new AvroTypeInfo<>(FeatureVector.class));
 
+    /** The top-k of every multiclass model per scored row ({@link Recommendations#of}). */
+    public static final OutputTag<Recommendation> RECOMMENDATIONS =
+            new OutputTag<>("recommendations", new AvroTypeInfo<>(Recommendation.class));
+
     public static final OutputTag<ModelEvent> MODEL_EVENTS =
             new OutputTag<>("model-events", new AvroTypeInfo<>(ModelEvent.class));
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
@@ -114,7 +120,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         super.initializeState(context);
         servingState = context.getOperatorStateStore().getBroadcastState(SERVING_STATE);
         models = new ServingModels(new ModelLoader(config.engine(), config.maxModelBytes(), config.modelPolicy()),
-                config.featureCount(), config.specHash(), config.requiredModels(), config.batchSize());
+                config.featureCount(), config.specHash(), config.requiredModels(), config.batchSize(), config.topK());
         waiting = new WaitingRecords(config.maxWaiting());
         waiting.restore(context.getOperatorStateStore());
         restoreEvents = new ArrayList<>();
@@ -376,8 +382,17 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
             return;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        int nonFinite = assembler.assemble(batch, models, now, (score, row) -> output.collect(
-                batch.hasTimestamp(row) ? new StreamRecord<>(score, batch.timestamp(row)) : new StreamRecord<>(score)));
+        boolean recommends = models.anyMulticlass();
+        int nonFinite = assembler.assemble(batch, models, now, (score, row) -> {
+            output.collect(batch.hasTimestamp(row) ? new StreamRecord<>(score, batch.timestamp(row))
+                    : new StreamRecord<>(score));
+            if (recommends) {
+                for (Recommendation r : Recommendations.of(score)) {
+                    output.collect(RECOMMENDATIONS, batch.hasTimestamp(row)
+                            ? new StreamRecord<>(r, batch.timestamp(row)) : new StreamRecord<>(r));
+                }
+            }
+        });
         if (nonFinite > 0) {
             metrics.nonFiniteOutputs.inc(nonFinite);
         }

@@ -8,6 +8,7 @@ import io.riffle.schemas.Decision;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -28,7 +29,8 @@ import java.util.Objects;
  */
 public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
                            EngineOptions engine, int featureCount, String specHash, String sourceTopic,
-                           Decision onModelFailure, ModelPolicy modelPolicy, long maxModelBytes)
+                           Decision onModelFailure, ModelPolicy modelPolicy, long maxModelBytes,
+                           Map<String, Integer> topK)
         implements Serializable {
 
     public ScorerConfig {
@@ -39,6 +41,8 @@ public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<
             throw new IllegalArgumentException("batch max delay must not be negative, was " + maxDelayMs + " ms");
         }
         requiredModels = List.copyOf(requiredModels);
+        // A TreeMap: serializable, and the same order on every task manager.
+        topK = new java.util.TreeMap<>(topK);
         Objects.requireNonNull(onModelFailure, "onModelFailure");
         Objects.requireNonNull(modelPolicy, "modelPolicy");
         if (maxModelBytes <= 0) {
@@ -53,6 +57,6 @@ public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<
     public ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
                         EngineOptions engine, int featureCount, String specHash, String sourceTopic) {
         this(batchSize, maxDelayMs, maxWaiting, requiredModels, engine, featureCount, specHash, sourceTopic,
-                DecisionPolicy.DEFAULT_ON_FAILURE, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES);
+                DecisionPolicy.DEFAULT_ON_FAILURE, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES, Map.of());
     }
 }

@@ -54,7 +54,8 @@ class BatchingScorerTest {
     private TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> harness(List<String> required,
             int maxWaiting, Decision onModelFailure) throws Exception {
         ScorerConfig config = new ScorerConfig(BATCH, DELAY_MS, maxWaiting, required, EngineOptions.defaults(),
-                FEATURES, null, "riffle.events", onModelFailure, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES);
+                FEATURES, null, "riffle.events", onModelFailure, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES,
+                java.util.Map.of("recs", 2));
         var h = new TwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, new FeatureVectorRows(config.featureCount(), config.sourceTopic())));
         open.add(h);
         return h;
@@ -245,6 +246,50 @@ class BatchingScorerTest {
             assertThat(reasons.subList(1, reasons.size())).hasSizeBetween(1, 3);
             assertThat(reasons.get(1)).startsWith("fraud:v1:feature:f" + furthest + "=");
         }
+    }
+
+    @Test
+    void aMulticlassModelsTopKGoesToTheScoresAndToTheRecommendations() throws Exception {
+        var h = started();
+        // Logits = the features: each row recommends the columns of its two largest values (k = 2 for "recs").
+        h.processElement2(TestModels.identityLogits("recs", 3, FEATURES), 0);
+        h.processElement2(fraud(1), 0);
+        send(h, 0, BATCH);
+        List<Score> scores = scores(h);
+        assertThat(scores).hasSize(BATCH);
+        List<io.riffle.schemas.Recommendation> recs = sideValues(h.getSideOutput(BatchingScorer.RECOMMENDATIONS));
+        assertThat(recs).hasSize(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            List<Float> v = vector(i).getValues();
+            List<Integer> columns = new ArrayList<>();
+            for (int j = 0; j < FEATURES; j++) {
+                columns.add(j);
+            }
+            columns.sort((a, b) -> Float.compare(v.get(b), v.get(a)));
+            io.riffle.schemas.Recommendation r = recs.get(i);
+            assertThat(r.getEventId()).isEqualTo("e-" + i);
+            assertThat(r.getEntityId()).isEqualTo("card-" + (i % 3));
+            assertThat(r.getModel()).isEqualTo("recs");
+            assertThat(r.getVersion()).isEqualTo(3);
+            assertThat(r.getItems()).extracting(io.riffle.schemas.ClassScore::getLabel)
+                    .containsExactly("item-" + columns.get(0), "item-" + columns.get(1));
+            Score s = scores.get(i);
+            assertThat(s.getModels()).extracting(ModelScore::getName).containsExactly("fraud", "recs");
+            assertThat(s.getModels().get(1).getTopK()).isEqualTo(r.getItems());
+        }
+        // The recommendations keep their records' timestamps, as the scores do.
+        assertThat(h.getSideOutput(BatchingScorer.RECOMMENDATIONS)).extracting(StreamRecord::getTimestamp)
+                .containsExactlyElementsOf(h.getOutput().stream().filter(o -> o instanceof StreamRecord)
+                        .map(o -> ((StreamRecord<?>) o).getTimestamp()).toList());
+    }
+
+    @Test
+    void withoutAMulticlassModelNoRecommendationIsEmitted() throws Exception {
+        var h = started();
+        h.processElement2(fraud(1), 0);
+        send(h, 0, BATCH);
+        assertThat(scores(h)).hasSize(BATCH);
+        assertThat(h.getSideOutput(BatchingScorer.RECOMMENDATIONS)).isNull();
     }
 
     @Test
