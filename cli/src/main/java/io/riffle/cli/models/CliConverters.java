@@ -17,9 +17,9 @@ final class CliConverters {
             return switch (value.trim().toLowerCase(Locale.ROOT)) {
                 case "binary" -> ModelTask.BINARY;
                 case "anomaly" -> ModelTask.ANOMALY;
-                case "multiclass" -> throw new TypeConversionException(
-                        "task multiclass is not supported yet; use binary or anomaly");
-                default -> throw new TypeConversionException("unknown task '" + value + "'; use binary or anomaly");
+                case "multiclass" -> ModelTask.MULTICLASS;
+                default -> throw new TypeConversionException("unknown task '" + value
+                        + "'; use binary, anomaly or multiclass");
             };
         }
     }

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Publish an ONNX model as the next version of NAME on the models topic.",
             "The file is validated first (ONNX Runtime loads it, input float [batch, N], output fits the task,"
-                    + " golden batch in [0,1]); a model that fails is not published."
+                    + " golden batch in [0,1], or rows that sum to 1 for multiclass); a model that fails is not published."
         })
 public final class Publish implements Callable<Integer> {
 
@@ -55,8 +55,19 @@ public final class Publish implements Callable<Integer> {
     String name;
 
     @Option(names = "--task", required = true, paramLabel = "TASK", converter = CliConverters.Task.class,
-            description = "binary (probability of the positive class) or anomaly (score in [0,1]).")
+            description = "binary (probability of the positive class), anomaly (score in [0,1]) or multiclass"
+                    + " (output [N,K], one column per class; give --labels).")
     ModelTask task;
+
+    @Option(names = "--labels", paramLabel = "FILE|A,B,...",
+            description = "multiclass: the class label (item or category id) of each output column, in column order:"
+                    + " a file with one label per line, or the labels separated by commas.")
+    String labels;
+
+    @Option(names = "--output-kind", paramLabel = "KIND", defaultValue = "probabilities",
+            description = "multiclass: probabilities (rows sum to 1) or logits (the scorer applies softmax)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String outputKind;
 
     @Option(names = "--features", paramLabel = "N",
             description = "Width of the float input [batch, N]: the number of features (or give --config).")
@@ -125,6 +136,13 @@ public final class Publish implements Callable<Integer> {
                 return EXIT_REJECTED;
             }
         }
+        List<String> classLabels;
+        try {
+            classLabels = classLabels();
+        } catch (IllegalArgumentException e) {
+            err.printf("not published: %s%n", e.getMessage());
+            return EXIT_REJECTED;
+        }
         String stampError = resolveFeatures();
         if (stampError != null) {
             err.printf("not published: %s%n", stampError);
@@ -152,12 +170,14 @@ public final class Publish implements Callable<Integer> {
                     .setBlockThreshold(blockThreshold)
                     .setFeatureSpecHash(specHash)
                     .setFeatureNames(featureNames == null ? List.of() : featureNames)
+                    .setClassLabels(classLabels)
+                    .setOutputKind(task == ModelTask.MULTICLASS ? outputKind : null)
                     .build();
             String problem = validate(mv);
             if (problem != null) {
                 err.printf("not published: %s%n", problem);
-                err.println("Fix the model (or the --features/--input/--output/--task/--positive-index options)"
-                        + " and publish again.");
+                err.println("Fix the model (or the --features/--input/--output/--task/--positive-index/--labels/"
+                        + "--output-kind options) and publish again.");
                 return EXIT_REJECTED;
             }
             // Signed by the publisher, last: the signature covers the version number and every field set above.
@@ -169,6 +189,45 @@ public final class Publish implements Callable<Integer> {
             err.printf("not published: %s%n", e.getMessage());
             return EXIT_KAFKA;
         }
+    }
+
+    /**
+     * {@code --labels} for a multiclass model (required there, refused elsewhere): the lines of the
+     * file it names, or its comma-separated values; blank entries are left out.
+     *
+     * @throws IllegalArgumentException saying what to give instead
+     */
+    List<String> classLabels() {
+        if (task != ModelTask.MULTICLASS) {
+            if (labels != null) {
+                throw new IllegalArgumentException("--labels is for --task multiclass; a " + task.name()
+                        .toLowerCase(java.util.Locale.ROOT) + " model has no classes");
+            }
+            return List.of();
+        }
+        if (labels == null || labels.isBlank()) {
+            throw new IllegalArgumentException("a multiclass model needs --labels FILE|a,b,c: the label of each"
+                    + " output column, in column order");
+        }
+        if (!LoadedModel.PROBABILITIES.equals(outputKind) && !LoadedModel.LOGITS.equals(outputKind)) {
+            throw new IllegalArgumentException("--output-kind '" + outputKind + "' is not one of "
+                    + LoadedModel.PROBABILITIES + ", " + LoadedModel.LOGITS);
+        }
+        Path path = Path.of(labels);
+        List<String> raw;
+        if (Files.isRegularFile(path)) {
+            try {
+                raw = Files.readAllLines(path);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read the labels file " + path + ": " + e.getMessage());
+            }
+        } else if (labels.contains(",")) {
+            raw = List.of(labels.split(","));
+        } else {
+            throw new IllegalArgumentException("--labels " + labels + ": no such file; give a file with one label per"
+                    + " line, or the labels separated by commas");
+        }
+        return raw.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     /**

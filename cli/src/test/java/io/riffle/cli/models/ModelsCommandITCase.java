@@ -89,6 +89,36 @@ class ModelsCommandITCase {
         }
     }
 
+    @Test
+    void publishesAMulticlassModelWithItsLabelsAndOutputKind(@TempDir Path dir) throws Exception {
+        String topic = "models-multiclass";
+        kafka.createTopic(topic, 1, Map.of("cleanup.policy", "compact"));
+        Path file = dir.resolve("recs.onnx");
+        Files.write(file, ModelVersions.onnxBytes(TestModels.identityLogits("x", 1, 4)));
+        Path labels = dir.resolve("labels.txt");
+        Files.writeString(labels, "sku-10\nsku-11\nsku-12\nsku-13\n");
+        String[] asProbabilities = {"publish", "--file", file.toString(), "--name", "recs", "--task", "multiclass",
+            "--features", "4", "--labels", labels.toString(), "--topic", topic,
+            "--bootstrap-servers", kafka.bootstrapServers()};
+        // Logits published as probabilities: refused before anything is written, with the fix named.
+        StringWriter err = new StringWriter();
+        assertThat(execute(new StringWriter(), err, asProbabilities)).isEqualTo(1);
+        assertThat(err.toString()).contains("not published: model recs v1").contains("--output-kind logits");
+
+        String[] asLogits = java.util.Arrays.copyOf(asProbabilities, asProbabilities.length + 2);
+        asLogits[asProbabilities.length] = "--output-kind";
+        asLogits[asProbabilities.length + 1] = "logits";
+        StringWriter out = new StringWriter();
+        assertThat(execute(out, new StringWriter(), asLogits)).isZero();
+        assertThat(out.toString()).startsWith("published recs v1 ");
+        try (ModelRegistry registry = new ModelRegistry(kafka.bootstrapServers(), topic)) {
+            ModelVersion published = registry.list(TIMEOUT).get(0);
+            assertThat(published.getTask()).isEqualTo(io.riffle.schemas.ModelTask.MULTICLASS);
+            assertThat(published.getClassLabels()).containsExactly("sku-10", "sku-11", "sku-12", "sku-13");
+            assertThat(published.getOutputKind()).isEqualTo("logits");
+        }
+    }
+
     private static int execute(StringWriter out, StringWriter err, String... args) {
         CommandLine cl = new CommandLine(new ModelsCommand());
         cl.setOut(new PrintWriter(out, true));

@@ -43,11 +43,20 @@ class ModelsCommandTest {
     @Test
     void taskAndRoleAreCheckedBeforeAnythingHappens(@TempDir Path dir) {
         assertThat(run("publish", "--file", "x.onnx", "--name", "m", "--task", "multiclass", "--features", "3"))
-                .isNotZero();
-        assertThat(err.toString()).contains("multiclass is not supported yet");
+                .isEqualTo(Publish.EXIT_REJECTED);
+        assertThat(err.toString()).contains("a multiclass model needs --labels FILE|a,b,c");
+        assertThat(run("publish", "--file", "x.onnx", "--name", "m", "--task", "binary", "--features", "3",
+                "--labels", "a,b")).isEqualTo(Publish.EXIT_REJECTED);
+        assertThat(err.toString()).contains("--labels is for --task multiclass");
+        assertThat(run("publish", "--file", "x.onnx", "--name", "m", "--task", "multiclass", "--features", "3",
+                "--labels", dir.resolve("labels.txt").toString())).isEqualTo(Publish.EXIT_REJECTED);
+        assertThat(err.toString()).contains("no such file; give a file with one label per line");
+        assertThat(run("publish", "--file", "x.onnx", "--name", "m", "--task", "multiclass", "--features", "3",
+                "--labels", "a,b", "--output-kind", "scores")).isEqualTo(Publish.EXIT_REJECTED);
+        assertThat(err.toString()).contains("--output-kind 'scores' is not one of probabilities, logits");
         assertThat(run("publish", "--file", "x.onnx", "--name", "m", "--task", "regression", "--features", "3"))
                 .isNotZero();
-        assertThat(err.toString()).contains("unknown task 'regression'; use binary or anomaly");
+        assertThat(err.toString()).contains("unknown task 'regression'; use binary, anomaly or multiclass");
         assertThat(run("publish", "--file", "x.onnx", "--name", "m", "--task", "BINARY", "--features", "3",
                 "--role", "boss")).isNotZero();
         assertThat(err.toString()).contains("unknown role 'boss'");
@@ -71,6 +80,25 @@ class ModelsCommandTest {
         Files.write(file, ModelVersions.onnxBytes(TestModels.binaryMlp("m", 1, 6, 1L)));
         ModelVersion wrongWidth = ModelVersions.fromOnnx(Files.readAllBytes(file), "m", 1, ModelTask.BINARY, 5);
         assertThat(Publish.validate(wrongWidth)).contains("[batch, 6]").contains("[batch, 5]");
+    }
+
+    @Test
+    void multiclassLabelsComeFromAFileOrACommaListAndValidationChecksThemAgainstTheOutput(@TempDir Path dir)
+            throws Exception {
+        Publish p = new Publish();
+        p.task = ModelTask.MULTICLASS;
+        p.outputKind = "probabilities";
+        p.labels = " sku-1, sku-2 ,,sku-3";
+        assertThat(p.classLabels()).containsExactly("sku-1", "sku-2", "sku-3");
+        Path file = dir.resolve("labels.txt");
+        Files.writeString(file, "item-0\nitem-1\n\nitem-2\nitem-3\nitem-4\n");
+        p.labels = file.toString();
+        assertThat(p.classLabels()).containsExactly("item-0", "item-1", "item-2", "item-3", "item-4");
+
+        ModelVersion fiveClasses = TestModels.multiclassMlp("recs", 1, 6, 5, 1L);
+        assertThat(Publish.validate(fiveClasses)).isNull();
+        assertThat(Publish.validate(ModelVersion.newBuilder(fiveClasses).setClassLabels(List.of("a", "b", "c")).build()))
+                .contains("has 5 columns").contains("names 3 class labels");
     }
 
     @Test
