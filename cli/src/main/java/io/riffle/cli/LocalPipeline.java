@@ -20,11 +20,11 @@ import java.util.function.Consumer;
  * scoring job and the label join on a local MiniCluster, and one trainer per model. Closing it
  * stops the trainers, cancels the job and stops the broker.
  */
-final class LocalPipeline implements AutoCloseable {
+public final class LocalPipeline implements AutoCloseable {
 
     /** The pipeline could not start for a reason the user can fix; the message is one line. */
-    static final class NotStarted extends Exception {
-        NotStarted(String message) {
+    public static final class NotStarted extends Exception {
+        public NotStarted(String message) {
             super(message);
         }
     }
@@ -49,7 +49,7 @@ final class LocalPipeline implements AutoCloseable {
      * @param trainerReports   what to do with each trainer's round reports
      * @param out              where the broker's address is said
      */
-    static LocalPipeline start(PipelineSpec spec, String bootstrapServers, Integer embeddedPort, int webUiPort,
+    public static LocalPipeline start(PipelineSpec spec, String bootstrapServers, Integer embeddedPort, int webUiPort,
                                Consumer<TrainingReport> trainerReports, PrintStream out) throws NotStarted {
         LocalPipeline p = new LocalPipeline(spec);
         try {
@@ -82,16 +82,16 @@ final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return servers;
     }
 
-    JobClient job() {
+    public JobClient job() {
         return job;
     }
 
     /** The MiniCluster's REST API and web UI. */
-    URI restAddress() {
+    public URI restAddress() {
         return LocalFlink.restAddress(env);
     }
 

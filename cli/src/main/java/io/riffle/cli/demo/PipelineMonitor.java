@@ -74,10 +74,26 @@ final class PipelineMonitor implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
 
+    /** Records of the further topics a scenario reads, handed over on the monitor's thread. */
+    private final List<String> otherTopics;
+    private final java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> otherRecords;
+
     /** @param clientProperties the pipeline file's Kafka properties (security settings); read_committed always */
     PipelineMonitor(String bootstrapServers, Map<String, String> clientProperties, KafkaSpec.TopicNames topics,
                     long fromTimestamp, Predicate<String> isFraud) {
+        this(bootstrapServers, clientProperties, topics, fromTimestamp, isFraud, true, List.of(), r -> { });
+    }
+
+    /**
+     * @param readLabels whether the pipeline has a labels topic (not when labels come from the next event)
+     * @param otherTopics further topics to read from {@code fromTimestamp}, each record handed to {@code otherRecords}
+     */
+    PipelineMonitor(String bootstrapServers, Map<String, String> clientProperties, KafkaSpec.TopicNames topics,
+                    long fromTimestamp, Predicate<String> isFraud, boolean readLabels, List<String> otherTopics,
+                    java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> otherRecords) {
         this.isFraud = isFraud;
+        this.otherTopics = List.copyOf(otherTopics);
+        this.otherRecords = otherRecords;
         this.topics = topics;
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -87,7 +103,12 @@ final class PipelineMonitor implements AutoCloseable {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "riffle-demo-monitor");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(topics.scores(), topics.deadLetters(), topics.modelEvents(), topics.labels())) {
+        List<String> read = new ArrayList<>(List.of(topics.scores(), topics.deadLetters(), topics.modelEvents()));
+        if (readLabels) {
+            read.add(topics.labels());
+        }
+        read.addAll(otherTopics);
+        for (String topic : read) {
             for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, p.partition()));
             }
@@ -128,7 +149,9 @@ final class PipelineMonitor implements AutoCloseable {
 
     private void accept(ConsumerRecord<byte[], byte[]> r) {
         String topic = r.topic();
-        if (topic.equals(topics.scores())) {
+        if (otherTopics.contains(topic)) {
+            otherRecords.accept(r);
+        } else if (topic.equals(topics.scores())) {
             Score s = scores.decode(r.value());
             scoresOut.incrementAndGet();
             long lat = Math.max(0, Math.min(MAX_LATENCY_MS, s.getLatencyMs()));
