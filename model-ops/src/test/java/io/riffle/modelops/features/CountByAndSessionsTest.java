@@ -76,8 +76,11 @@ class CountByAndSessionsTest {
                 {1_500L, "FR", 2, "B", new float[] {1, 1, 0}},
                 {2_500L, null, null, "B", new float[] {1, 1, 1}},     // a missing country is "other"
                 {3_500L, "IT", 1, "B", new float[] {1, 1, 2}},
-                {1_200L, "DE", 1, "B", new float[] {2, 1, 2}},        // 2.3 s late: within the lateness, counted where it belongs
-                {11_700L, "FR", 1, "B", new float[] {1, 2, 2}},       // bucket 11: bucket 0 (the first DE) has left
+                // 2.3 s late, within the lateness: its window ends at its own bucket 1, so the newer
+                // buckets 2 and 3 (the two "other" events) are not in it, as for every aggregate
+                {1_200L, "DE", 1, "B", new float[] {2, 1, 0}},
+                // bucket 11: bucket 0 (the first DE) has left; the late DE (bucket 1) was counted where it belongs
+                {11_700L, "FR", 1, "B", new float[] {1, 2, 2}},
                 {14_000L, "DE", 1, "A", new float[] {1, 1, 0}},       // bucket 14: buckets 0..3 have left
         };
         for (int i = 0; i < stream.length; i++) {
