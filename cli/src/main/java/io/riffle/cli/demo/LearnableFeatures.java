@@ -97,7 +97,9 @@ final class LearnableFeatures {
             }
             for (Duration w : a.windows()) {
                 if (w.compareTo(age) > 0) {
-                    why.put(a.name(w), "its window is longer than " + stream);
+                    for (int c = 0; c < a.width(); c++) {     // a count_by has several columns per window
+                        why.put(a.name(w, c), "its window is longer than " + stream);
+                    }
                 }
             }
         }

@@ -13,15 +13,21 @@ final class AggregateScratch {
     final boolean[] distinctPresent;
     final double[] one;
     final WindowStats[] windows;
+    /** Per count-by input: the event's column (-1: not counted, a top-N's missing value). */
+    final int[] categoryColumn;
+    /** Per count-by input: the event's value hash (top-N inputs only). */
+    final long[] categoryKey;
 
-    AggregateScratch(int inputs, int distinct, int windowCount) {
+    AggregateScratch(int inputs, int distinct, int windowCount, int categoryInputs, int categoryColumns) {
+        categoryColumn = new int[categoryInputs];
+        categoryKey = new long[categoryInputs];
         aggValues = new double[inputs];
         distinctHashes = new long[distinct];
         distinctPresent = new boolean[distinct];
         one = new double[inputs * STATS];
         windows = new WindowStats[windowCount];
         for (int w = 0; w < windowCount; w++) {
-            windows[w] = new WindowStats(inputs, distinct);
+            windows[w] = new WindowStats(inputs, distinct, categoryColumns);
         }
     }
 }

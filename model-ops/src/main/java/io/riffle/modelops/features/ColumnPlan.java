@@ -33,7 +33,16 @@ final class ColumnPlan implements Serializable {
     /** One output column (or group of columns): {@code field} for field features, {@code window} and {@code input} for aggregates. */
     record Column(Kind kind, int field, Object feature, int window, int input) implements Serializable {}
 
-    enum Kind { NUMERIC, BOOL, CATEGORICAL, TIME, AGGREGATE, TIME_SINCE_PREVIOUS, RATIO }
+    enum Kind { NUMERIC, BOOL, CATEGORICAL, TIME, AGGREGATE, TIME_SINCE_PREVIOUS, COUNT_BY, SESSION, RATIO }
+
+    /**
+     * A field counted by category ({@code count_by}): {@code width} columns per window, starting at
+     * {@code offset} of a window's merged category counts. With listed values, {@code index} maps a
+     * value (as String and as Utf8) to its column, every other value (a missing one too) counting in
+     * the last column, "other"; with {@code top} set, {@code index} is null and a value's column is
+     * its hash modulo {@code width}.
+     */
+    record Categories(int field, Map<Object, Integer> index, int width, boolean top, int offset) implements Serializable {}
 
     /** A categorical feature with a vocabulary: {@code size} words and an "other" column. */
     record OneHot(int size, Map<Object, Integer> index) implements Serializable {}
@@ -53,6 +62,10 @@ final class ColumnPlan implements Serializable {
     final int[] distinctField;
     /** Per state window: the distinct-count inputs its aggregates read, ascending. */
     final int[][] ringDistinct;
+    /** Per count-by input (a field with its values or top-N; two count_by of one field and form share one). */
+    final Categories[] categories;
+    /** Per state window: the count-by inputs its aggregates read, ascending. */
+    final int[][] ringCategories;
 
     ColumnPlan(FeatureSpec spec, Schema schema, String idField) {
         Map<String, Integer> fields = new LinkedHashMap<>();
@@ -67,6 +80,9 @@ final class ColumnPlan implements Serializable {
         Map<String, Integer> aggInputs = new HashMap<>();
         List<Integer> distinctFields = new ArrayList<>();
         Map<String, Integer> distinctInputs = new HashMap<>();
+        List<Categories> categoryInputs = new ArrayList<>();
+        Map<String, Integer> categoryKeys = new HashMap<>();
+        int categoryWidth = 0;
         List<Column> cols = new ArrayList<>();
         for (FieldFeature f : spec.fields()) {
             Kind k = f instanceof FieldFeature.Numeric ? Kind.NUMERIC : f instanceof FieldFeature.Bool ? Kind.BOOL : Kind.CATEGORICAL;
@@ -87,6 +103,24 @@ final class ColumnPlan implements Serializable {
         for (AggregateFeature a : spec.aggregates()) {
             if (a.function() == Function.TIME_SINCE_PREVIOUS) {
                 cols.add(new Column(Kind.TIME_SINCE_PREVIOUS, -1, a, -1, -1));
+                continue;
+            }
+            if (a.function().session()) {
+                cols.add(new Column(Kind.SESSION, -1, a, -1, -1));
+                continue;
+            }
+            if (a.function() == Function.COUNT_BY) {
+                String key = a.field() + "|" + a.top() + "|" + a.values();
+                Integer known = categoryKeys.get(key);
+                if (known == null) {
+                    categoryInputs.add(categories(a, index(fields, a.field()), categoryWidth));
+                    categoryWidth += a.width();
+                    known = categoryInputs.size() - 1;
+                    categoryKeys.put(key, known);
+                }
+                for (Duration w : a.windows()) {
+                    cols.add(new Column(Kind.COUNT_BY, -1, a, windows.indexOf(w), known));
+                }
                 continue;
             }
             int input = -1;
@@ -120,6 +154,25 @@ final class ColumnPlan implements Serializable {
                             && ((AggregateFeature) c.feature).function() == Function.DISTINCT)
                     .mapToInt(Column::input).distinct().sorted().toArray();
         }
+        this.categories = categoryInputs.toArray(Categories[]::new);
+        this.ringCategories = new int[windows.size()][];
+        for (int w = 0; w < windows.size(); w++) {
+            int window = w;
+            ringCategories[w] = cols.stream().filter(c -> c.kind == Kind.COUNT_BY && c.window == window)
+                    .mapToInt(Column::input).distinct().sorted().toArray();
+        }
+    }
+
+    private static Categories categories(AggregateFeature a, int field, int offset) {
+        if (a.hashedTop()) {
+            return new Categories(field, null, a.width(), true, offset);
+        }
+        Map<Object, Integer> index = new HashMap<>();
+        for (int i = 0; i < a.values().size(); i++) {
+            index.put(a.values().get(i), i);
+            index.put(new Utf8(a.values().get(i)), i);
+        }
+        return new Categories(field, index, a.width(), false, offset);
     }
 
     private static int index(Map<String, Integer> fields, String name) {

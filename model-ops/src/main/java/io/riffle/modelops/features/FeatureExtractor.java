@@ -43,8 +43,11 @@ public final class FeatureExtractor implements Serializable {
     private final FeatureSpec spec;
     private final EventFields fields;
     private final Column[] columns;
+    private final ColumnPlan plan;
     private final FieldTransforms transforms;
     private final WindowedAggregates aggregates;
+    /** Null when the spec has no session features (the state's session fields then stay untouched). */
+    private final EntitySessions sessions;
 
     /** An extractor for a validated pipeline: its feature spec, event schema, id field and lateness. */
     public static FeatureExtractor of(PipelineSpec pipeline) {
@@ -63,8 +66,10 @@ public final class FeatureExtractor implements Serializable {
         ColumnPlan plan = new ColumnPlan(spec, schema, idField);
         this.fields = plan.fields;
         this.columns = plan.columns;
+        this.plan = plan;
         this.transforms = new FieldTransforms(fields);
         this.aggregates = new WindowedAggregates(spec.stateWindows(), spec.buckets(), allowedLateness, plan);
+        this.sessions = spec.sessionGap() == null ? null : new EntitySessions(spec.sessionGap().toMillis());
     }
 
     public FeatureSpec spec() {
@@ -182,6 +187,21 @@ public final class FeatureExtractor implements Serializable {
                     double v = state.newestTime == Long.MIN_VALUE ? cap : Math.min(cap, Math.max(0L, t - state.newestTime) / 1000.0);
                     out[o++] = (float) FieldTransforms.transform(v, a.log1p());
                 }
+                case COUNT_BY -> {
+                    AggregateFeature a = (AggregateFeature) c.feature();
+                    WindowStats stats = windows[c.window()];
+                    int from = plan.categories[c.input()].offset();
+                    for (int i = 0; i < a.width(); i++) {
+                        double n = stats.categories[from + i];
+                        // the window holds the event itself, so its count is at least 1
+                        out[o++] = (float) FieldTransforms.transform(a.share() ? n / stats.n : n, a.log1p());
+                    }
+                }
+                case SESSION -> {
+                    AggregateFeature a = (AggregateFeature) c.feature();
+                    double v = a.function() == Function.SESSION_EVENTS ? sessions.events(state, t) : sessions.durationSeconds(state, t);
+                    out[o++] = (float) FieldTransforms.transform(v, a.log1p());
+                }
                 case RATIO -> {
                     Ratio r = (Ratio) c.feature();
                     double num = operand(event, pos, r.of(), windows);
@@ -191,6 +211,9 @@ public final class FeatureExtractor implements Serializable {
             }
         }
         aggregates.add(state, t, work);
+        if (sessions != null) {
+            sessions.add(state, t);
+        }
     }
 
     /** A ratio's operand: a field of the event, or a windowed aggregate (see {@link Ratio}). */

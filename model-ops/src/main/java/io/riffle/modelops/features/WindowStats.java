@@ -19,10 +19,17 @@ final class WindowStats {
     long n;
     final double[] stats;
     final long[] sketch;
+    /** The window's merged count-by counts, every input's columns side by side (see {@code ColumnPlan.Categories#offset}). */
+    final double[] categories;
     private final int inputs;
 
     WindowStats(int inputs, int distinct) {
+        this(inputs, distinct, 0);
+    }
+
+    WindowStats(int inputs, int distinct, int categoryColumns) {
         this.inputs = inputs;
+        categories = new double[categoryColumns];
         stats = new double[inputs * STATS];
         sketch = new long[distinct * DistinctSketch.WORDS];
     }
@@ -31,6 +38,7 @@ final class WindowStats {
         n = 0;
         Arrays.fill(stats, 0.0);
         Arrays.fill(sketch, 0L);
+        Arrays.fill(categories, 0.0);
     }
 
     /** Merges in {@code nb} events whose statistics are at {@code src[off]} (laid out as {@link #stats}). */
@@ -67,7 +75,8 @@ final class WindowStats {
             case MIN -> stats[i + 2];
             case MAX -> stats[i + 3];
             case DISTINCT -> DistinctSketch.estimate(sketch, input * DistinctSketch.WORDS);
-            case TIME_SINCE_PREVIOUS -> throw new IllegalStateException("not a windowed aggregate");
+            case TIME_SINCE_PREVIOUS, SESSION_EVENTS, SESSION_DURATION, COUNT_BY ->
+                    throw new IllegalStateException(f + " is not read by value(): see FeatureExtractor");
         };
     }
 }

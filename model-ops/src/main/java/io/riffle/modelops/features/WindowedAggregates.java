@@ -2,6 +2,7 @@ package io.riffle.modelops.features;
 
 import io.riffle.modelops.spec.MissingRule;
 import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.util.Utf8;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -16,6 +17,18 @@ import static io.riffle.modelops.features.WindowStats.STATS;
  * {@link EntityFeatureState} (layout described there), read for an event ({@link #query}) before
  * it is added ({@link #add}). A window at an event covers the buckets [k − B, k] of the event's
  * bucket k, found with one division per window and then by walking the ring's slots.
+ *
+ * <p>A count by category ({@code count_by}) keeps, in each bucket of the rings its windows use,
+ * one counter per listed value and one for "other"; or, for {@code top: N}, a Misra–Gries summary
+ * of N (value hash, counter) slots (Misra &amp; Gries 1982): a value already held is counted, a new
+ * one takes a free slot, and when none is free every counter is decremented instead (freeing those
+ * that reach 0) and the new value is not kept. So a bucket of n_b events never holds more than N
+ * values, each value's count is under-estimated by at most n_b / (N + 1), and is exact while the
+ * bucket has seen at most N distinct values; a window of n events, the sum of its buckets,
+ * under-estimates each value by at most n / (N + 1). A window's top-N columns are the kept counts
+ * added into N columns by value hash (a value's column is its 64-bit hash modulo N): a fixed width a
+ * model can read, where each column always gathers the same values, unlike a ranked list whose
+ * column i means a different value from one entity to the next.
  *
  * <p>An event more than the allowed lateness behind the entity's newest event is counted
  * ({@link #lateEvents()}); if its bucket has already left a ring it does not enter that window's
@@ -47,6 +60,21 @@ final class WindowedAggregates implements Serializable {
     private final int entryWords;
     /** Aggregate doubles per entry. */
     private final int entryValues;
+    private final ColumnPlan.Categories[] categories;
+    /** Per state window, the count-by inputs that window's aggregates read (as {@link #ringDistinct}). */
+    private final int[][] ringCategories;
+    /**
+     * Per state window and each of its count-by inputs: where that input's counters start in an
+     * entry's {@link #entryCounters} (and, for a top-N, its keys in {@link #entryKeys}, at the same
+     * offset: a ring's top-N inputs come first).
+     */
+    private final int[][] ringCounterOffset;
+    /** Category counters per entry: room for the ring that needs the most. */
+    private final int entryCounters;
+    /** Top-N keys per entry: room for the ring that needs the most. */
+    private final int entryKeys;
+    /** Columns of all count-by inputs (a window's merged counts). */
+    private final int categoryColumns;
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong notAggregated = new AtomicLong();
     /** Per-thread work arrays: a scorer reads every event's windows. */
@@ -89,6 +117,35 @@ final class WindowedAggregates implements Serializable {
         }
         entryWords = words;
         entryValues = aggField.length * STATS;
+        categories = plan.categories;
+        ringCategories = plan.ringCategories;
+        ringCounterOffset = new int[nw][];
+        int counters = 0;
+        int keys = 0;
+        for (int w = 0; w < nw; w++) {
+            int[] inputs = ringCategories[w];
+            ringCounterOffset[w] = new int[inputs.length];
+            int at = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                for (int j = 0; j < inputs.length; j++) {
+                    if (categories[inputs[j]].top() == (pass == 0)) {
+                        ringCounterOffset[w][j] = at;
+                        at += categories[inputs[j]].width();
+                    }
+                }
+                if (pass == 0) {
+                    keys = Math.max(keys, at);
+                }
+            }
+            counters = Math.max(counters, at);
+        }
+        entryCounters = counters;
+        entryKeys = keys;
+        int columns = 0;
+        for (ColumnPlan.Categories c : categories) {
+            columns += c.width();
+        }
+        categoryColumns = columns;
     }
 
     private static long ceilDiv(long a, long b) {
@@ -118,6 +175,8 @@ final class WindowedAggregates implements Serializable {
         s.counts = new int[INITIAL_ENTRIES];
         s.values = new double[INITIAL_ENTRIES * entryValues];
         s.sketches = new long[INITIAL_ENTRIES * entryWords];
+        s.categoryCounts = new int[INITIAL_ENTRIES * entryCounters];
+        s.categoryKeys = new long[INITIAL_ENTRIES * entryKeys];
         return s;
     }
 
@@ -131,8 +190,19 @@ final class WindowedAggregates implements Serializable {
             state.counts = fresh.counts;
             state.values = fresh.values;
             state.sketches = fresh.sketches;
-        } else if (state.entries.length != totalSlots || state.values.length != state.bucketIds.length * entryValues
-                || state.sketches.length != state.bucketIds.length * entryWords) {
+            state.categoryCounts = fresh.categoryCounts;
+            state.categoryKeys = fresh.categoryKeys;
+            return;
+        }
+        if (state.categoryCounts == null) {
+            // restored from the format before count_by: no counters, which is this layout if it has none
+            state.categoryCounts = new int[0];
+            state.categoryKeys = new long[0];
+        }
+        if (state.entries.length != totalSlots || state.values.length != state.bucketIds.length * entryValues
+                || state.sketches.length != state.bucketIds.length * entryWords
+                || state.categoryCounts.length != state.bucketIds.length * entryCounters
+                || state.categoryKeys.length != state.bucketIds.length * entryKeys) {
             throw new IllegalStateException("entity state has the layout of another feature spec (" + state.entries.length
                     + " slots, expected " + totalSlots + ")");
         }
@@ -142,7 +212,8 @@ final class WindowedAggregates implements Serializable {
         ThreadLocal<AggregateScratch> local = scratch;
         if (local == null) {
             // a race only makes two thread-locals, each thread still using its own arrays
-            local = ThreadLocal.withInitial(() -> new AggregateScratch(aggField.length, distinctField.length, widthMs.length));
+            local = ThreadLocal.withInitial(() -> new AggregateScratch(aggField.length, distinctField.length, widthMs.length,
+                    categories.length, categoryColumns));
             scratch = local;
         }
         return local.get();
@@ -158,6 +229,18 @@ final class WindowedAggregates implements Serializable {
             Object v = event.get(pos[distinctField[i]]);
             work.distinctPresent[i] = v != null;
             work.distinctHashes[i] = v == null ? 0 : TextHashes.hash64(v);
+        }
+        for (int i = 0; i < categories.length; i++) {
+            // never throws: a missing or unlisted value is "other" (listed values) or not counted (top-N)
+            ColumnPlan.Categories c = categories[i];
+            Object v = event.get(pos[c.field()]);
+            if (c.top()) {
+                work.categoryKey[i] = v == null ? 0 : TextHashes.hash64(v);
+                work.categoryColumn[i] = v == null ? -1 : topColumn(work.categoryKey[i], c.width());
+            } else {
+                Integer at = v == null ? null : c.index().get(v instanceof Utf8 || v instanceof String ? v : v.toString());
+                work.categoryColumn[i] = at == null ? c.width() - 1 : at;
+            }
         }
         // the event itself, as a one-event bucket of every window
         double[] one = work.one;
@@ -194,10 +277,96 @@ final class WindowedAggregates implements Serializable {
                 }
             }
         }
+        if (ringCategories[w].length > 0) {
+            mergeCategories(acc, s, w, k, work);
+        }
         acc.merge(1, work.one, 0);
         for (int i = 0; i < work.distinctHashes.length; i++) {
             if (work.distinctPresent[i]) {
                 DistinctSketch.add(acc.sketch, i * DistinctSketch.WORDS, work.distinctHashes[i]);
+            }
+        }
+    }
+
+    /** A top-N value's column: its hash modulo the columns, read as unsigned. */
+    static int topColumn(long hash, int columns) {
+        return (int) Long.remainderUnsigned(hash, columns);
+    }
+
+    /** Adds the count-by counters of ring {@code w}'s buckets [k − B, k] and the event's own categories to {@code acc}. */
+    private void mergeCategories(WindowStats acc, EntityFeatureState s, int w, long k, AggregateScratch work) {
+        int[] inputs = ringCategories[w];
+        int size = ringSize[w];
+        int r = (int) Math.floorMod(k - buckets, (long) size) - 1;
+        for (long b = k - buckets; b <= k; b++) {
+            r = r + 1 == size ? 0 : r + 1;
+            int e = s.entries[ringBase[w] + r] - 1;
+            if (e < 0 || s.bucketIds[e] != b || s.counts[e] == 0) {
+                continue;
+            }
+            for (int j = 0; j < inputs.length; j++) {
+                ColumnPlan.Categories c = categories[inputs[j]];
+                int from = e * entryCounters + ringCounterOffset[w][j];
+                if (c.top()) {
+                    int keys = e * entryKeys + ringCounterOffset[w][j];
+                    for (int i = 0; i < c.width(); i++) {
+                        int n = s.categoryCounts[from + i];
+                        if (n > 0) {
+                            acc.categories[c.offset() + topColumn(s.categoryKeys[keys + i], c.width())] += n;
+                        }
+                    }
+                } else {
+                    for (int i = 0; i < c.width(); i++) {
+                        acc.categories[c.offset() + i] += s.categoryCounts[from + i];
+                    }
+                }
+            }
+        }
+        for (int j = 0; j < inputs.length; j++) {
+            int col = work.categoryColumn[inputs[j]];
+            if (col >= 0) {
+                acc.categories[categories[inputs[j]].offset() + col] += 1;
+            }
+        }
+    }
+
+    /** Counts the event in its bucket's counters for each count-by input of ring {@code w} (entry {@code e}). */
+    private void countCategories(EntityFeatureState s, int w, int e, AggregateScratch work) {
+        int[] inputs = ringCategories[w];
+        for (int j = 0; j < inputs.length; j++) {
+            ColumnPlan.Categories c = categories[inputs[j]];
+            int col = work.categoryColumn[inputs[j]];
+            if (col < 0) {
+                continue;
+            }
+            int from = e * entryCounters + ringCounterOffset[w][j];
+            if (!c.top()) {
+                s.categoryCounts[from + col]++;
+                continue;
+            }
+            long key = work.categoryKey[inputs[j]];
+            int keys = e * entryKeys + ringCounterOffset[w][j];
+            int free = -1;
+            boolean counted = false;
+            for (int i = 0; i < c.width() && !counted; i++) {
+                if (s.categoryCounts[from + i] == 0) {
+                    free = free < 0 ? i : free;
+                } else if (s.categoryKeys[keys + i] == key) {
+                    s.categoryCounts[from + i]++;
+                    counted = true;
+                }
+            }
+            if (counted) {
+                continue;
+            }
+            if (free >= 0) {
+                s.categoryKeys[keys + free] = key;
+                s.categoryCounts[from + free] = 1;
+            } else {
+                // Misra-Gries: all N slots hold other values; this event and one of each of theirs cancel out
+                for (int i = 0; i < c.width(); i++) {
+                    s.categoryCounts[from + i]--;
+                }
             }
         }
     }
@@ -233,6 +402,7 @@ final class WindowedAggregates implements Serializable {
             s.counts[e] = 0;
             Arrays.fill(s.values, e * entryValues, (e + 1) * entryValues, 0.0);
             Arrays.fill(s.sketches, e * entryWords, (e + 1) * entryWords, 0L);
+            Arrays.fill(s.categoryCounts, e * entryCounters, (e + 1) * entryCounters, 0);
         }
         int vo = e * entryValues;
         int so = e * entryWords;
@@ -262,6 +432,9 @@ final class WindowedAggregates implements Serializable {
                 DistinctSketch.add(s.sketches, so + j * DistinctSketch.WORDS, work.distinctHashes[distinct[j]]);
             }
         }
+        if (ringCategories[w].length > 0) {
+            countCategories(s, w, e, work);
+        }
         s.counts[e] = c + 1;
         return true;
     }
@@ -275,6 +448,8 @@ final class WindowedAggregates implements Serializable {
             s.counts = Arrays.copyOf(s.counts, room);
             s.values = Arrays.copyOf(s.values, room * entryValues);
             s.sketches = Arrays.copyOf(s.sketches, room * entryWords);
+            s.categoryCounts = Arrays.copyOf(s.categoryCounts, room * entryCounters);
+            s.categoryKeys = Arrays.copyOf(s.categoryKeys, room * entryKeys);
         }
         s.size = e + 1;
         s.entries[slot] = e + 1;
@@ -282,6 +457,7 @@ final class WindowedAggregates implements Serializable {
         s.counts[e] = 0;
         Arrays.fill(s.values, e * entryValues, (e + 1) * entryValues, 0.0);
         Arrays.fill(s.sketches, e * entryWords, (e + 1) * entryWords, 0L);
+        Arrays.fill(s.categoryCounts, e * entryCounters, (e + 1) * entryCounters, 0);
         return e;
     }
 }

@@ -19,5 +19,10 @@
  * exact (up to double rounding); {@code distinct} is a 256-bit linear-counting estimate per bucket
  * (standard error about 5% up to ~250 distinct values, saturating near 1,400). Events later than
  * the allowed lateness are still scored but may miss buckets that have been reused.
+ *
+ * <p>{@code count_by} keeps per bucket a counter per listed value (plus "other"), or a Misra–Gries
+ * summary of N value hashes and counters (each value under-counted by at most n/(N+1) in a window
+ * of n events), in the same rings; {@code EntitySessions} keeps the entity's current session for
+ * {@code session_events} and {@code session_duration}.
  */
 package io.riffle.modelops.features;

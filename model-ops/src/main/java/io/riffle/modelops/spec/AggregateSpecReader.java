@@ -21,14 +21,18 @@ import java.util.regex.Pattern;
 /**
  * Reads the windowed part of the {@code features:} section for {@link FeatureSpecReader}: the
  * {@code aggregates:} windows and functions ({@code - count}, {@code - sum: amount},
- * {@code {distinct: country, windows: [1h]}}, {@code time_since_previous} with its cap) and the
+ * {@code {distinct: country, windows: [1h]}}, {@code time_since_previous} with its cap,
+ * {@code {count_by: category, values: [a, b]}} or {@code {count_by: category, top: 20}},
+ * {@code session_events} and {@code session_duration} with the shared session gap) and the
  * {@code ratios:} whose operands are a field or an aggregate written as a call, e.g.
  * {@code mean(amount, 24h)}. Errors go to the reader with the line and path of the value at fault.
  */
 final class AggregateSpecReader {
 
     static final Map<String, Function> FUNCTIONS = spellings();
-    static final List<String> AGGREGATE_OPTIONS = List.of("windows", "log1p", "missing", "cap");
+    static final List<String> AGGREGATE_OPTIONS = List.of("windows", "log1p", "missing", "cap", "values", "top", "share");
+    /** The most columns a count_by may give per window (values + other, or top). */
+    static final int MAX_CATEGORIES = 1024;
     private static final Pattern CALL = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\(([^()]*)\\)\\s*");
     private static final Pattern IDENT = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*");
 
@@ -80,7 +84,16 @@ final class AggregateSpecReader {
         }
     }
 
-    List<AggregateFeature> aggregates(Section agg, List<Duration> defaults) {
+    /** Whether {@code fn} reads a field ({@code - sum: amount}) rather than standing alone ({@code - count}). */
+    private static boolean takesField(Function fn) {
+        return fn != Function.COUNT && fn != Function.TIME_SINCE_PREVIOUS && !fn.session();
+    }
+
+    /**
+     * @param sessionGap the gap of the session features ({@code aggregates.session-gap}): one for
+     *                   all, since an entity's state keeps one current session
+     */
+    List<AggregateFeature> aggregates(Section agg, List<Duration> defaults, Duration sessionGap) {
         List<AggregateFeature> out = new ArrayList<>();
         List<Node> items = agg.list("functions");
         String listPath = agg.pathOf("functions");
@@ -98,7 +111,7 @@ final class AggregateSpecReader {
                     continue;
                 }
                 item = new SpecReader(r.file()).section(new MapNode(n.mark(), Map.of()), path, n.mark());
-                if (fn != Function.COUNT && fn != Function.TIME_SINCE_PREVIOUS) {
+                if (takesField(fn)) {
                     r.error(n.mark(), path, fn.spelling() + " needs a field: write '" + fn.spelling() + ": <field>'");
                     continue;
                 }
@@ -121,8 +134,11 @@ final class AggregateSpecReader {
                     continue;
                 }
                 List<String> allowed = new ArrayList<>(List.of(e.key(), "log1p"));
-                if (fn != Function.TIME_SINCE_PREVIOUS) {
+                if (fn.windowed()) {
                     allowed.add("windows");
+                }
+                if (fn == Function.COUNT_BY) {
+                    allowed.addAll(List.of("values", "top", "share"));
                 }
                 if (fn.numeric()) {
                     allowed.add("missing");
@@ -132,7 +148,7 @@ final class AggregateSpecReader {
                 }
                 item.allow(allowed.toArray(String[]::new));
                 field = item.text(e.key(), null);
-                boolean needsField = fn != Function.COUNT && fn != Function.TIME_SINCE_PREVIOUS;
+                boolean needsField = takesField(fn);
                 if (needsField && field == null) {
                     r.error(e.keyMark(), item.pathOf(e.key()), fn.spelling() + " needs a field: write '" + fn.spelling() + ": <field>'");
                     continue;
@@ -143,28 +159,89 @@ final class AggregateSpecReader {
                     continue;
                 }
                 if (field != null) {
-                    check.field(item, e.key(), field, fn.numeric() ? SchemaFields.NUMERIC : SchemaFields.ANY_SCALAR,
-                            "'" + fn.spelling() + "'");
+                    check.field(item, e.key(), field, fn.numeric() ? SchemaFields.NUMERIC
+                            : fn == Function.COUNT_BY ? SchemaFields.CATEGORICAL : SchemaFields.ANY_SCALAR, "'" + fn.spelling() + "'");
                 }
             }
             List<Duration> windows = List.of();
             Duration cap = null;
             if (fn == Function.TIME_SINCE_PREVIOUS) {
                 cap = item.duration("cap", defaultCap);
+            } else if (!fn.windowed()) {
+                windows = List.of();
             } else if (item.has("windows")) {
                 windows = windows(item.list("windows"), item.pathOf("windows"));
             } else {
                 windows = defaults;
             }
-            if (fn != Function.TIME_SINCE_PREVIOUS && windows.isEmpty()) {
+            if (fn.windowed() && windows.isEmpty()) {
                 r.error(item.mark, path, "no windows for " + fn.spelling() + ": set features.aggregates.windows "
                         + "or 'windows: [...]' on this entry");
                 continue;
             }
             MissingRule missing = fn.numeric() ? FeatureSpecReader.missing(r, item, false) : MissingRule.ERROR;
-            out.add(new AggregateFeature(fn, field, windows, item.bool("log1p", false), missing, cap));
+            boolean log1p = item.bool("log1p", false);
+            if (fn == Function.COUNT_BY) {
+                AggregateFeature countBy = countBy(item, path, field, windows, log1p);
+                if (countBy != null) {
+                    out.add(countBy);
+                }
+                continue;
+            }
+            out.add(new AggregateFeature(fn, field, windows, log1p, missing, cap, List.of(), 0, false,
+                    fn.session() ? sessionGap : null));
         }
         return out;
+    }
+
+    /**
+     * {@code {count_by: f, values: [a, b], windows: [...]}} or {@code {count_by: f, top: N, ...}}:
+     * exactly one of the two; {@code share: true} writes shares of the window's events.
+     */
+    private AggregateFeature countBy(Section item, String path, String field, List<Duration> windows, boolean log1p) {
+        boolean hasValues = item.has("values");
+        boolean hasTop = item.has("top");
+        if (hasValues == hasTop) {
+            r.error(item.mark, path, "count_by needs exactly one of 'values: [a, b, ...]' (known categories, plus an "
+                    + "'other' column) or 'top: <N>' (the N most frequent, hashed into N columns)" + (hasTop ? ", found both" : ""));
+            return null;
+        }
+        boolean share = item.bool("share", false);
+        if (hasTop) {
+            int top = item.integer("top", 0, 1, MAX_CATEGORIES);
+            return top == 0 ? null : new AggregateFeature(Function.COUNT_BY, field, windows, log1p, MissingRule.ERROR, null,
+                    List.of(), top, share, null);
+        }
+        List<Node> items = item.list("values");
+        String valuesPath = item.pathOf("values");
+        if (items.isEmpty()) {
+            r.error(item.valueMark("values"), valuesPath, "values needs at least one value");
+            return null;
+        }
+        if (items.size() >= MAX_CATEGORIES) {
+            r.error(item.valueMark("values"), valuesPath, items.size() + " values give more than " + MAX_CATEGORIES
+                    + " columns per window; use 'top: <N>' for a field of many values");
+            return null;
+        }
+        List<String> values = new ArrayList<>();
+        java.util.Set<String> columns = new java.util.HashSet<>(List.of("other"));
+        boolean ok = true;
+        for (int i = 0; i < items.size(); i++) {
+            Node v = items.get(i);
+            String p = SpecReader.index(valuesPath, i);
+            if (!(v instanceof ScalarNode sc) || sc.isNull()) {
+                r.error(v.mark(), p, "expected a value, found " + v.describe());
+                ok = false;
+            } else if (!columns.add(FeatureSpec.columnSafe(sc.text()))) {
+                r.error(v.mark(), p, "'" + sc.text() + "' gives the column " + field + "_count_" + FeatureSpec.columnSafe(sc.text())
+                        + " twice (values are listed once; 'other' is reserved)");
+                ok = false;
+            } else {
+                values.add(sc.text());
+            }
+        }
+        return ok ? new AggregateFeature(Function.COUNT_BY, field, windows, log1p, MissingRule.ERROR, null, values, 0, share, null)
+                : null;
     }
 
     private Function function(String name, Mark mark, String path) {
@@ -221,7 +298,7 @@ final class AggregateSpecReader {
             return null;
         }
         String[] args = call.group(2).split(",", -1);
-        if (fn == Function.DISTINCT || fn == Function.TIME_SINCE_PREVIOUS) {
+        if (fn == Function.DISTINCT || !fn.windowed() || fn == Function.COUNT_BY) {
             r.error(mark, path, fn.spelling() + " cannot be a ratio operand; allowed: count, sum, mean, std, min, max");
             return null;
         }

@@ -22,7 +22,8 @@ import java.util.TreeSet;
 /**
  * The {@code features:} section, typed and with everything it depends on from {@code events:}
  * (entity key, event-time field and unit). Vector order: field features in file order, then time
- * features, then aggregates (file order, windows ascending within each), then ratios.
+ * features, then aggregates (file order, windows ascending within each; a count by category has
+ * its categories' columns within each window), then ratios.
  *
  * <p>{@link #hash()} is the SHA-256 of {@link #canonicalJson()}: the semantic content with sorted
  * keys, durations in milliseconds and every default written out, so a model trained on one spec is
@@ -67,6 +68,17 @@ public final class FeatureSpec implements java.io.Serializable {
         }
         this.buckets = buckets;
         this.aggregates = List.copyOf(aggregates);
+        Duration gap = null;
+        for (AggregateFeature a : this.aggregates) {
+            if (a.function().session()) {
+                if (a.gap() == null || a.gap().isZero() || a.gap().isNegative() || gap != null && !gap.equals(a.gap())) {
+                    // one session per entity: the state keeps one, so every session feature reads it
+                    throw new IllegalArgumentException("session features need one positive gap, shared by all; found "
+                            + a.gap() + (gap == null ? "" : " and " + gap));
+                }
+                gap = a.gap();
+            }
+        }
         this.ratios = List.copyOf(ratios);
         this.names = List.copyOf(deriveNames());
         Set<String> seen = new HashSet<>();
@@ -135,6 +147,16 @@ public final class FeatureSpec implements java.io.Serializable {
         return canonicalJson;
     }
 
+    /** The session gap of the session features, or null when there are none (they all share one gap). */
+    public Duration sessionGap() {
+        for (AggregateFeature a : aggregates) {
+            if (a.function().session()) {
+                return a.gap();
+            }
+        }
+        return null;
+    }
+
     /**
      * Every window some aggregate or ratio reads, ascending: the windows the entity state keeps
      * buckets for.
@@ -185,11 +207,13 @@ public final class FeatureSpec implements java.io.Serializable {
             out.add(t.prefix() + "_cos");
         }
         for (AggregateFeature a : aggregates) {
-            if (a.function() == AggregateFeature.Function.TIME_SINCE_PREVIOUS) {
+            if (!a.function().windowed()) {
                 out.add(a.name(null));
             } else {
                 for (Duration w : a.windows()) {
-                    out.add(a.name(w));
+                    for (int c = 0; c < a.width(); c++) {
+                        out.add(a.name(w, c));
+                    }
                 }
             }
         }
@@ -247,6 +271,17 @@ public final class FeatureSpec implements java.io.Serializable {
             m.put("log1p", a.log1p());
             m.put("missing", missing(a.missing()));
             m.put("capMs", a.cap() == null ? null : a.cap().toMillis());
+            // Only the new functions carry these keys, so that the hash of every spec written
+            // before they existed (and the models trained on it) stays what it was.
+            if (a.function() == AggregateFeature.Function.COUNT_BY) {
+                m.put("values", a.hashedTop() ? null : a.values());
+                m.put("top", a.top());
+                m.put("topSummary", a.hashedTop() ? "misra-gries-per-bucket/fnv1a64-mod-top" : null);
+                m.put("share", a.share());
+            }
+            if (a.function().session()) {
+                m.put("gapMs", a.gap().toMillis());
+            }
             aggList.add(m);
         }
         root.put("aggregates", aggList);

@@ -28,6 +28,8 @@ final class FeatureSpecReader {
 
     static final List<String> FIELD_KINDS = List.of("numeric", "boolean", "categorical");
     static final Map<String, TimeFeature> TIME = Map.of("hour_of_day", TimeFeature.HOUR_OF_DAY, "day_of_week", TimeFeature.DAY_OF_WEEK);
+    /** A session ends after this much silence unless {@code aggregates.session-gap} says otherwise (a common web-analytics default). */
+    static final Duration DEFAULT_SESSION_GAP = Duration.ofMinutes(30);
     private static final Pattern MISSING_VALUE = Pattern.compile("value\\s+(\\S+)");
 
     private final SpecReader r;
@@ -50,10 +52,15 @@ final class FeatureSpecReader {
         int buckets = FeatureSpec.DEFAULT_BUCKETS;
         List<AggregateFeature> aggregates = List.of();
         if (agg != null) {
-            agg.allow("windows", "buckets", "functions");
+            agg.allow("windows", "buckets", "functions", "session-gap");
             buckets = agg.integer("buckets", FeatureSpec.DEFAULT_BUCKETS, 1, 1000);
             List<Duration> windows = this.aggregates.windows(agg.list("windows"), agg.pathOf("windows"));
-            aggregates = this.aggregates.aggregates(agg, windows);
+            Duration gap = agg.duration("session-gap", DEFAULT_SESSION_GAP);
+            if (gap.isZero()) {
+                r.error(agg.valueMark("session-gap"), agg.pathOf("session-gap"), "a session gap must be longer than 0");
+                gap = DEFAULT_SESSION_GAP;
+            }
+            aggregates = this.aggregates.aggregates(agg, windows, gap);
         }
         List<RatioFeature> ratios = this.aggregates.ratios(s);
         if (r.errors().size() > before || entityKey == null || timeField == null) {

@@ -77,7 +77,7 @@ class PipelineSpecErrorsTest {
         assertThat(e.line()).isEqualTo(11);
         assertThat(e.path()).isEqualTo("features.aggregates.functions[1].avg");
         assertThat(e.message()).contains("unknown feature function 'avg'",
-                "allowed: count, sum, mean, std, min, max, distinct, time_since_previous");
+                "allowed: count, sum, mean, std, min, max, distinct, time_since_previous, count_by, session_events, session_duration");
     }
 
     @Test

@@ -109,8 +109,8 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     }
 
     /**
-     * The longest span any feature looks back over (the longest window, or a time-since-previous
-     * cap if longer) plus the allowed lateness plus one bucket width and {@link #TTL_MARGIN}: an
+     * The longest span any feature looks back over (the longest window, count_by's included, or a
+     * time-since-previous cap or the session gap if longer) plus the allowed lateness plus one bucket width and {@link #TTL_MARGIN}: an
      * entity silent for longer has nothing left in its windows, so its state can go.
      */
     public static Duration stateTtl(PipelineSpec spec) {
@@ -125,6 +125,11 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
                     && a.cap().compareTo(longest) > 0) {
                 longest = a.cap();
             }
+        }
+        // a session lasts while its events are at most the gap apart: state silent for longer holds no live session
+        Duration gap = features.sessionGap();
+        if (gap != null && gap.compareTo(longest) > 0) {
+            longest = gap;
         }
         return longest.plus(spec.events().allowedLateness()).plus(bucket).plus(TTL_MARGIN);
     }

@@ -100,9 +100,143 @@ class EntityFeatureStateSerializerTest {
         EntityFeatureState s = extractor.newState();
         extractor.extract(SpecFeatureRowsTest.event(1, "dev-1", 1_767_225_600_000L, new Random(1)), s);
         byte[] bytes = write(s);
-        // header: 8 + 8 + 8 + 4 (no recent ids) + 4 (slots) + 4 (entries) + 4 + 4 → first entry's slot at 44
-        bytes[44] = 0x7f;
+        // header: marker 8 + 3 × 8 + session 3 × 8 + 4 (no recent ids) + 4 (slots) + 4 (entries) + 4 × 4 → first entry's slot at 84
+        bytes[84] = 0x7f;
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(bytes))
                 .isInstanceOf(java.io.IOException.class).hasMessageContaining("corrupt entity feature state");
+    }
+
+    /** A pipeline over the generic-30 events with counts by region (listed and top-N) and sessions. */
+    static io.riffle.modelops.spec.PipelineSpec countsAndSessions(java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.copy(java.nio.file.Path.of("../pipelines/generic-30.avsc"), dir.resolve("generic-30.avsc"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Path file = dir.resolve("counts.yaml");
+        java.nio.file.Files.writeString(file, """
+                name: counts
+                events:
+                  schema: generic-30.avsc
+                  format: json
+                  key: deviceId
+                  id: eventId
+                  time: {field: eventTime, unit: epoch-millis}
+                  allowed-lateness: 10s
+                features:
+                  fields:
+                    - numeric: x00
+                  aggregates:
+                    windows: [1m, 10m]
+                    session-gap: 5m
+                    functions:
+                      - count
+                      - {mean: x01, windows: [10m]}
+                      - {count_by: region, values: [north, south]}
+                      - {count_by: region, top: 3, windows: [10m], share: true}
+                      - session_events
+                      - session_duration
+                      - time_since_previous
+                """);
+        return io.riffle.modelops.spec.PipelineSpec.load(file);
+    }
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
+    @Test
+    void roundTripsCategoryCountersTopNKeysAndTheSession() throws Exception {
+        io.riffle.modelops.spec.PipelineSpec counts = countsAndSessions(dir);
+        FeatureExtractor extractor = FeatureExtractor.of(counts);
+        Random random = new Random(21);
+        EntityFeatureState state = extractor.newState();
+        long time = 1_767_225_600_000L;
+        for (int i = 0; i < 300; i++) {
+            time += random.nextInt(10) == 0 ? random.nextInt(20 * 60_000) : random.nextInt(20_000);
+            GenericRecord e = SpecFeatureRowsTest.event(i, "dev-1", time - (random.nextInt(6) == 0 ? random.nextInt(8_000) : 0), random);
+            e.put("region", random.nextInt(7) == 0 ? null : "r" + random.nextInt(6));
+            extractor.extract(e, state);
+            EntityFeatureState back = read(write(state));
+            assertThat(back).as("after event %d", i).isEqualTo(state);
+            assertThat(back.sessionEvents).isEqualTo(state.sessionEvents).isPositive();
+            assertThat(back.categoryKeys).hasSize(back.size * 3);
+            GenericRecord next = SpecFeatureRowsTest.event(i + 1_000, "dev-1", time + 1_000, new Random(i));
+            assertThat(extractor.extract(next, back)).containsExactly(extractor.extract(next, state.copy()));
+        }
+    }
+
+    /** The format of the previous release (no marker, no sessions, no category counters), as it wrote it. */
+    private static byte[] writeFormat1(EntityFeatureState s) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        out.writeLong(s.newestTime);
+        out.writeLong(s.events);
+        out.writeLong(s.touchedAt);
+        out.writeInt(s.recentCount);
+        for (int i = 0; i < s.recentCount; i++) {
+            out.writeLong(s.recentIds[i]);
+            out.writeLong(s.recentTimes[i]);
+        }
+        if (s.entries == null) {
+            out.writeInt(-1);
+            return out.getCopyOfBuffer();
+        }
+        int room = s.bucketIds.length;
+        int perValues = s.values.length / room;
+        int perWords = s.sketches.length / room;
+        out.writeInt(s.entries.length);
+        out.writeInt(s.size);
+        out.writeInt(perValues);
+        out.writeInt(perWords);
+        for (int slot = 0; slot < s.entries.length; slot++) {
+            int e = s.entries[slot] - 1;
+            if (e >= 0) {
+                out.writeInt(slot);
+                out.writeLong(s.bucketIds[e]);
+                out.writeInt(s.counts[e]);
+                for (int v = e * perValues; v < (e + 1) * perValues; v++) {
+                    out.writeDouble(s.values[v]);
+                }
+                for (int w = e * perWords; w < (e + 1) * perWords; w++) {
+                    out.writeLong(s.sketches[w]);
+                }
+            }
+        }
+        return out.getCopyOfBuffer();
+    }
+
+    @Test
+    void stateWrittenInThePreviousFormatStillRestoresAndScoresAlike() throws Exception {
+        // the demo's spec (aggregates, sketches) with recent event ids, written as the previous release did
+        io.riffle.modelops.spec.PipelineSpec demo = io.riffle.modelops.spec.PipelineSpec.load(
+                java.nio.file.Path.of("../pipelines/demo.yaml"));
+        FeatureExtractor extractor = FeatureExtractor.of(demo);
+        assertThat(read(writeFormat1(new EntityFeatureState()))).isEqualTo(new EntityFeatureState());
+        EntityFeatureState state = extractor.newState();
+        var duplicates = new DuplicateEvents(Duration.ofMinutes(30), 64);
+        Random random = new Random(23);
+        long time = 1_767_225_600_000L;
+        for (int i = 0; i < 120; i++) {
+            time += random.nextInt(5) == 0 ? random.nextInt(2 * 3_600_000) : random.nextInt(60_000);
+            GenericRecord e = new org.apache.avro.generic.GenericData.Record(demo.eventSchema());
+            e.put("eventId", "t-" + i);
+            e.put("cardId", "card-1");
+            e.put("merchantId", "m-" + random.nextInt(30));
+            e.put("amount", 5 + random.nextInt(500) / 3.0);
+            e.put("currency", "EUR");
+            e.put("country", List.of("DE", "FR", "NL", "ES").get(random.nextInt(4)));
+            e.put("channel", "POS");
+            e.put("merchantCategory", "5411");
+            e.put("eventTime", time);
+            extractor.extract(e, state);
+            duplicates.remember(state, DuplicateEvents.hash("t-" + i), time);
+            state.touchedAt = time + 3;
+            EntityFeatureState back = read(writeFormat1(state));
+            assertThat(back).as("after event %d", i).isEqualTo(state);
+            assertThat(back.categoryCounts).isEmpty();
+            assertThat(back.sessionEvents).isZero();
+            // and once read, it is written in the current format and reads back the same
+            assertThat(read(write(back))).isEqualTo(state);
+            GenericRecord next = new org.apache.avro.generic.GenericData.Record((org.apache.avro.generic.GenericData.Record) e, true);
+            next.put("eventId", "t-next");
+            next.put("eventTime", time + 500);
+            assertThat(extractor.extract(next, back)).containsExactly(extractor.extract(next, state.copy()));
+        }
     }
 }
