@@ -94,7 +94,7 @@ public class ScorerBenchmark {
             }
             System.arraycopy(f, 0, flat, i * n, n);
             vectors[i] = new FeatureVector(t.getEventId(), t.getCardId(), t.getEventTime(), t.getEventTime(),
-                    specHash, values);
+                    specHash, values, null);
         }
 
         ScorerConfig config = new ScorerConfig(batchSize, 1, 1000, List.of(BenchModels.ANOMALY, BenchModels.FRAUD),

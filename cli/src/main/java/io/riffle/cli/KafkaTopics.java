@@ -35,12 +35,23 @@ public final class KafkaTopics {
      */
     public static void ensureFor(String bootstrapServers, Map<String, String> clientProperties, int partitions,
                                  KafkaSpec.TopicNames names) {
+        ensureFor(bootstrapServers, clientProperties, partitions, names, true);
+    }
+
+    /**
+     * As above; without the labels topic when {@code labelsTopic} is false (a pipeline whose labels
+     * come from the next event reads none, and an unused topic would only mislead).
+     */
+    public static void ensureFor(String bootstrapServers, Map<String, String> clientProperties, int partitions,
+                                 KafkaSpec.TopicNames names, boolean labelsTopic) {
         Map<String, String> models = Map.of("cleanup.policy", "compact",
                 "max.message.bytes", String.valueOf(ModelRegistry.MAX_MESSAGE_BYTES));
         List<NewTopic> topics = new ArrayList<>();
         for (String name : List.of(names.events(), names.labels(), names.features(), names.training(), names.scores(),
                 names.alerts(), names.recommendations())) {
-            topics.add(new NewTopic(name, partitions, (short) 1));
+            if (labelsTopic || !name.equals(names.labels())) {
+                topics.add(new NewTopic(name, partitions, (short) 1));
+            }
         }
         topics.add(new NewTopic(names.deadLetters(), 1, (short) 1));
         topics.add(new NewTopic(names.modelEvents(), 1, (short) 1));

@@ -60,7 +60,7 @@ public final class LocalPipeline implements AutoCloseable {
                 out.println("Embedded Kafka (KRaft) on " + p.servers);
             }
             int parallelism = spec.scoring().parallelism();
-            KafkaTopics.ensureFor(p.servers, spec.kafka().properties(), parallelism, spec.kafka().topics());
+            PipelineLaunch.ensureTopics(spec, p.servers, parallelism);
 
             Configuration jobOptions = PipelineLaunch.jobOptions(spec, p.servers, parallelism);
             String timeoutProblem = PipelineLaunch.transactionTimeoutProblem(p.servers, spec.kafka().properties(),

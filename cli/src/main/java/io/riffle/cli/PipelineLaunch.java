@@ -106,9 +106,21 @@ final class PipelineLaunch {
 
     /** One line naming the file's topics, e.g. for "Pipeline 'x' running (...)". */
     static String topicsLine(PipelineSpec spec) {
-        return String.format("%d features, spec hash %.12s…: events on %s (%s), labels on %s; scores to %s",
+        String labels = readsLabelsTopic(spec) ? "labels on " + spec.kafka().topics().labels()
+                : "labels from each entity's next " + spec.labels().fromNextEvent().field();
+        return String.format("%d features, spec hash %.12s…: events on %s (%s), %s; scores to %s",
                 spec.features().count(), spec.features().hash(), spec.kafka().topics().events(),
-                spec.events().format().name().toLowerCase(), spec.kafka().topics().labels(),
-                spec.kafka().topics().scores());
+                spec.events().format().name().toLowerCase(), labels, spec.kafka().topics().scores());
+    }
+
+    /** False when the file takes its labels from the next event (labels.from-next-event): no labels topic then. */
+    static boolean readsLabelsTopic(PipelineSpec spec) {
+        return spec.labels() == null || !spec.labels().nextEventLabels();
+    }
+
+    /** The topics the pipeline's jobs use, created when missing (the labels topic only when it is read). */
+    static void ensureTopics(PipelineSpec spec, String bootstrapServers, int partitions) {
+        KafkaTopics.ensureFor(bootstrapServers, spec.kafka().properties(), partitions, spec.kafka().topics(),
+                readsLabelsTopic(spec));
     }
 }

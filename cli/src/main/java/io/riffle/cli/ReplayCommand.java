@@ -136,6 +136,12 @@ public final class ReplayCommand implements Callable<Integer> {
         if (spec == null) {
             return 1;
         }
+        if (!PipelineLaunch.readsLabelsTopic(spec)) {
+            // (the simpler choice: replay evaluates a binary model against a labels file)
+            System.err.println("Not started: " + config.path() + " takes its labels from the next event"
+                    + " (labels.from-next-event); riffle replay needs labels from a labels file (--labels).");
+            return 1;
+        }
         ModelSpec evaluated = evaluatedModel(spec);
         if (evaluated == null) {
             return 1;

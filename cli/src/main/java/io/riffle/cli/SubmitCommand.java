@@ -132,7 +132,7 @@ public final class SubmitCommand implements Callable<Integer> {
                 return 1;
             }
             long started = System.nanoTime();
-            KafkaTopics.ensureFor(servers, spec.kafka().properties(), jobParallelism, spec.kafka().topics());
+            PipelineLaunch.ensureTopics(spec, servers, jobParallelism);
             long topicsReady = System.nanoTime();
             jars = JobJars.forJobClasses(PipelineScoringJob.class, LabelJoinJob.class).without(provided);
             long jarsFound = System.nanoTime();

@@ -28,4 +28,21 @@ class ReplayCommandTest {
         assertThat(replay.err()).startsWith("Error: --rate must be above 0, was 0.0")
                 .contains("Hint: riffle replay --help");
     }
+
+    @Test
+    void aPipelineWithLabelsFromTheNextEventIsRefusedInOneLine(@TempDir Path dir) throws Exception {
+        Path pipelines = Path.of("../pipelines").toAbsolutePath().normalize();
+        java.nio.file.Files.copy(pipelines.resolve("sea.avsc"), dir.resolve("sea.avsc"));
+        String yaml = java.nio.file.Files.readString(pipelines.resolve("sea.yaml")).replace(
+                "labels: {format: json, event-id: eventId, label: label, max-delay: 5m}",
+                "labels: {from-next-event: {field: userId, within: 30m}}");
+        assertThat(yaml).contains("from-next-event");
+        Path file = java.nio.file.Files.writeString(dir.resolve("next.yaml"), yaml);
+        RiffleInvocation replay = RiffleInvocation.run("replay", "--config", file.toString(),
+                "--events", "e.jsonl", "--labels", "l.jsonl");
+        assertThat(replay.code()).isEqualTo(1);
+        assertThat(replay.err()).startsWith("Not started: ").contains("labels.from-next-event", "--labels")
+                .doesNotContain("Exception");
+        assertThat(replay.err().lines()).hasSize(1);
+    }
 }

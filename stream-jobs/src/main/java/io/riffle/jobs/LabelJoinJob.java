@@ -2,8 +2,10 @@ package io.riffle.jobs;
 
 import io.riffle.jobs.operators.DecodeFailureRouter;
 import io.riffle.jobs.operators.LabelJoiner;
+import io.riffle.jobs.operators.NextEventLabeler;
 import io.riffle.jobs.serde.DecodedFeatureVector;
 import io.riffle.jobs.serde.DecodedLabel;
+import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.TrainingExample;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
@@ -13,6 +15,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -20,7 +23,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The label-join job: the feature vectors the scorer saw ({@code riffle.features}) and the labels
  * that arrive later ({@code riffle.labels}), both decoded in the source (failures to dead
  * letters) and keyed by event id, are joined by {@link LabelJoiner} into training examples for
- * the trainer ({@code riffle.training}); unmatched labels go to the dead letters.
+ * the trainer ({@code riffle.training}); unmatched labels go to the dead letters. With labels from
+ * the next event ({@link LabelJoinOptions#FROM_NEXT_EVENT}) only the features are read, keyed by
+ * entity, and {@link NextEventLabeler} labels each vector with its entity's next event.
  *
  * <p>A job of its own rather than a stage of the scoring job: it reads the features topic, which
  * is the scorer's committed output, so it can be restarted, rescaled or replayed (with a longer
@@ -50,14 +55,29 @@ public final class LabelJoinJob {
         env.enableCheckpointing(conf.get(LabelJoinOptions.CHECKPOINT_INTERVAL).toMillis(),
                 LabelJoinOptions.exactlyOnce(conf) ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
 
+        boolean nextEvent = conf.get(LabelJoinOptions.FROM_NEXT_EVENT);
+        // An undecodable vector has no event time. Its Kafka time (ingest time, possibly far ahead of
+        // the event times of a replayed history) would push the watermark that next-event labels
+        // are resolved by past every vector still to come: there it takes no part in the watermark.
         SingleOutputStreamOperator<FeatureVector> features = env
                 .fromSource(sources.features(), watermarks((DecodedFeatureVector d, long kafkaTime) ->
-                                d.vector != null ? d.vector.getEventTime() : kafkaTime),
+                                d.vector != null ? d.vector.getEventTime() : nextEvent ? Long.MIN_VALUE : kafkaTime),
                         "label-join-features", TypeInformation.of(DecodedFeatureVector.class))
                 .uid("label-join-features-source").setParallelism(parallelism)
                 .process(new DecodeFailureRouter<>(d -> d.deadLetter, d -> d.vector), new AvroTypeInfo<>(FeatureVector.class))
                 .name("label-join-features-dead-letter-router").uid("label-join-features-dead-letter-router")
                 .setParallelism(parallelism);
+
+        if (nextEvent) {
+            // Labels from the stream itself: each entity's next vector labels its previous one.
+            SingleOutputStreamOperator<TrainingExample> examples = features
+                    .keyBy(FeatureVector::getEntityId, Types.STRING)
+                    .process(new NextEventLabeler(conf.get(LabelJoinOptions.NEXT_EVENT_WITHIN)),
+                            new AvroTypeInfo<>(TrainingExample.class))
+                    .name("label-join-next-event").uid("label-join-next-event").setParallelism(parallelism);
+            sink(examples, features.getSideOutput(DecodeFailureRouter.DEAD_LETTERS), parallelism);
+            return;
+        }
 
         SingleOutputStreamOperator<DecodedLabel> labels = env
                 .fromSource(sources.labels(), watermarks((DecodedLabel d, long kafkaTime) ->
@@ -76,18 +96,21 @@ public final class LabelJoinJob {
                         conf.get(LabelJoinOptions.IMPLICIT_NEGATIVE_AFTER)), new AvroTypeInfo<>(TrainingExample.class))
                 .name("label-join").uid("label-join").setParallelism(parallelism);
 
+        sink(examples, features.getSideOutput(DecodeFailureRouter.DEAD_LETTERS)
+                .union(labels.getSideOutput(DecodeFailureRouter.DEAD_LETTERS),
+                        examples.getSideOutput(LabelJoiner.UNMATCHED_LABELS)), parallelism);
+    }
+
+    private void sink(DataStream<TrainingExample> examples, DataStream<DeadLetter> deadLetters, int parallelism) {
         // Kafka record timestamp = label time, whichever input completed the example (or the timer
-        // of an implicit negative): the trainer seeks riffle.training by it to rebuild its window,
-        // and a replayed join stamps its examples the same way.
+        // of an implicit negative, or the next event): the trainer seeks riffle.training by it to
+        // rebuild its window, and a replayed join stamps its examples the same way.
         examples.assignTimestampsAndWatermarks(WatermarkStrategy.<TrainingExample>noWatermarks()
                         .withTimestampAssigner((e, previous) -> e.getLabelTime()))
                 .name("label-join-label-time").uid("label-join-label-time").setParallelism(parallelism)
                 .sinkTo(sinks.training())
                 .name("label-join-training-sink").uid("label-join-training-sink").setParallelism(parallelism);
-        features.getSideOutput(DecodeFailureRouter.DEAD_LETTERS)
-                .union(labels.getSideOutput(DecodeFailureRouter.DEAD_LETTERS),
-                        examples.getSideOutput(LabelJoiner.UNMATCHED_LABELS))
-                .sinkTo(sinks.deadLetters())
+        deadLetters.sinkTo(sinks.deadLetters())
                 .name("label-join-dead-letters-sink").uid("label-join-dead-letters-sink").setParallelism(parallelism);
     }
 

@@ -82,6 +82,17 @@ public final class LabelJoinOptions {
                     + " (label 0; the chargeback convention); a real label arriving later within the max delay corrects"
                     + " it. Must be below the max delay.");
 
+    public static final ConfigOption<Boolean> FROM_NEXT_EVENT = ConfigOptions.key("riffle.labels.from-next-event")
+            .booleanType().defaultValue(false)
+            .withDescription("Take each feature vector's label from its entity's next event (the next vector's labelValue,"
+                    + " which the scorer fills from labels.from-next-event.field) instead of the labels topic, which is"
+                    + " then not read. Examples carry label -1 and the value as labelClass.");
+
+    public static final ConfigOption<Duration> NEXT_EVENT_WITHIN = ConfigOptions.key("riffle.labels.next-event-within")
+            .durationType().defaultValue(Duration.ofMinutes(30))
+            .withDescription("With from-next-event: how much later (event time, inclusive) an entity's next event may come"
+                    + " and still label its previous one; a vector with none that soon gets no label (counted).");
+
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("riffle.labels.out-of-orderness")
             .durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("Bounded out-of-orderness of the event-time watermarks of both inputs (feature event"
@@ -130,6 +141,10 @@ public final class LabelJoinOptions {
         Duration maxDelay = conf.get(MAX_DELAY);
         Duration wait = conf.get(WAIT_FOR_FEATURES);
         Duration implicit = conf.get(IMPLICIT_NEGATIVE_AFTER);
+        Duration within = conf.get(NEXT_EVENT_WITHIN);
+        if (conf.get(FROM_NEXT_EVENT) && (within.isNegative() || within.isZero())) {
+            throw new IllegalArgumentException(NEXT_EVENT_WITHIN.key() + " must be positive, is " + within);
+        }
         if (maxDelay.isNegative() || maxDelay.isZero()) {
             throw new IllegalArgumentException(MAX_DELAY.key() + " must be positive, is " + maxDelay);
         }

@@ -15,12 +15,20 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /**
  * What a {@link LabelJoinJob} reads, decoded in the source (a failure arrives carrying its dead
  * letter): the feature vectors the scorer wrote and the labels. {@link #kafka} is the production
- * pair; a test may hand in any sources.
+ * pair; a test may hand in any sources. With labels from the next event
+ * ({@link LabelJoinOptions#FROM_NEXT_EVENT}) there is no labels source: {@code labels} is null.
  */
 public record LabelJoinSources(Source<DecodedFeatureVector, ?, ?> features, Source<DecodedLabel, ?, ?> labels) {
 
-    /** The features and labels topics from the committed offsets (or the start timestamp), read_committed. */
+    /**
+     * The features and labels topics from the committed offsets (or the start timestamp),
+     * read_committed; only the features topic when labels come from the next event.
+     */
     public static LabelJoinSources kafka(Configuration conf) {
+        if (conf.get(LabelJoinOptions.FROM_NEXT_EVENT)) {
+            return new LabelJoinSources(source(conf, conf.get(LabelJoinOptions.FEATURES_TOPIC),
+                    new FeatureVectorDeserializer()), null);
+        }
         return new LabelJoinSources(
                 source(conf, conf.get(LabelJoinOptions.FEATURES_TOPIC), new FeatureVectorDeserializer()),
                 source(conf, conf.get(LabelJoinOptions.LABELS_TOPIC), new LabelDeserializer(

@@ -64,7 +64,12 @@ public final class PipelineConfigs {
         conf.set(ScoringOptions.KAFKA_PROPERTIES, spec.kafka().properties());
         conf.set(LabelJoinOptions.LABELS_TOPIC, topics.labels());
         conf.set(LabelJoinOptions.TRAINING_TOPIC, topics.training());
-        if (labels != null) {
+        if (labels != null && labels.nextEventLabels()) {
+            conf.set(LabelJoinOptions.FROM_NEXT_EVENT, true);
+            conf.set(LabelJoinOptions.NEXT_EVENT_WITHIN, labels.fromNextEvent().within());
+            // The vectors come out of order as their events did: labels are resolved behind that bound.
+            conf.set(LabelJoinOptions.OUT_OF_ORDERNESS, spec.events().allowedLateness());
+        } else if (labels != null) {
             conf.set(LabelJoinOptions.LABELS_FORMAT, labels.format());
             conf.set(LabelJoinOptions.LABELS_EVENT_ID_FIELD, labels.eventIdField());
             conf.set(LabelJoinOptions.LABELS_LABEL_FIELD, labels.labelField());

@@ -86,7 +86,7 @@ class LabelJoinJobITCase {
 
     static FeatureVector vector(int i) {
         return new FeatureVector("e-" + i, "card-" + (i % 13), BASE_TIME + i * 1000L, BASE_TIME + i * 1000L + 5,
-                "spec-it", List.of((float) i, i * 0.5f, -1f));
+                "spec-it", List.of((float) i, i * 0.5f, -1f), null);
     }
 
     static Label label(int i, int value, long delay) {

@@ -44,6 +44,33 @@ class LabelJoinJobTest {
     }
 
     @Test
+    void fromNextEventReadsOnlyTheFeatures() {
+        Configuration conf = new Configuration();
+        conf.set(LabelJoinOptions.FROM_NEXT_EVENT, true);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new LabelJoinJob(conf).build(env);
+        StreamGraph graph = env.getStreamGraph();
+        assertThat(graph.getStreamNodes()).extracting(n -> n.getTransformationUID()).containsExactlyInAnyOrder(
+                "label-join-features-source",
+                "label-join-features-dead-letter-router",
+                "label-join-next-event",
+                "label-join-label-time",
+                "label-join-training-sink",
+                "Sink Committer: label-join-training-sink",
+                "label-join-dead-letters-sink",
+                "Sink Committer: label-join-dead-letters-sink");
+    }
+
+    @Test
+    void fromNextEventNeedsAPositiveWindow() {
+        Configuration conf = new Configuration();
+        conf.set(LabelJoinOptions.FROM_NEXT_EVENT, true);
+        conf.set(LabelJoinOptions.NEXT_EVENT_WITHIN, java.time.Duration.ZERO);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LabelJoinJob(conf))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("riffle.labels.next-event-within");
+    }
+
+    @Test
     void buildsIntoTheSameEnvironmentAsTheScoringJob() throws Exception {
         // riffle demo and riffle run build both jobs into one MiniCluster job: their uids must not collide.
         PipelineSpec spec = PipelineSpec.load(Path.of("../pipelines/demo.yaml"));

@@ -142,6 +142,6 @@ public final class ScoreBatch {
             boxed[j] = values[offset + j];
         }
         return new FeatureVector(eventId, entityId, eventTime, ingestTime, specHash == null ? "" : specHash,
-                Arrays.asList(boxed));
+                Arrays.asList(boxed), null);
     }
 }

@@ -68,7 +68,7 @@ final class PipelineSpecReader {
         Section eventsSection = top.section("events");
         Schema schema = eventsSection == null ? null : schema(eventsSection);
         EventsSpec events = eventsSection == null ? null : events(eventsSection, schema);
-        LabelsSpec labels = labels(top.section("labels"));
+        LabelsSpec labels = labels(top.section("labels"), schema);
         ModelsReader modelsReader = new ModelsReader(r, file);
         TrainerSpec trainer = modelsReader.trainer(top.section("trainer"));
         List<ModelsReader.IgnoredName> ignored = new ArrayList<>();
@@ -215,11 +215,14 @@ final class PipelineSpecReader {
                 maxAge == null ? Duration.ZERO : maxAge, duplicates);
     }
 
-    private LabelsSpec labels(Section s) {
+    private LabelsSpec labels(Section s, Schema schema) {
         if (s == null) {
             return null;
         }
-        s.allow("format", "event-id", "label", "max-delay", "implicit-negative-after");
+        s.allow("format", "event-id", "label", "max-delay", "implicit-negative-after", "from-next-event");
+        if (s.has("from-next-event")) {
+            return nextEventLabels(s, schema);
+        }
         LabelsSpec d = LabelsSpec.defaults();
         return new LabelsSpec(
                 s.choice("format", SpecReader.spellings(DataFormat.class), d.format()),
@@ -227,6 +230,40 @@ final class PipelineSpecReader {
                 s.text("label", d.labelField()),
                 s.duration("max-delay", d.maxDelay()),
                 s.durationOrOff("implicit-negative-after", d.implicitNegativeAfter()));
+    }
+
+    /**
+     * {@code labels.from-next-event: {field, within}}: the label of an event is {@code field} of
+     * its entity's next event within {@code within}. No labels topic is read, so the settings of
+     * one are refused rather than silently ignored.
+     */
+    private LabelsSpec nextEventLabels(Section s, Schema schema) {
+        for (String topicSetting : List.of("format", "event-id", "label", "max-delay", "implicit-negative-after")) {
+            if (s.has(topicSetting)) {
+                r.error(s.keyMark(topicSetting), s.pathOf(topicSetting), "'" + topicSetting + "' is a setting of the"
+                        + " labels topic, which is not read when labels come from the next event (from-next-event):"
+                        + " remove it" + ("max-delay".equals(topicSetting)
+                        ? " (from-next-event.within says how long an event waits for its label)" : ""));
+            }
+        }
+        Section n = s.section("from-next-event");
+        if (n == null) {
+            return null;
+        }
+        n.allow("field", "within");
+        String field = n.requiredText("field", "the event field whose value on the entity's next event is the label,"
+                + " e.g. item_id");
+        if (field != null) {
+            new FieldCheck(r, schema, r.file()).field(n, "field", field, SchemaFields.CATEGORICAL,
+                    "a label taken from the next event");
+        }
+        Duration within = n.requiredDuration("within", "how long after an event (event time) its entity's next event"
+                + " still labels it, e.g. 30m");
+        if (within != null && within.isZero()) {
+            r.error(n.valueMark("within"), n.pathOf("within"), "must be above 0: a next event at most this long"
+                    + " after an event labels it (e.g. 30m)");
+        }
+        return LabelsSpec.fromNextEvent(new LabelsSpec.NextEvent(field, within));
     }
 
     /**

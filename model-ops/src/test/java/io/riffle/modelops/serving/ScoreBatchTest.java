@@ -18,7 +18,7 @@ class ScoreBatchTest {
         v[batch.nextOffset() + 2] = 3f;
         batch.add("e1", "card-1", 10L, 11L, "hash", true, 12L);
         assertThat(batch.nextOffset()).isEqualTo(3);
-        batch.add(new FeatureVector("e2", "card-2", 20L, 21L, "hash", List.of(4f, 5f, 6f)), false, 0L);
+        batch.add(new FeatureVector("e2", "card-2", 20L, 21L, "hash", List.of(4f, 5f, 6f), null), false, 0L);
 
         assertThat(batch.isFull()).isTrue();
         assertThat(v).containsExactly(1f, 0f, 3f, 4f, 5f, 6f);
@@ -29,7 +29,7 @@ class ScoreBatchTest {
         assertThat(batch.hasTimestamp(0)).isTrue();
         assertThat(batch.timestamp(0)).isEqualTo(12L);
         assertThat(batch.hasTimestamp(1)).isFalse();
-        assertThat(batch.vector(0)).isEqualTo(new FeatureVector("e1", "card-1", 10L, 11L, "hash", List.of(1f, 0f, 3f)));
+        assertThat(batch.vector(0)).isEqualTo(new FeatureVector("e1", "card-1", 10L, 11L, "hash", List.of(1f, 0f, 3f), null));
 
         batch.clear();
         assertThat(batch.isEmpty()).isTrue();

@@ -185,6 +185,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
             if (fv == null) {
                 fv = ScoreBatch.vector(identity.eventId, identity.entityId, identity.eventTime, identity.ingestTime,
                         identity.specHash, target, offset, config.featureCount());
+                fv.setLabelValue(identity.labelValue);
             }
             if (rows.emitsFeatures()) {
                 output.collect(FEATURES, element.hasTimestamp() ? new StreamRecord<>(fv, element.getTimestamp())

@@ -62,5 +62,7 @@ public interface ScoringRows<IN> extends Serializable {
         public long eventTime;
         public long ingestTime;
         public String specHash;
+        /** The event's labels.from-next-event field as text ({@code FeatureVector.labelValue}), or null. */
+        public String labelValue;
     }
 }

@@ -67,6 +67,8 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private final DuplicateEvents duplicates;
     /** Null when nothing is hashed. */
     private final Pseudonymizer privacy;
+    /** labels.from-next-event's field, copied into each vector's labelValue; null when labels come from a topic. */
+    private final String labelValueField;
 
     /** The current entity's windowed aggregates. */
     private transient ValueState<EntityFeatureState> state;
@@ -82,6 +84,7 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private transient Counter eventsNotAggregated;
     private transient Counter extractionErrors;
     private transient Counter duplicateEvents;
+    private transient Counter missingLabelValues;
 
     /**
      * @param stateTtl      how long an entity's state outlives its last event (see {@link #stateTtl(PipelineSpec)})
@@ -89,10 +92,12 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
      * @param emitsFeatures whether each row is also emitted as a feature vector (for the features topic)
      * @param duplicates    how events seen again are found, or null to score every event
      * @param privacy       what leaves the scorer hashed, or null for nothing
+     * @param labelValueField the event field each vector carries as its labelValue (labels.from-next-event), or null
      */
     public SpecFeatureRows(FeatureExtractor extractor, Duration stateTtl, DataFormat format, boolean emitsFeatures,
-                           DuplicateEvents duplicates, Pseudonymizer privacy) {
+                           DuplicateEvents duplicates, Pseudonymizer privacy, String labelValueField) {
         this.privacy = privacy;
+        this.labelValueField = labelValueField;
         this.extractor = extractor;
         this.stateTtl = stateTtl;
         this.format = format;
@@ -105,7 +110,8 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         return new SpecFeatureRows(FeatureExtractor.of(spec), stateTtl(spec), spec.events().format(), emitsFeatures,
                 d.checked() && spec.events().idField() != null
                         ? new DuplicateEvents(d.within(), DuplicateEvents.DEFAULT_CAPACITY) : null,
-                Pseudonymizer.of(spec));
+                Pseudonymizer.of(spec),
+                spec.labels() != null && spec.labels().nextEventLabels() ? spec.labels().fromNextEvent().field() : null);
     }
 
     /**
@@ -161,6 +167,7 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         eventsNotAggregated = metrics.counter("eventsNotAggregated");
         extractionErrors = metrics.counter("featureExtractionErrors");
         duplicateEvents = metrics.counter("duplicateEvents");
+        missingLabelValues = metrics.counter("missingLabelValues");
         lateSeen = extractor.lateEvents();
         notAggregatedSeen = extractor.eventsNotAggregated();
     }
@@ -207,7 +214,28 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         row.eventTime = in.eventTime;
         row.ingestTime = in.ingestTime;
         row.specHash = specHash;
+        row.labelValue = labelValueField == null ? null : labelValue(in.record);
         return null;
+    }
+
+    /**
+     * The labels.from-next-event field as text (its token when it is PII, like every value that
+     * leaves the scorer); null, counted, when the event has no value there: that vector then simply
+     * gets and gives no label downstream. Never throws.
+     */
+    private String labelValue(GenericRecord record) {
+        Object value;
+        try {
+            value = record.get(labelValueField);
+        } catch (RuntimeException e) {
+            value = null;
+        }
+        if (value == null) {
+            missingLabelValues.inc();
+            return null;
+        }
+        String text = value.toString();
+        return privacy != null && privacy.fields().contains(labelValueField) ? privacy.token(text) : text;
     }
 
     private DeadLetter deadLetter(DecodedRecord in, String errorClass, String message) {

@@ -2,11 +2,15 @@ package io.riffle.jobs.serde;
 
 import io.riffle.schemas.FeatureVector;
 import io.riffle.schemas.serde.AvroSerde;
+import org.apache.avro.Schema;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Decodes the features topic (Avro single-object encoding) in the source reader. It never
@@ -20,7 +24,20 @@ public final class FeatureVectorDeserializer implements KafkaRecordDeserializati
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        avro = AvroSerde.of(FeatureVector.class);
+        // Vectors written before FeatureVector had labelValue stay readable (it reads as null).
+        avro = AvroSerde.of(FeatureVector.class).addWriterSchema(withoutLabelValue());
+    }
+
+    /** FeatureVector as it was before {@code labelValue}: the writer schema of older features topics. */
+    static Schema withoutLabelValue() {
+        Schema current = FeatureVector.getClassSchema();
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : current.getFields()) {
+            if (!f.name().equals("labelValue")) {
+                fields.add(new Schema.Field(f, f.schema()));
+            }
+        }
+        return Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false, fields);
     }
 
     @Override

@@ -83,7 +83,7 @@ class BatchingScorerTest {
         for (int j = 0; j < FEATURES; j++) {
             values.add((float) random.nextGaussian());
         }
-        return new FeatureVector("e-" + i, "card-" + (i % 3), 1_000L + i, 500L + i, "spec", values);
+        return new FeatureVector("e-" + i, "card-" + (i % 3), 1_000L + i, 500L + i, "spec", values, null);
     }
 
     private static void send(TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> h, int from, int to)

@@ -38,7 +38,7 @@ class LabelJoinerTest {
     }
 
     static FeatureVector vector(String id) {
-        return new FeatureVector(id, "card-" + id, 1_000L, 1_005L, "spec-1", List.of(1f, 2f, 3f));
+        return new FeatureVector(id, "card-" + id, 1_000L, 1_005L, "spec-1", List.of(1f, 2f, 3f), null);
     }
 
     static DecodedLabel label(String id, int label, long labelTime, long offset) {

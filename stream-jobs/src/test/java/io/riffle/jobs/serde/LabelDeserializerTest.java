@@ -101,7 +101,7 @@ class LabelDeserializerTest {
 
     @Test
     void decodesFeatureVectorsAndDeadLettersTheRest() throws Exception {
-        FeatureVector v = new FeatureVector("e-1", "c-1", 1L, 2L, "spec", List.of(1f, 2f));
+        FeatureVector v = new FeatureVector("e-1", "c-1", 1L, 2L, "spec", List.of(1f, 2f), null);
         FeatureVectorDeserializer d = new FeatureVectorDeserializer();
         DecodedFeatureVector good = decode(d, record("riffle.features", 1, AvroSerde.of(FeatureVector.class).encode(v))).get(0);
         assertThat(good.isDeadLetter()).isFalse();
