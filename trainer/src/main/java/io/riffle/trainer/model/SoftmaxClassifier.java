@@ -38,6 +38,9 @@ public final class SoftmaxClassifier implements MulticlassModel {
 
     /** Cap on a class's weight with class weighting: beyond it, a handful of examples dominate the batches. */
     static final double MAX_CLASS_WEIGHT = 50.0;
+    /** Updates per epoch below which the batch shrinks (down to {@link #MIN_BATCH}). */
+    static final int MIN_STEPS = 16;
+    static final int MIN_BATCH = 32;
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
     private static final float EPSILON = 1e-8f;
@@ -100,7 +103,10 @@ public final class SoftmaxClassifier implements MulticlassModel {
             counts[c]++;
         }
         float[] classWeight = classWeights(counts, train.rows(), config.classWeighting());
-        Network net = new Network(sizes, config.batchSize());
+        // At least MIN_STEPS updates per epoch: a small window in batches of 512 would take a few steps an
+        // epoch and meet the epoch cap before early stopping; large windows keep the configured batch.
+        int batch = Math.min(config.batchSize(), Math.max(MIN_BATCH, train.rows() / MIN_STEPS));
+        Network net = new Network(sizes, batch);
         net.initialise(new SplittableRandom(config.seed()), counts, classWeight);
 
         long start = System.nanoTime();
@@ -126,8 +132,8 @@ public final class SoftmaxClassifier implements MulticlassModel {
             }
             double trainLoss = 0;
             double trainWeight = 0;
-            for (int from = 0; from < order.length; from += config.batchSize()) {
-                int count = Math.min(config.batchSize(), order.length - from);
+            for (int from = 0; from < order.length; from += batch) {
+                int count = Math.min(batch, order.length - from);
                 double[] lw = net.trainStep(zTrain, order, from, count, trainClasses, classWeight, (float) config.l2(),
                         lr);
                 trainLoss += lw[0];
