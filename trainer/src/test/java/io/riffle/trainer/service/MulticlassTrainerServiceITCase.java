@@ -90,7 +90,8 @@ class MulticlassTrainerServiceITCase {
                 .topics("mc-training-" + suffix, "mc-models-" + suffix, "mc-events-" + suffix)
                 .multiclass(3, 1000, segments)
                 .training(TrainerConfig.multiclassDefaults(kind))
-                .schedule(Duration.ofDays(1), 1500)
+                // A round once all 1,600 examples of the second batch arrived (the first batch is there before start).
+                .schedule(Duration.ofDays(1), 1600)
                 .minimums(500, 0)
                 .drift(DriftSpec.off())
                 .build();
