@@ -223,6 +223,31 @@ public final class FeatureSpec implements java.io.Serializable {
         return out;
     }
 
+    /**
+     * The one-hot columns of categorical field {@code field} (its vocabulary's columns and
+     * {@code _other}, or its hash buckets), in vector order: the segments a popularity baseline
+     * ranks classes within. Empty when {@code field} is not a categorical feature.
+     */
+    public List<String> segmentColumns(String field) {
+        for (FieldFeature f : fields) {
+            if (f instanceof FieldFeature.Categorical c && c.field().equals(field)) {
+                List<String> out = new ArrayList<>();
+                if (c.hashed()) {
+                    for (int i = 0; i < c.hashBuckets(); i++) {
+                        out.add(c.field() + "_hash_" + i);
+                    }
+                } else {
+                    for (String v : c.vocabulary()) {
+                        out.add(c.field() + "_" + columnSafe(v));
+                    }
+                    out.add(c.field() + "_other");
+                }
+                return out;
+            }
+        }
+        return List.of();
+    }
+
     /** A vocabulary value as part of a column name: letters, digits and '_' only. */
     public static String columnSafe(String value) {
         StringBuilder sb = new StringBuilder(value.length());

@@ -14,7 +14,12 @@ public enum ModelKind {
     /** A dense autoencoder trained on negatives; the score is calibrated reconstruction error. */
     AUTOENCODER,
     /** Gradient-boosted trees (XGBoost). */
-    GBDT;
+    GBDT,
+    /**
+     * Multiclass only: the class frequencies of the training window ("most popular in the last
+     * window"), per segment when the file names one; the baseline learned models are compared with.
+     */
+    POPULARITY;
 
     /** Case-insensitive; the error lists the allowed names. */
     public static ModelKind parse(String s) {
@@ -30,9 +35,25 @@ public enum ModelKind {
                 + Arrays.stream(values()).map(k -> k.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
     }
 
-    /** {@code AUTOENCODER} scores anomalies; the others give the probability of the positive class. */
+    /**
+     * The task a kind trains when the file does not say otherwise: {@code AUTOENCODER} scores
+     * anomalies, {@code POPULARITY} ranks classes, the others give the probability of the positive
+     * class ({@code LOGISTIC} and {@code MLP} also train {@code multiclass}, see {@link #trains}).
+     */
     public ModelTask task() {
-        return this == AUTOENCODER ? ModelTask.ANOMALY : ModelTask.BINARY;
+        return switch (this) {
+            case AUTOENCODER -> ModelTask.ANOMALY;
+            case POPULARITY -> ModelTask.MULTICLASS;
+            default -> ModelTask.BINARY;
+        };
+    }
+
+    /** Whether the trainer can fit this kind for {@code task}. */
+    public boolean trains(ModelTask task) {
+        return switch (task) {
+            case MULTICLASS -> this == LOGISTIC || this == MLP || this == POPULARITY;
+            default -> this != POPULARITY;
+        };
     }
 
     /** Lower-case name, as used on command lines and in summaries. */

@@ -118,8 +118,15 @@ final class ModelsReader {
     /** A feature name under a model's {@code trainer.ignore}, checked once the features are known. */
     record IgnoredName(String model, String feature, Mark mark, String path) { }
 
-    /** The {@code models:} list; the names under each {@code trainer.ignore} are added to {@code ignoredNames}. */
-    List<ModelSpec> models(Section top, TrainerSpec trainer, List<IgnoredName> ignoredNames) {
+    /** A multiclass model's {@code params.segment}, checked once the features are known. */
+    record SegmentName(String model, String field, Mark mark, String path) { }
+
+    /**
+     * The {@code models:} list; the names under each {@code trainer.ignore} are added to {@code
+     * ignoredNames}, each popularity model's {@code params.segment} to {@code segments}.
+     */
+    List<ModelSpec> models(Section top, TrainerSpec trainer, List<IgnoredName> ignoredNames,
+                           List<SegmentName> segments) {
         double defaultMargin = trainer == null ? TrainerSpec.defaults().gateMargin() : trainer.gateMargin();
         List<ModelSpec> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -141,7 +148,7 @@ final class ModelsReader {
             TrainerParams params = null;
             List<String> ignore = new ArrayList<>();
             if (!s.has("trainer")) {
-                s.missing("trainer", "{kind: logistic|mlp|autoencoder|gbdt, params: {...}}");
+                s.missing("trainer", "{kind: logistic|mlp|autoencoder|gbdt|popularity, params: {...}}");
             } else {
                 Section t = s.section("trainer");
                 if (t != null) {
@@ -158,8 +165,19 @@ final class ModelsReader {
                         }
                     }
                     kind = t.requiredChoice("kind", SpecReader.spellings(ModelKind.class));
+                    if (kind != null && task != null && !kind.trains(task)) {
+                        r.error(t.valueMark("kind"), t.pathOf("kind"), task == ModelTask.MULTICLASS
+                                ? "kind " + kind.id() + " cannot train a multiclass model; multiclass takes"
+                                        + " logistic (softmax), mlp (softmax) or popularity"
+                                : "kind popularity is a multiclass baseline; model " + name + " is "
+                                        + task.name().toLowerCase(java.util.Locale.ROOT)
+                                        + " (use task: multiclass, or kind logistic, mlp, autoencoder or gbdt)");
+                        kind = null;
+                    }
                     Section p = t.section("params");
-                    if (kind != null) {
+                    if (kind != null && task == ModelTask.MULTICLASS) {
+                        params = multiclassParams(p, kind, name, segments);
+                    } else if (kind != null) {
                         params = p == null ? TrainerParams.defaults(kind) : params(p, kind);
                     }
                 }
@@ -188,17 +206,48 @@ final class ModelsReader {
         return out;
     }
 
+    /**
+     * {@code trainer.params} of a multiclass model of {@code kind}: the dense settings (softmax
+     * kinds), {@code max-classes}, and popularity's {@code segment}, noted in {@code segments}.
+     */
+    private TrainerParams multiclassParams(Section p, ModelKind kind, String model, List<SegmentName> segments) {
+        TrainerParams.Dense none = new TrainerParams.Dense(null, null, null, null, null, null, null, null);
+        if (p == null) {
+            return new TrainerParams.Multiclass(none, null, null);
+        }
+        p.allow(TrainerParams.multiclassKeys(kind).toArray(String[]::new));
+        Integer maxClasses = p.has("max-classes")
+                ? p.integer("max-classes", 1, 2, TrainerParams.Multiclass.MAX_CLASSES) : null;
+        String segment = null;
+        if (kind == ModelKind.POPULARITY) {
+            segment = p.text("segment", null);
+            if (segment != null) {
+                segments.add(new SegmentName(model, segment, p.valueMark("segment"), p.pathOf("segment")));
+            }
+            return new TrainerParams.Multiclass(none, maxClasses, segment);
+        }
+        return new TrainerParams.Multiclass((TrainerParams.Dense) denseParams(p), maxClasses, null);
+    }
+
     /** {@code trainer.params} for {@code kind}: only its keys, each of its type and range. */
     private TrainerParams params(Section p, ModelKind kind) {
         p.allow(TrainerParams.keys(kind).toArray(String[]::new));
-        Integer patience = p.has("patience") ? p.integer("patience", 0, 0, Integer.MAX_VALUE) : null;
-        Boolean weighting = p.has("class-weighting") ? p.bool("class-weighting", true) : null;
-        Long seed = wholeNumber(p, "seed");
         if (kind == ModelKind.GBDT) {
+            Integer patience = p.has("patience") ? p.integer("patience", 0, 0, Integer.MAX_VALUE) : null;
+            Boolean weighting = p.has("class-weighting") ? p.bool("class-weighting", true) : null;
+            Long seed = wholeNumber(p, "seed");
             return new TrainerParams.Trees(positive(p, "trees"), positive(p, "max-depth"),
                     p.has("eta") ? p.number("eta", 1, Double.MIN_VALUE, Double.MAX_VALUE) : null,
                     positive(p, "threads"), patience, weighting, seed);
         }
+        return denseParams(p);
+    }
+
+    /** The dense kinds' keys of {@code p} (which keys are allowed is the caller's check). */
+    private TrainerParams denseParams(Section p) {
+        Integer patience = p.has("patience") ? p.integer("patience", 0, 0, Integer.MAX_VALUE) : null;
+        Boolean weighting = p.has("class-weighting") ? p.bool("class-weighting", true) : null;
+        Long seed = wholeNumber(p, "seed");
         return new TrainerParams.Dense(hiddenLayers(p), positive(p, "max-epochs"), positive(p, "batch-size"),
                 p.has("learning-rate") ? p.number("learning-rate", 1, Double.MIN_VALUE, Double.MAX_VALUE) : null,
                 p.has("l2") ? p.number("l2", 0, 0, Double.MAX_VALUE) : null, patience, weighting, seed);

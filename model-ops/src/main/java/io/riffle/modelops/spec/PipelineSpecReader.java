@@ -72,7 +72,8 @@ final class PipelineSpecReader {
         ModelsReader modelsReader = new ModelsReader(r, file);
         TrainerSpec trainer = modelsReader.trainer(top.section("trainer"));
         List<ModelsReader.IgnoredName> ignored = new ArrayList<>();
-        List<ModelSpec> models = modelsReader.models(top, trainer, ignored);
+        List<ModelsReader.SegmentName> segments = new ArrayList<>();
+        List<ModelSpec> models = modelsReader.models(top, trainer, ignored, segments);
         ScoringSpec scoring = scoring(top.section("scoring"));
         PrivacySpec privacy = top.has("privacy") ? privacy(top.section("privacy"), schema, events) : null;
 
@@ -94,6 +95,17 @@ final class PipelineSpecReader {
                     r.error(i.mark(), i.path(), "model '" + i.model() + "' ignores '" + i.feature()
                             + "', which is not one of the pipeline's " + features.count() + " features"
                             + Suggestions.didYouMean(i.feature(), features.names()));
+                }
+            }
+            for (ModelsReader.SegmentName seg : segments) {
+                if (features.segmentColumns(seg.field()).isEmpty()) {
+                    List<String> categorical = features.fields().stream()
+                            .filter(f -> f instanceof FieldFeature.Categorical).map(FieldFeature::field).toList();
+                    r.error(seg.mark(), seg.path(), "model '" + seg.model() + "' segments by '" + seg.field()
+                            + "', which is not a categorical feature of the pipeline (its one-hot columns define"
+                            + " the segments); categorical features: "
+                            + (categorical.isEmpty() ? "none" : String.join(", ", categorical))
+                            + Suggestions.didYouMean(seg.field(), categorical));
                 }
             }
         }

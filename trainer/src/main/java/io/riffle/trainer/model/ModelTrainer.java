@@ -49,6 +49,8 @@ public final class ModelTrainer {
             case LOGISTIC, MLP -> DenseClassifier.fit(config, mask, train, validation, listener);
             case AUTOENCODER -> Autoencoder.fit(config, mask, train, validation, listener);
             case GBDT -> GradientBoostedTrees.fit(config, mask, train, validation, listener);
+            case POPULARITY -> throw new IllegalArgumentException(
+                    "popularity is a multiclass baseline: fit it with PopularityModel.fit");
         };
     }
 }

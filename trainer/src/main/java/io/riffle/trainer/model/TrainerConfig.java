@@ -57,9 +57,20 @@ public record TrainerConfig(ModelKind kind, List<Integer> hiddenLayers, int maxE
         List<Integer> hidden = switch (kind) {
             case MLP -> List.of(32, 16);
             case AUTOENCODER -> List.of(8, 4, 8);
-            case LOGISTIC, GBDT -> List.of();
+            case LOGISTIC, GBDT, POPULARITY -> List.of();
         };
         return new TrainerConfig(kind, hidden, DEFAULT_MAX_EPOCHS, 256, 1e-3, 1e-5, 3, true, 200, 6, 0.1, 2, 42L);
+    }
+
+    /**
+     * Settings for a multiclass model of {@code kind} ({@link SoftmaxClassifier}): class weighting
+     * off, and a batch of 512 at learning rate 0.01, which a softmax over a thousand classes needs
+     * to converge in tens of epochs rather than hundreds; a MLP's hidden layers are 64 wide.
+     */
+    public static TrainerConfig multiclassDefaults(ModelKind kind) {
+        TrainerConfig c = defaults(kind).withClassWeighting(false).withBatchSize(512).withLearningRate(0.01)
+                .withMaxEpochs(200);
+        return kind == ModelKind.MLP ? c.withHiddenLayers(List.of(64)).withLearningRate(0.003) : c;
     }
 
     public TrainerConfig withMaxEpochs(int value) {

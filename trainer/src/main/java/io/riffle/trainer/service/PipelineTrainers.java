@@ -1,5 +1,6 @@
 package io.riffle.trainer.service;
 
+import io.riffle.modelops.spec.DriftSpec;
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.ModelSpec;
 import io.riffle.modelops.spec.PipelineSpec;
@@ -7,6 +8,7 @@ import io.riffle.modelops.spec.TrainerParams;
 import io.riffle.modelops.spec.TrainerSpec;
 import io.riffle.schemas.ModelTask;
 import io.riffle.modelops.spec.ModelKind;
+import io.riffle.trainer.data.ClassVocabulary;
 import io.riffle.trainer.model.TrainerConfig;
 
 import java.util.ArrayList;
@@ -30,22 +32,28 @@ public final class PipelineTrainers {
      * Kafka properties, features, ignore list, trainer section and the model's own settings.
      */
     public static TrainerOptions options(PipelineSpec spec, ModelSpec model, String bootstrapServers) {
-        if (model.task() == ModelTask.MULTICLASS) {
-            throw new IllegalArgumentException("model " + model.name() + ": multiclass training is not supported yet");
-        }
         ModelKind kind = model.trainer();
         TrainerSpec trainer = spec.trainer();
         KafkaSpec.TopicNames topics = spec.kafka().topics();
-        return TrainerOptions.builder(bootstrapServers, model.name(), kind, spec.features().count(),
-                        spec.features().hash(), spec.features().names())
-                .training(config(kind, model.params()))
+        TrainerOptions.Builder b = TrainerOptions.builder(bootstrapServers, model.name(), kind, spec.features().count(),
+                spec.features().hash(), spec.features().names());
+        if (model.task() == ModelTask.MULTICLASS) {
+            TrainerParams.Multiclass p = (TrainerParams.Multiclass) model.params();
+            b.multiclass(model.topK(), p.maxClasses() == null ? ClassVocabulary.DEFAULT_MAX_CLASSES : p.maxClasses(),
+                            p.segment() == null ? List.of() : spec.features().segmentColumns(p.segment()))
+                    .training(config(TrainerConfig.multiclassDefaults(kind), p.dense()))
+                    // The drift watch reads a binary champion's error; a multiclass one has none yet.
+                    .drift(DriftSpec.off());
+        } else {
+            b.training(config(TrainerConfig.defaults(kind), model.params())).drift(trainer.drift());
+        }
+        return b
                 .topics(topics.training(), topics.models(), topics.modelEvents())
                 .window(trainer.window(), trainer.maxExamples())
                 .schedule(trainer.retrainEvery(), trainer.retrainAfterLabels())
                 .minimums(trainer.minExamples(), trainer.minPositives())
                 .holdout(trainer.holdoutFraction())
                 .validation(trainer.validationFraction())
-                .drift(trainer.drift())
                 .gate(model.gateMargin(), model.onWorse())
                 .thresholds(model.reviewThreshold(), model.blockThreshold())
                 .ignoredFeatures(model.ignore())
@@ -56,7 +64,12 @@ public final class PipelineTrainers {
 
     /** The kind's defaults with the file's hyper-parameters (those it wrote) applied. */
     static TrainerConfig config(ModelKind kind, TrainerParams params) {
-        TrainerConfig c = TrainerConfig.defaults(kind);
+        return config(TrainerConfig.defaults(kind), params);
+    }
+
+    /** {@code defaults} with the file's hyper-parameters (those it wrote) applied. */
+    static TrainerConfig config(TrainerConfig defaults, TrainerParams params) {
+        TrainerConfig c = defaults;
         if (params.patience() != null) {
             c = c.withPatience(params.patience());
         }

@@ -5,7 +5,9 @@ import io.riffle.modelops.spec.ModelSpec;
 import io.riffle.modelops.spec.OnWorse;
 import io.riffle.modelops.spec.TrainerSpec;
 import io.riffle.modelops.validation.ModelPolicy;
+import io.riffle.schemas.ModelTask;
 import io.riffle.schemas.Topics;
+import io.riffle.trainer.data.ClassVocabulary;
 import io.riffle.trainer.model.FeatureMask;
 import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
@@ -53,6 +55,12 @@ import java.util.Map;
  * @param signingKey Ed25519 private key file (PEM PKCS#8, from {@code riffle models keygen}) every published version is
  *        signed with; null: versions are published unsigned (scorers with trusted keys reject them)
  * @param drift the detector on the champion's live error that triggers an immediate retrain ({@link DriftSpec})
+ * @param task what the model predicts; {@code MULTICLASS} rounds train on the examples' {@code labelClass}
+ *        ({@link MulticlassRound}), the others on the binary label
+ * @param topK multiclass: the k of the published recall@k, NDCG@k and coverage, and of the gate's recall@k
+ * @param maxClasses multiclass: the class vocabulary's bound (the window's most frequent classes are kept)
+ * @param segmentColumns multiclass popularity: the feature names of the one-hot columns whose rows form segments
+ *        (empty: one global ranking)
  */
 public record TrainerOptions(String bootstrapServers, String trainingTopic, String modelsTopic, String modelEventsTopic,
                              String modelName, TrainerConfig training, Duration window, int maxExamples,
@@ -60,7 +68,8 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
                              double holdoutFraction, double validationFraction, double gateMargin, OnWorse onWorse, double reviewThreshold,
                              double blockThreshold, int featureCount, String specHash, List<String> featureNames,
                              List<String> ignoredFeatures, long trainFrom, double parityTolerance,
-                             Map<String, String> kafkaProperties, Path signingKey, DriftSpec drift) {
+                             Map<String, String> kafkaProperties, Path signingKey, DriftSpec drift,
+                             ModelTask task, int topK, int maxClasses, List<String> segmentColumns) {
 
     public TrainerOptions {
         if (!(holdoutFraction >= 0 && holdoutFraction < 0.5)) {
@@ -87,6 +96,30 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             FeatureMask.ignoring(featureNames, ignoredFeatures);
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
+        segmentColumns = List.copyOf(segmentColumns);
+        if (!training.kind().trains(task)) {
+            throw new IllegalArgumentException("kind " + training.kind().id() + " cannot train a "
+                    + task.name().toLowerCase(java.util.Locale.ROOT) + " model");
+        }
+        if (topK < 1 || maxClasses < 2) {
+            throw new IllegalArgumentException("top-k must be >= 1 and max-classes >= 2, were " + topK + " and "
+                    + maxClasses);
+        }
+        for (String column : segmentColumns) {
+            if (!featureNames.contains(column)) {
+                throw new IllegalArgumentException("segment column " + column + " is not one of the feature names");
+            }
+        }
+    }
+
+    /** Whether rounds train a multiclass model on the examples' {@code labelClass}. */
+    public boolean multiclass() {
+        return task == ModelTask.MULTICLASS;
+    }
+
+    /** The vector columns of {@link #segmentColumns}, in order. */
+    public int[] segmentColumnIndices() {
+        return segmentColumns.stream().mapToInt(featureNames::indexOf).toArray();
     }
 
     /** Whether rounds hold the newest share of the window out (false: they fit on all of it, no gate). */
@@ -130,6 +163,10 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
         b.trainFrom = trainFrom;
         b.kafkaProperties = kafkaProperties;
         b.signingKey = signingKey;
+        b.task = task;
+        b.topK = topK;
+        b.maxClasses = maxClasses;
+        b.segmentColumns = segmentColumns;
         return b;
     }
 
@@ -167,6 +204,10 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
         private long trainFrom = Long.MIN_VALUE;
         private Map<String, String> kafkaProperties = Map.of();
         private Path signingKey;
+        private ModelTask task;
+        private int topK = ModelSpec.DEFAULT_TOP_K;
+        private int maxClasses = ClassVocabulary.DEFAULT_MAX_CLASSES;
+        private List<String> segmentColumns = List.of();
 
         private Builder(String bootstrapServers, String modelName, TrainerConfig training, int featureCount,
                         String specHash, List<String> featureNames) {
@@ -176,6 +217,20 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             this.featureCount = featureCount;
             this.specHash = specHash;
             this.featureNames = featureNames;
+            this.task = training.kind().task();
+        }
+
+        /**
+         * A multiclass model: rounds rank the examples' {@code labelClass}, evaluated at the top
+         * {@code k}, over at most {@code classes} classes; {@code segments} are the one-hot feature
+         * columns of a popularity model's segments (empty: none).
+         */
+        public Builder multiclass(int k, int classes, List<String> segments) {
+            this.task = ModelTask.MULTICLASS;
+            this.topK = k;
+            this.maxClasses = classes;
+            this.segmentColumns = List.copyOf(segments);
+            return this;
         }
 
         public Builder bootstrapServers(String servers) {
@@ -272,7 +327,8 @@ public record TrainerOptions(String bootstrapServers, String trainingTopic, Stri
             return new TrainerOptions(bootstrapServers, trainingTopic, modelsTopic, modelEventsTopic, modelName,
                     training, window, maxExamples, retrainEvery, retrainAfterLabels, minExamples, minPositives,
                     holdoutFraction, validationFraction, gateMargin, onWorse, reviewThreshold, blockThreshold, featureCount, specHash,
-                    featureNames, ignoredFeatures, trainFrom, parityTolerance, kafkaProperties, signingKey, drift);
+                    featureNames, ignoredFeatures, trainFrom, parityTolerance, kafkaProperties, signingKey, drift,
+                    task, topK, maxClasses, segmentColumns);
         }
     }
 

@@ -59,6 +59,8 @@ public final class TrainerService implements AutoCloseable {
     private final CandidateCheck check;
     /** Null when drift detection is off or the model is not a classifier (an anomaly model has no error to watch). */
     private final ChampionDrift drift;
+    /** The model path of a multiclass model; null for binary and anomaly models. */
+    private final MulticlassRound multiclass;
     private final AvroSerde<TrainingExample> examples = AvroSerde.of(TrainingExample.class);
     private final AvroSerde<ModelEvent> eventSerde = AvroSerde.of(ModelEvent.class);
 
@@ -81,6 +83,8 @@ public final class TrainerService implements AutoCloseable {
     private boolean driftPending;
     private long sinceDrift;
     private long lastChampionLookup;
+    /** Multiclass: examples without a labelClass, skipped (they cannot be ranked against). */
+    private long skippedWithoutClass;
     /** Largest window a round after a drift judges by cross-validation ({@link TrainingRound#FOLDS} + 1 fits). */
     static final int CROSS_VALIDATE_UP_TO = 20_000;
     /** How often the drift watch looks for a newer champion on the models topic (others publish too). */
@@ -106,8 +110,10 @@ public final class TrainerService implements AutoCloseable {
         this.training = new TrainingRound(options, mask);
         ModelLoader loader = new ModelLoader(EngineOptions.defaults());
         this.check = new CandidateCheck(options, loader, kafka.publisher().topic());
+        // The drift watch reads a binary champion's live error; anomaly and multiclass models have none.
         this.drift = options.drift().enabled() && options.training().kind() != ModelKind.AUTOENCODER
-                ? new ChampionDrift(options, loader) : null;
+                && !options.multiclass() ? new ChampionDrift(options, loader) : null;
+        this.multiclass = options.multiclass() ? new MulticlassRound(options, mask, check::currentChampion) : null;
     }
 
     public void start() {
@@ -216,6 +222,14 @@ public final class TrainerService implements AutoCloseable {
             if (example.getEventTime() < options.trainFrom()) {
                 return null;
             }
+            if (multiclass != null && (example.getLabelClass() == null || example.getLabelClass().isEmpty())) {
+                if (skippedWithoutClass++ % 10_000 == 0) {
+                    LOG.warn("Skipping training examples without a labelClass for multiclass model {} ({} so far;"
+                            + " e.g. {}/{}@{})", options.modelName(), skippedWithoutClass, r.topic(), r.partition(),
+                            r.offset());
+                }
+                return null;
+            }
             if (window.add(example, new TrainingWindow.Position(r.timestamp(), r.partition(), r.offset()))) {
                 newExamples++;
                 return example;
@@ -285,6 +299,9 @@ public final class TrainerService implements AutoCloseable {
      * kind from one that did not.
      */
     private TrainingReport trainOnce(boolean afterDrift) {
+        if (multiclass != null) {
+            return trainOnceMulticlass();
+        }
         List<TrainingExample> ordered = window.byEventTime();
         int n = ordered.size();
         long positives = window.positives();
@@ -315,6 +332,60 @@ public final class TrainerService implements AutoCloseable {
         ModelVersion mv = publish(fit, verdict);
         return report(verdict.outcome(), mv.getName(), mv.getVersion(), verdict, n, positives, fit.fitMillis(),
                 verdict.detail());
+    }
+
+    /** A multiclass round: {@link MulticlassRound}, then publication as for binary models. */
+    private TrainingReport trainOnceMulticlass() {
+        List<TrainingExample> ordered = window.byEventTime();
+        int n = ordered.size();
+        MulticlassRound.Result result = multiclass.run(ordered);
+        if (result instanceof MulticlassRound.Skipped skipped) {
+            LOG.info("Not training {} yet: {}", options.modelName(), skipped.why());
+            return report(TrainingReport.Outcome.SKIPPED, null, 0, null, n, 0, 0, skipped.why());
+        }
+        MulticlassRound.Checked checked = (MulticlassRound.Checked) result;
+        if (checked.outcome() == TrainingReport.Outcome.DISCARDED) {
+            LOG.info("Discarding candidate for {}: {}", options.modelName(), checked.detail());
+        }
+        String name = null;
+        int version = 0;
+        if (checked.publishes()) {
+            ModelVersion mv = publishMulticlass(checked);
+            name = mv.getName();
+            version = mv.getVersion();
+        }
+        return new TrainingReport(options.modelName(), checked.outcome(), name, version, null, null,
+                checked.championVersion() == null ? 0 : checked.championVersion().getVersion(), n, 0,
+                checked.fitMillis(), checked.parityMaxDiff(), checked.detail(), options.ignoredFeatures());
+    }
+
+    /** Names, numbers, gives metrics to, signs and writes a multiclass candidate; its model event. */
+    private ModelVersion publishMulticlass(MulticlassRound.Checked checked) {
+        boolean promote = checked.outcome() == TrainingReport.Outcome.PROMOTED;
+        String name = promote ? options.modelName() : options.shadowName();
+        int version = kafka.publisher().nextVersion(name);
+        Map<String, Double> metrics = checked.candidateEval() != null
+                ? new HashMap<>(checked.candidateEval().toMetrics())
+                : new HashMap<>(Map.of("holdout_examples", 0.0, "k", (double) options.topK(),
+                        "classes", (double) checked.model().classes()));
+        if (checked.championEval() != null) {
+            metrics.put("champion_recall_at_k", checked.championEval().recallAtK());
+        }
+        metrics.put("examples", (double) checked.examples());
+        metrics.put("out_of_vocabulary_examples", (double) checked.outOfVocabulary());
+        metrics.put("skipped_without_class", (double) skippedWithoutClass);
+        metrics.put("fit_seconds", checked.fitMillis() / 1000.0);
+        metrics.put("parity_max_diff", checked.parityMaxDiff());
+        metrics.put("features_used", (double) mask.used());
+        ModelVersion.Builder published = ModelVersion.newBuilder(checked.candidate()).setName(name).setVersion(version)
+                .setRole(promote ? ModelRole.CHAMPION : ModelRole.SHADOW).setMetrics(metrics);
+        if (checked.championVersion() != null) {
+            published.setParentVersion(checked.championVersion().getVersion());
+        }
+        ModelVersion mv = kafka.publisher().publish(published.build());
+        event(mv, promote ? ModelEventKind.PROMOTED : ModelEventKind.PUBLISHED, checked.detail());
+        LOG.info("Published {} v{} as {}: {}", name, version, mv.getRole(), checked.detail());
+        return mv;
     }
 
     /** The last step: the candidate named, numbered, given its metrics, signed and written; its model event. */

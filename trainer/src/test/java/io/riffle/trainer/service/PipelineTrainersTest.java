@@ -98,4 +98,40 @@ class PipelineTrainersTest {
         assertThatThrownBy(() -> PipelineSpec.load(dir.resolve("pipeline.yaml")))
                 .hasMessageContaining("epochs").hasMessageContaining("max-epochs");
     }
+
+    @Test
+    void multiclassModelsGetTheirTaskTopKClassBoundAndSegments(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("pipeline.yaml");
+        String demo = Files.readString(Path.of("../pipelines/demo.yaml"));
+        int models = demo.indexOf("\nmodels:");
+        String multiclass = """
+                models:
+                  - name: rec
+                    task: multiclass
+                    top-k: 7
+                    trainer: {kind: mlp, params: {max-classes: 300, hidden-layers: [24]}}
+                  - name: rec-popular
+                    task: multiclass
+                    trainer: {kind: popularity}
+                """;
+        // Keep everything but the demo's models: cut from 'models:' to the next top-level key.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\n[a-z]").matcher(demo);
+        int end = m.find(models + 1) ? m.start() + 1 : demo.length();
+        Files.writeString(file, demo.substring(0, models + 1) + multiclass + demo.substring(end));
+        Files.copy(Path.of("../pipelines/transaction.avsc"), dir.resolve("transaction.avsc"));
+        PipelineSpec spec = PipelineSpec.load(file);
+        List<TrainerOptions> options = PipelineTrainers.options(spec, "broker:9092");
+
+        TrainerOptions rec = options.get(0);
+        assertThat(rec.multiclass()).isTrue();
+        assertThat(rec.topK()).isEqualTo(7);
+        assertThat(rec.maxClasses()).isEqualTo(300);
+        assertThat(rec.training().hiddenLayers()).containsExactly(24);
+        assertThat(rec.training().classWeighting()).as("off by default for multiclass").isFalse();
+        assertThat(rec.drift().enabled()).isFalse();
+        TrainerOptions popular = options.get(1);
+        assertThat(popular.training().kind()).isEqualTo(ModelKind.POPULARITY);
+        assertThat(popular.maxClasses()).isEqualTo(io.riffle.trainer.data.ClassVocabulary.DEFAULT_MAX_CLASSES);
+        assertThat(popular.segmentColumns()).isEmpty();
+    }
 }
