@@ -26,8 +26,8 @@ public final class Catalogue {
             "grocery", "wine", "pets", "stationery", "office", "computers", "phones", "audio", "cameras",
             "watches", "jewelry");
 
-    static final double CATEGORY_EXPONENT = 0.8;
-    static final double ITEM_EXPONENT = 1.0;
+    static final double CATEGORY_EXPONENT = 0.5;
+    static final double ITEM_EXPONENT = 0.8;
 
     private final String[] itemIds;
     private final int[] categoryOfItem;

@@ -17,14 +17,16 @@ import java.util.SplittableRandom;
  * are drawn by their popularity within the category, and {@value #REVIEW_SHARE} of the views
  * return to an item viewed earlier in the session. After a view, with probability
  * {@value #PURCHASE_SHARE} the shopper buys one of the items viewed so far, which ends the session
- * half of the time. A shopper whose session ended starts no new one for
- * {@link #REST_MS} of event time.
+ * half of the time. A shopper whose session ended starts no new one for {@link #restMs()} of
+ * event time (a quarter of the mean time between a shopper's sessions, at most
+ * {@link #MAX_REST_MS}).
  *
  * <p><b>Pace.</b> Every call emits one interaction. The generator keeps about
- * {@code eventsPerSecond x } {@link #MEAN_VIEW_GAP_MS} sessions open (at most a quarter of the
- * shoppers), so consecutive events of a session are on average {@link #MEAN_VIEW_GAP_MS} apart
- * in event time when the caller's times advance at {@code eventsPerSecond}; each call either opens
- * a session (when fewer are open) or continues a random open one.
+ * {@code eventsPerSecond x } {@link #MEAN_VIEW_GAP_MS} sessions open (at most an eighth of the
+ * shoppers), so consecutive events of a session are at most {@link #MEAN_VIEW_GAP_MS} apart on
+ * average in event time when the caller's times advance at {@code eventsPerSecond} (fewer shoppers
+ * or a higher rate compress a session in time); each call either opens a session (when fewer are
+ * open) or continues a random open one.
  *
  * <p><b>Taste shift.</b> From {@link #shiftAt(long) a time} on, {@link #DEFAULT_SHIFT_SHARE} of
  * the new sessions, whoever the shopper, have {@link #shiftCategory()} as their main category: a
@@ -46,10 +48,12 @@ public final class InteractionGenerator {
     static final int MAX_VIEWS = 20;
     /** Mean of the geometric number of views beyond {@link #MIN_VIEWS}. */
     static final double MEAN_EXTRA_VIEWS = 4;
-    /** Mean event-time gap between consecutive events of a session at the configured rate. */
+    /** Mean event-time gap between consecutive events of a session at the configured rate, at most. */
     public static final long MEAN_VIEW_GAP_MS = 15_000;
-    /** The least gap between two sessions of one shopper. */
-    public static final long REST_MS = 60_000;
+    /** The least gap between two sessions of one shopper, at most. */
+    public static final long MAX_REST_MS = 60_000;
+    /** Roughly the mean events of a session, views and purchases (measured: see the test). */
+    static final double MEAN_SESSION_EVENTS = 6;
     /** Share of the new sessions the shifted category takes after {@link #shiftAt(long)}. */
     public static final double DEFAULT_SHIFT_SHARE = 0.4;
     /** Popularity rank (0 = most popular) of the category that becomes popular. */
@@ -82,6 +86,7 @@ public final class InteractionGenerator {
     private final ShopperPopulation shoppers;
     private final String idPrefix;
     private final int openTarget;
+    private final long restMs;
     private final int shiftCategory;
     private final List<Session> open = new ArrayList<>();
     private long shiftAtMs = Long.MAX_VALUE;
@@ -103,8 +108,12 @@ public final class InteractionGenerator {
         this.catalogue = new Catalogue(random, items);
         this.shoppers = new ShopperPopulation(random, catalogue, shoppers);
         this.idPrefix = "ev-" + Long.toHexString(seed) + "-";
+        // At most an eighth of the shoppers in a session at once, and a rest of at most a quarter of the
+        // mean time between a shopper's sessions: most draws of a shopper then find one free to start.
         long target = Math.round(eventsPerSecond * MEAN_VIEW_GAP_MS / 1000.0);
-        this.openTarget = (int) Math.max(1, Math.min(target, Math.max(1, shoppers / 4)));
+        this.openTarget = (int) Math.max(1, Math.min(target, shoppers / 8));
+        double cycleMs = shoppers * MEAN_SESSION_EVENTS / eventsPerSecond * 1000;
+        this.restMs = (long) Math.min(MAX_REST_MS, cycleMs / 4);
         this.shiftCategory = catalogue.categoryAtRank(SHIFT_CATEGORY_RANK);
     }
 
@@ -139,6 +148,11 @@ public final class InteractionGenerator {
         return openTarget;
     }
 
+    /** The least event-time gap between two sessions of one shopper at this rate and population. */
+    public long restMs() {
+        return restMs;
+    }
+
     public long sessionsStarted() {
         return sessionsStarted;
     }
@@ -163,39 +177,36 @@ public final class InteractionGenerator {
     private Session openSession(long time) {
         for (int tries = 0; tries < SHOPPER_TRIES; tries++) {
             Shopper shopper = shoppers.draw(random);
-            if (shopper.inSession || time < shopper.restUntilMs) {
-                continue;
+            if (!shopper.inSession && time >= shopper.restUntilMs) {
+                return begin(shopper, time);
             }
-            int main;
-            int second;
-            if (time >= shiftAtMs && random.nextDouble() < shiftShare) {
-                main = shiftCategory;
-                second = shopper.drawFavourite(random);
-            } else {
-                main = shopper.drawFavourite(random);
-                second = random.nextDouble() < 1 / 3.0 ? shopper.drawFavourite(random) : main;
-            }
-            int extra = (int) (-Math.log(1 - random.nextDouble()) * MEAN_EXTRA_VIEWS);
-            Session session = new Session(shopper, main, second, Math.min(MAX_VIEWS, MIN_VIEWS + extra));
-            return register(session);
         }
-        return open.isEmpty() ? forceOpen() : null;
-    }
-
-    /** Every draw was busy or resting and nothing is open: the first idle shopper starts anyway. */
-    private Session forceOpen() {
+        if (!open.isEmpty()) {
+            return null;
+        }
+        // Nothing open and every draw busy or resting (a small population): an idle one starts early.
+        int from = random.nextInt(shoppers.size());
         for (int i = 0; i < shoppers.size(); i++) {
-            Shopper shopper = shoppers.get(i);
+            Shopper shopper = shoppers.get((from + i) % shoppers.size());
             if (!shopper.inSession) {
-                return openSessionOf(shopper);
+                return begin(shopper, time);
             }
         }
-        throw new IllegalStateException("no idle shopper (cannot happen: at most a quarter are in sessions)");
+        throw new IllegalStateException("no idle shopper (cannot happen: at most an eighth are in sessions)");
     }
 
-    private Session openSessionOf(Shopper shopper) {
-        int main = shopper.drawFavourite(random);
-        return register(new Session(shopper, main, main, MIN_VIEWS));
+    private Session begin(Shopper shopper, long time) {
+        int main;
+        int second;
+        if (time >= shiftAtMs && random.nextDouble() < shiftShare) {
+            main = shiftCategory;
+            second = shopper.drawFavourite(random);
+        } else {
+            main = shopper.drawFavourite(random);
+            second = random.nextDouble() < 1 / 3.0 ? shopper.drawFavourite(random) : main;
+        }
+        int extra = (int) (-Math.log(1 - random.nextDouble()) * MEAN_EXTRA_VIEWS);
+        return register(new Session(shopper, main, second, Math.min(MAX_VIEWS, MIN_VIEWS + extra)));
     }
 
     private Session register(Session session) {
@@ -243,7 +254,7 @@ public final class InteractionGenerator {
             open.set(s.slot, last);
         }
         s.shopper.inSession = false;
-        s.shopper.restUntilMs = time + REST_MS;
+        s.shopper.restUntilMs = time + restMs;
     }
 
     private Interaction interaction(Session s, int item, String action, long time) {

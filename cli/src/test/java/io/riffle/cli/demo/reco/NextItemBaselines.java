@@ -22,8 +22,11 @@ final class NextItemBaselines {
     private NextItemBaselines() {
     }
 
-    /** {personal recall@10, global recall@10}. */
-    static double[] recallAt10(List<Interaction> events, Catalogue catalogue) {
+    /**
+     * {personal recall@10, global recall@10} over all predictions, then the same over the
+     * predictions made at or after {@code shiftAtMs}.
+     */
+    static double[] recallAt10(List<Interaction> events, Catalogue catalogue, long shiftAtMs) {
         Map<String, Integer> itemIndex = new HashMap<>();
         Map<String, Integer> categoryIndex = new HashMap<>();
         for (int i = 0; i < catalogue.size(); i++) {
@@ -39,6 +42,9 @@ final class NextItemBaselines {
         long judged = 0;
         long personalHits = 0;
         long globalHits = 0;
+        long judgedAfter = 0;
+        long personalAfter = 0;
+        long globalAfter = 0;
         for (int n = 0; n < events.size(); n++) {
             if (n % REFRESH == 0) {
                 global = top10(counts, allItems(catalogue.size()));
@@ -50,17 +56,22 @@ final class NextItemBaselines {
             int item = itemIndex.get(e.itemId());
             Interaction previous = last.put(e.userId(), e);
             if (previous != null && e.eventTime() - previous.eventTime() <= WITHIN_MS) {
+                boolean after = previous.eventTime() >= shiftAtMs;
                 judged++;
+                judgedAfter += after ? 1 : 0;
                 if (contains(perCategory[categoryIndex.get(previous.category())], item)) {
                     personalHits++;
+                    personalAfter += after ? 1 : 0;
                 }
                 if (contains(global, item)) {
                     globalHits++;
+                    globalAfter += after ? 1 : 0;
                 }
             }
             counts[item]++;
         }
-        return new double[] {(double) personalHits / judged, (double) globalHits / judged};
+        return new double[] {(double) personalHits / judged, (double) globalHits / judged,
+            (double) personalAfter / judgedAfter, (double) globalAfter / judgedAfter};
     }
 
     private static int[] allItems(int n) {

@@ -35,7 +35,7 @@ class RecallMonitorTest {
 
         ModelRecall recs = monitor.snapshot().get("recs");
         assertThat(recs.pending()).isZero();
-        assertThat(recs.overall()).isEqualTo(new RankingScore(1, 1, GAIN_RANK_1));
+        assertScore(recs.overall(), 1, 1, GAIN_RANK_1);
         assertThat(recs.overall().ndcg()).isCloseTo(GAIN_RANK_1, within(1e-12));
         assertThat(recs.latestVersion()).isEqualTo(3);
         assertThat(recs.recommendations()).isEqualTo(1);
@@ -50,7 +50,7 @@ class RecallMonitorTest {
         monitor.onRecommendation("u1", "e2", MINUTE, "recs", 1, List.of("W", "X"));
 
         ModelRecall recs = monitor.snapshot().get("recs");
-        assertThat(recs.overall()).isEqualTo(new RankingScore(1, 1, 1.0));
+        assertScore(recs.overall(), 1, 1, 1.0);
         assertThat(recs.pending()).isEqualTo(1);
     }
 
@@ -64,7 +64,7 @@ class RecallMonitorTest {
         monitor.onEvent("u1", "e3", 2 * MINUTE, "C");
 
         ModelRecall recs = monitor.snapshot().get("recs");
-        assertThat(recs.overall()).isEqualTo(new RankingScore(1, 0, 0));
+        assertScore(recs.overall(), 1, 0, 0);
         assertThat(recs.pending()).isZero();
     }
 
@@ -81,7 +81,6 @@ class RecallMonitorTest {
                 m -> m.onRecommendation("u1", "a1", 0, "recs", 1, List.of("Q", "R")),      // hit at rank 0
                 m -> m.onRecommendation("u2", "b1", 10, "recs", 1, List.of("S", "T")),     // hit at rank 1
                 m -> m.onRecommendation("u1", "a2", 20, "recs", 1, List.of("P", "Q")));    // miss: R came next
-        RankingScore expected = new RankingScore(3, 2, 1.0 + GAIN_RANK_1);
 
         List<List<Consumer<RecallMonitor>>> orders = new ArrayList<>();
         List<Consumer<RecallMonitor>> recommendationsFirst = new ArrayList<>(recommendations);
@@ -97,7 +96,7 @@ class RecallMonitorTest {
         for (int i = 0; i < orders.size(); i++) {
             RecallMonitor m = new RecallMonitor(WINDOW, LATENESS);
             orders.get(i).forEach(step -> step.accept(m));
-            assertThat(m.snapshot().get("recs").overall()).as("order %d", i).isEqualTo(expected);
+            assertScore(m.snapshot().get("recs").overall(), 3, 2, 1.0 + GAIN_RANK_1);
             assertThat(m.snapshot().get("recs").pending()).as("order %d", i).isZero();
         }
     }
@@ -113,8 +112,8 @@ class RecallMonitorTest {
             monitor.onRecommendation("u1", e, t, "recs-popular", 1, List.of("Z", "Y"));
         }
         // recs: e1 -> B hit at 0 (gain 1), e2 -> C hit at 1; popular: two misses.
-        assertThat(monitor.snapshot().get("recs").overall()).isEqualTo(new RankingScore(2, 2, 1 + GAIN_RANK_1));
-        assertThat(monitor.snapshot().get("recs-popular").overall()).isEqualTo(new RankingScore(2, 0, 0));
+        assertScore(monitor.snapshot().get("recs").overall(), 2, 2, 1 + GAIN_RANK_1);
+        assertScore(monitor.snapshot().get("recs-popular").overall(), 2, 0, 0);
         assertThat(monitor.snapshot().get("recs-popular").overall().recall()).isZero();
         assertThat(monitor.snapshot().keySet()).containsExactly("recs", "recs-popular");
     }
@@ -129,7 +128,7 @@ class RecallMonitorTest {
         monitor.onEvent("u1", "e1", 0, "A");
         monitor.onRecommendation("u1", "e1", 0, "recs", 1, eleven);
         monitor.onEvent("u1", "e2", MINUTE, "B");
-        assertThat(monitor.snapshot().get("recs").overall()).isEqualTo(new RankingScore(1, 0, 0));
+        assertScore(monitor.snapshot().get("recs").overall(), 1, 0, 0);
 
         // Rank 9 (the tenth item) is a hit with gain 1 / log2(11).
         monitor.onEvent("u2", "f1", 0, "A");
@@ -148,7 +147,7 @@ class RecallMonitorTest {
         monitor.onEvent("u1", "e3", 60 * MINUTE + 1, "C");   // one ms too late
 
         ModelRecall recs = monitor.snapshot().get("recs");
-        assertThat(recs.overall()).isEqualTo(new RankingScore(1, 1, 1.0));
+        assertScore(recs.overall(), 1, 1, 1.0);
         assertThat(recs.unlabelled()).isEqualTo(1);
         assertThat(recs.pending()).isZero();
     }
@@ -185,7 +184,7 @@ class RecallMonitorTest {
 
         ModelRecall recs = monitor.snapshot().get("recs");
         assertThat(recs.unmatched()).isEqualTo(1);
-        assertThat(recs.overall()).isEqualTo(new RankingScore(1, 1, 1.0));
+        assertScore(recs.overall(), 1, 1, 1.0);
         assertThat(recs.pending()).isZero();
     }
 
@@ -213,8 +212,8 @@ class RecallMonitorTest {
         monitor.onRecommendation("u1", "e2", MINUTE, "recs", 1, List.of("B"));  // after: miss
 
         ModelRecall recs = monitor.snapshot().get("recs");
-        assertThat(recs.beforeShift()).isEqualTo(new RankingScore(1, 1, 1.0));
-        assertThat(recs.afterShift()).isEqualTo(new RankingScore(1, 0, 0));
+        assertScore(recs.beforeShift(), 1, 1, 1.0);
+        assertScore(recs.afterShift(), 1, 0, 0);
         assertThat(recs.overall().recall()).isEqualTo(0.5);
     }
 
@@ -230,8 +229,8 @@ class RecallMonitorTest {
         m.onRecommendation("u1", "e2", 2000, "recs", 1, List.of("X"));   // miss
 
         ModelRecall recs = m.snapshot().get("recs");
-        assertThat(recs.overall()).isEqualTo(new RankingScore(3, 1, 1.0));
-        assertThat(recs.recent()).isEqualTo(new RankingScore(2, 0, 0));
+        assertScore(recs.overall(), 3, 1, 1.0);
+        assertScore(recs.recent(), 2, 0, 0);
         assertThat(RankingScore.EMPTY.recall()).isNaN();
     }
 
@@ -244,7 +243,7 @@ class RecallMonitorTest {
         monitor.onRecommendation(new Recommendation("e1", "u1", 0L, 5L, "recs", 5, ModelRole.SHADOW, items));
 
         assertThat(monitor.snapshot().keySet()).containsExactly("recs", "recs@shadow");
-        assertThat(monitor.snapshot().get("recs").overall()).isEqualTo(new RankingScore(1, 1, GAIN_RANK_1));
+        assertScore(monitor.snapshot().get("recs").overall(), 1, 1, GAIN_RANK_1);
         assertThat(monitor.snapshot().get("recs").latestVersion()).isEqualTo(4);
         assertThat(monitor.snapshot().get("recs@shadow").latestVersion()).isEqualTo(5);
     }
@@ -271,5 +270,11 @@ class RecallMonitorTest {
         assertThat(recs.pending()).isEqualTo(users);
         // Each user's next item is (i + 200) mod 37: exactly what was recommended.
         assertThat(recs.overall().recall()).isEqualTo(1.0);
+    }
+
+    private static void assertScore(RankingScore actual, long judged, long hits, double ndcgSum) {
+        assertThat(actual.judged()).as("judged").isEqualTo(judged);
+        assertThat(actual.hits()).as("hits").isEqualTo(hits);
+        assertThat(actual.ndcgSum()).as("NDCG sum").isCloseTo(ndcgSum, within(1e-12));
     }
 }
