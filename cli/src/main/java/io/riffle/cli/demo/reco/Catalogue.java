@@ -155,10 +155,6 @@ public final class Catalogue {
         return pick(categoryCumulative, random);
     }
 
-    double categoryWeight(int category) {
-        return categoryWeight[category];
-    }
-
     /** An index of {@code cumulative} (ascending) drawn in proportion to its weight. */
     static int pick(double[] cumulative, SplittableRandom random) {
         double u = random.nextDouble() * cumulative[cumulative.length - 1];

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  *
  * <p><b>Sessions.</b> A session belongs to one shopper and has a main category (one of the
  * shopper's favourites, by weight) and, in a third of the sessions, a second one. It is 3 to 20
- * views (mean about 7): {@value #MAIN_CATEGORY_SHARE} of the views in the main category,
+ * views (about 6 events in all, purchases included): {@value #MAIN_CATEGORY_SHARE} of the views in the main category,
  * most of the rest in the second (or the main), {@value #EXPLORE_SHARE} anywhere in the shop; items
  * are drawn by their popularity within the category, and {@value #REVIEW_SHARE} of the views
  * return to an item viewed earlier in the session. After a view, with probability
