@@ -43,9 +43,16 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs the pipeline file pipelines/demo.yaml (or --config FILE) on embedded Kafka and Flink with"
-                + " synthetic payments.",
+                + " synthetic payments; with --scenario recommendations, pipelines/recommendations.yaml with shoppers.",
                 "Prints live status; at the end checks that every event became a score or a dead letter."})
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = "--scenario", defaultValue = "fraud", paramLabel = "NAME",
+            description = {"fraud: card payments, a fraud classifier and an anomaly model, a new kind of fraud halfway.",
+                    "recommendations: shoppers' views and purchases over 1,000 items, a multiclass model that learns"
+                            + " what each user does next against the most-popular baseline, a taste shift halfway"
+                            + " (pipelines/recommendations.yaml). Default: ${DEFAULT-VALUE}."})
+    String scenario;
 
     @Option(names = "--config", paramLabel = "FILE", description = {"A demo-shaped pipeline file: its events are the demo's"
             + " Transaction records in Avro (pipelines/transaction.avsc), its labels Avro Labels; features, topics and"
@@ -113,6 +120,13 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--duration and --events-per-second must be positive");
         }
+        if ("recommendations".equals(scenario)) {
+            return recommendations();
+        }
+        if (!"fraud".equals(scenario)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--scenario must be fraud or recommendations, not '" + scenario + "'");
+        }
         Path file = config != null ? config : DemoPipeline.defaultFile();
         try {
             pipeline = DemoPipeline.load(file);
@@ -124,6 +138,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         batchSize = batchSize != null ? batchSize : pipeline.scoring().batchSize();
         device = device != null ? device : pipeline.scoring().device().toString();
         delivery = delivery != null ? delivery : PipelineConfigs.configuration(pipeline).get(ScoringOptions.DELIVERY);
+        return untilCtrlC(this::run);
+    }
+
+    /** Runs {@code demo}; Ctrl-C interrupts it and lets it stop cleanly (up to a minute) before the JVM exits. */
+    private int untilCtrlC(java.util.concurrent.Callable<Integer> demo) throws Exception {
         CountDownLatch finished = new CountDownLatch(1);
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
@@ -137,7 +156,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }, "riffle-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return run();
+            return demo.call();
         } finally {
             finished.countDown();
             try {
@@ -145,6 +164,32 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             } catch (IllegalStateException alreadyShuttingDown) {
                 // fine: the hook is what is running
             }
+        }
+    }
+
+    /** The recommendations scenario on {@code --config} or the shipped recommendations pipeline. */
+    private int recommendations() throws Exception {
+        Path file = config != null ? config : io.riffle.modelops.spec.PipelineFiles.shipped(
+                io.riffle.modelops.spec.PipelineFiles.RECOMMENDATIONS);
+        PipelineSpec spec;
+        try {
+            spec = PipelineSpec.load(file);
+        } catch (PipelineSpecException e) {
+            System.err.println(e.report("Not started", file));
+            return 1;
+        }
+        String unfit = RecommendationsDemo.unfit(spec);
+        if (unfit != null) {
+            System.err.println("Not started: " + unfit);
+            return 1;
+        }
+        try {
+            RecommendationsDemo demo = new RecommendationsDemo(spec, duration, eventsPerSecond, badRecordRate, seed,
+                    statusInterval, webUiPort, summaryJson, out);
+            return untilCtrlC(demo::run);
+        } catch (io.riffle.cli.LocalPipeline.NotStarted e) {
+            System.err.println("Not started: " + e.getMessage());
+            return 1;
         }
     }
 

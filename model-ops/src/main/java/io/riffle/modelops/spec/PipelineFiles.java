@@ -16,6 +16,8 @@ public final class PipelineFiles {
     public static final String HOME_PROPERTY = "riffle.home";
     /** The demo's pipeline, relative to the installation folder. */
     public static final String DEMO = "pipelines/demo.yaml";
+    /** The recommendations demo's pipeline ({@code riffle demo --scenario recommendations}). */
+    public static final String RECOMMENDATIONS = "pipelines/recommendations.yaml";
 
     private PipelineFiles() {}
 
