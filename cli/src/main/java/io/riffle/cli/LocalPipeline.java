@@ -95,6 +95,12 @@ public final class LocalPipeline implements AutoCloseable {
         return LocalFlink.restAddress(env);
     }
 
+    /** Stops the trainers (each finishes a round in progress); the job keeps running. */
+    public void stopTrainers() {
+        PipelineLaunch.stopTrainers(trainers);
+        trainers.clear();
+    }
+
     /** Stops the trainers (each finishes a round in progress), cancels the job and stops the broker. */
     @Override
     public void close() {

@@ -123,6 +123,7 @@ final class RecommendationsDemo {
             long shiftAt = demoStart + duration.toMillis() / 2;
             boolean interrupted = runFor(traffic, monitor, recall, running, shiftAt, generator.shiftCategory());
             traffic.stop();
+            running.stopTrainers();      // lets a round in progress finish; no new rounds on drained traffic
             boolean reconciled = drain(traffic, monitor, interrupted ? Duration.ofSeconds(20) : Duration.ofSeconds(90));
             // The last recommendations wait for their users' next events; those never come now.
             Map<String, Object> summary = summary(traffic, monitor, recall, reconciled, demoStart,
