@@ -3,17 +3,10 @@ package io.riffle.cli.demo;
 import io.riffle.schemas.Label;
 import io.riffle.schemas.Transaction;
 import io.riffle.schemas.serde.AvroSerde;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.PriorityQueue;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * chargebacks arrive. Counts only what Kafka acknowledged, so the totals reconcile.
  */
 final class DemoTraffic implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DemoTraffic.class);
 
     private final TransactionGenerator generator;
     private final String eventsTopic;
@@ -34,7 +26,7 @@ final class DemoTraffic implements AutoCloseable {
     private final double eventsPerSecond;
     private final double badRecordRate;
     private final long labelDelayMs;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final AckedProducer producer;
     private final AvroSerde<Transaction> events = AvroSerde.of(Transaction.class);
     private final AvroSerde<Label> labels = AvroSerde.of(Label.class);
     private final Random random;
@@ -43,7 +35,6 @@ final class DemoTraffic implements AutoCloseable {
     private final AtomicLong eventsAcked = new AtomicLong();
     private final AtomicLong badAcked = new AtomicLong();
     private final AtomicLong labelsAcked = new AtomicLong();
-    private final AtomicLong sendFailures = new AtomicLong();
     private volatile boolean running;
     /** Set by the demo's thread, applied by the traffic thread (the generator is not thread-safe). */
     private volatile boolean driftRequested;
@@ -60,13 +51,7 @@ final class DemoTraffic implements AutoCloseable {
         this.eventsPerSecond = eventsPerSecond;
         this.badRecordRate = badRecordRate;
         this.labelDelayMs = labelDelay.toMillis();
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "riffle-demo-traffic");
-        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = new AckedProducer(bootstrapServers, "riffle-demo-traffic");
     }
 
     void start() {
@@ -119,13 +104,7 @@ final class DemoTraffic implements AutoCloseable {
     }
 
     private void send(String topic, String key, byte[] value, AtomicLong acked) {
-        producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
-            if (error == null) {
-                acked.incrementAndGet();
-            } else if (sendFailures.incrementAndGet() == 1) {
-                LOG.warn("Kafka refused a demo record on {}: {}", topic, error.getMessage());
-            }
-        });
+        producer.send(topic, key, value, acked, null);
     }
 
     /** From now on a new kind of fraud appears in the traffic (the models have never seen it). */
@@ -160,7 +139,7 @@ final class DemoTraffic implements AutoCloseable {
     }
 
     long sendFailures() {
-        return sendFailures.get();
+        return producer.failures();
     }
 
     boolean isFraud(String eventId) {
@@ -174,6 +153,6 @@ final class DemoTraffic implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        producer.close(Duration.ofSeconds(5));
+        producer.close();
     }
 }

@@ -8,18 +8,10 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Produces the recommendations demo's traffic at a steady rate: shoppers' views and purchases
@@ -30,13 +22,12 @@ import org.slf4j.LoggerFactory;
  * handed to {@code sent} (the live recall measurement needs the users' next items).
  */
 final class ShopTraffic implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ShopTraffic.class);
 
     private final InteractionGenerator generator;
     private final String eventsTopic;
     private final double eventsPerSecond;
     private final double badRecordRate;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final AckedProducer producer;
     private final ObjectMapper json = new ObjectMapper();
     /** Null when the events are JSON. */
     private final BinaryMessageEncoder<GenericRecord> avro;
@@ -46,7 +37,6 @@ final class ShopTraffic implements AutoCloseable {
 
     private final AtomicLong eventsAcked = new AtomicLong();
     private final AtomicLong badAcked = new AtomicLong();
-    private final AtomicLong sendFailures = new AtomicLong();
     private volatile boolean running;
     /** Set by the demo's thread, applied by the traffic thread (the generator is not thread-safe). */
     private volatile long shiftRequestedAt = Long.MIN_VALUE;
@@ -63,13 +53,7 @@ final class ShopTraffic implements AutoCloseable {
         this.badRecordRate = badRecordRate;
         this.random = new Random(seed ^ 0x5DEECE66DL);
         this.sent = sent;
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "riffle-demo-shop-traffic");
-        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = new AckedProducer(bootstrapServers, "riffle-demo-shop-traffic");
     }
 
     void start() {
@@ -114,9 +98,7 @@ final class ShopTraffic implements AutoCloseable {
             value = avro != null ? toArray(avro.encode(i.toRecord(schema))) : json.writeValueAsBytes(i);
         } catch (java.io.IOException | RuntimeException e) {
             // Strings and numbers always encode; count it as a failure if not.
-            if (sendFailures.incrementAndGet() == 1) {
-                LOG.warn("Could not encode interaction {}: {}", i.eventId(), e.getMessage());
-            }
+            producer.failed("Could not encode interaction " + i.eventId() + ": " + e.getMessage());
             return;
         }
         send(i.userId(), value, eventsAcked, i);
@@ -129,16 +111,7 @@ final class ShopTraffic implements AutoCloseable {
     }
 
     private void send(String key, byte[] value, AtomicLong acked, Interaction interaction) {
-        producer.send(new ProducerRecord<>(eventsTopic, key.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
-            if (error == null) {
-                acked.incrementAndGet();
-                if (interaction != null) {
-                    sent.accept(interaction);
-                }
-            } else if (sendFailures.incrementAndGet() == 1) {
-                LOG.warn("Kafka refused a demo record on {}: {}", eventsTopic, error.getMessage());
-            }
-        });
+        producer.send(eventsTopic, key, value, acked, interaction == null ? null : () -> sent.accept(interaction));
     }
 
     /** From event time {@code timeMs} on, the generator's taste shift applies. */
@@ -169,12 +142,12 @@ final class ShopTraffic implements AutoCloseable {
     }
 
     long sendFailures() {
-        return sendFailures.get();
+        return producer.failures();
     }
 
     @Override
     public void close() {
         stop();
-        producer.close(Duration.ofSeconds(5));
+        producer.close();
     }
 }
