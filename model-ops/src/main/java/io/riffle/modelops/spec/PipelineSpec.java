@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param name        {@code name:} or, by default, the file name without extension; prefixes group and transactional ids
  * @param eventSchema the parsed Avro schema of {@code events.schema}
  * @param privacy     the {@code privacy:} section, or null when nothing is hashed
+ * @param dashboard   the {@code dashboard:} section (defaults when absent)
  */
 public record PipelineSpec(Path file, String name, KafkaSpec kafka, EventsSpec events, Schema eventSchema,
                            LabelsSpec labels, FeatureSpec features, List<ModelSpec> models, TrainerSpec trainer,
-                           ScoringSpec scoring, PrivacySpec privacy) {
+                           ScoringSpec scoring, PrivacySpec privacy,
+                           DashboardSpec dashboard) {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineSpec.class);
 
@@ -30,6 +32,7 @@ public record PipelineSpec(Path file, String name, KafkaSpec kafka, EventsSpec e
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(eventSchema, "eventSchema");
         models = List.copyOf(models);
+        dashboard = dashboard == null ? DashboardSpec.defaults() : dashboard;
     }
 
     /**

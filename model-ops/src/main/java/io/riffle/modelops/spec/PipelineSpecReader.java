@@ -24,7 +24,7 @@ import java.util.Set;
 /** Reads a pipeline file section by section into a {@link PipelineSpec}, collecting every error. */
 final class PipelineSpecReader {
 
-    static final String[] ROOT_KEYS = {"name", "kafka", "events", "labels", "features", "models", "trainer", "scoring", "privacy"};
+    static final String[] ROOT_KEYS = {"name", "kafka", "events", "labels", "features", "models", "trainer", "scoring", "privacy", "dashboard"};
 
     private final SpecReader r;
     private final Path file;
@@ -76,6 +76,7 @@ final class PipelineSpecReader {
         List<ModelSpec> models = modelsReader.models(top, trainer, ignored, segments);
         ScoringSpec scoring = scoring(top.section("scoring"));
         PrivacySpec privacy = top.has("privacy") ? privacy(top.section("privacy"), schema, events) : null;
+        DashboardSpec dashboard = dashboard(top.section("dashboard"), schema);
 
         FeatureSpec features = null;
         if (!top.has("features")) {
@@ -113,7 +114,7 @@ final class PipelineSpecReader {
             throw new PipelineSpecException(inFileOrder(r.errors()));
         }
         return new PipelineSpec(file, name, kafka, events, schema, labels, features, models,
-                trainer == null ? TrainerSpec.defaults() : trainer, scoring, privacy);
+                trainer == null ? TrainerSpec.defaults() : trainer, scoring, privacy, dashboard);
     }
 
     /** Sections are read in a fixed order, not the file's: sort so the report reads top to bottom. */
@@ -276,6 +277,21 @@ final class PipelineSpecReader {
                     + " after an event labels it (e.g. 30m)");
         }
         return LabelsSpec.fromNextEvent(new LabelsSpec.NextEvent(field, within));
+    }
+
+    /** {@code dashboard:}: the event field the page segments by (any scalar field of the schema), the PSI flag. */
+    private DashboardSpec dashboard(Section s, Schema schema) {
+        if (s == null) {
+            return DashboardSpec.defaults();
+        }
+        s.allow("segment-by", "psi-threshold");
+        String segmentBy = s.text("segment-by", null);
+        if (segmentBy != null && !new FieldCheck(r, schema, r.file()).field(s, "segment-by", segmentBy,
+                SchemaFields.ANY_SCALAR, "the dashboard's segment field")) {
+            segmentBy = null;
+        }
+        double psi = s.number("psi-threshold", DashboardSpec.DEFAULT_PSI_THRESHOLD, 0.0, 10.0);
+        return new DashboardSpec(segmentBy, psi);
     }
 
     /**
