@@ -32,6 +32,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     WatchOptions watch;
 
+    @Mixin
+    LiveDashboardOptions dashboardOptions;
+
     @Override
     public Integer call() throws Exception {
         PipelineSpec spec = config.load("Not started");
@@ -47,7 +50,9 @@ public final class RunCommand implements Callable<Integer> {
                 System.err.println("Not started: " + e.getMessage());
                 return 1;
             }
-            try (pipeline) {
+            io.riffle.dashboard.Dashboard dashboard = LocalDashboard.start(spec, pipeline.bootstrapServers(),
+                    dashboardOptions, java.util.List.of(), pipeline.restAddress(), System.out);
+            try (pipeline; dashboard) {
                 System.out.printf("Pipeline '%s' running (%s). Flink web UI %s. Ctrl-C stops.%n", spec.name(),
                         PipelineLaunch.topicsLine(spec), pipeline.restAddress());
                 try (PipelineStatus status = new PipelineStatus(pipeline.bootstrapServers(), spec.kafka().properties(),

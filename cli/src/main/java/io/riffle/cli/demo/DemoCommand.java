@@ -3,7 +3,10 @@ package io.riffle.cli.demo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.riffle.cli.KafkaTopics;
+import io.riffle.cli.LiveDashboardOptions;
+import io.riffle.cli.LocalDashboard;
 import io.riffle.cli.LocalFlink;
+import io.riffle.dashboard.Dashboard;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.LabelJoinJob;
 import io.riffle.jobs.LabelJoinOptions;
@@ -105,6 +108,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--train-window", defaultValue = "3m", description = "The trainers' sliding window. Default: ${DEFAULT-VALUE}.")
     Duration trainWindow;
 
+    @picocli.CommandLine.Mixin
+    LiveDashboardOptions dashboardOptions = new LiveDashboardOptions();
+
     @Option(names = "--status-interval", defaultValue = "5s", description = "How often to print a status line. Default: ${DEFAULT-VALUE}.")
     Duration statusInterval;
 
@@ -185,7 +191,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
         try {
             RecommendationsDemo demo = new RecommendationsDemo(spec, duration, eventsPerSecond, badRecordRate, seed,
-                    statusInterval, webUiPort, summaryJson, out);
+                    statusInterval, webUiPort, dashboardOptions, summaryJson, out);
             return untilCtrlC(demo::run);
         } catch (io.riffle.cli.LocalPipeline.NotStarted e) {
             System.err.println("Not started: " + e.getMessage());
@@ -200,6 +206,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         DemoTraffic traffic = null;
         PipelineMonitor monitor = null;
         DemoTrainers trainers = null;
+        Dashboard dashboard = null;
         try {
             String servers = bootstrapServers;
             if (servers == null) {
@@ -244,6 +251,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             job = env.executeAsync("riffle-demo");
             out.println("Flink MiniCluster: scoring + label-join job " + job.getJobID()
                     + (webUiPort > 0 ? " — web UI http://127.0.0.1:" + webUiPort : ""));
+            dashboard = LocalDashboard.start(pipeline, servers, dashboardOptions, List.of(), LocalFlink.restAddress(env), out);
             DemoStatusLoop status = new DemoStatusLoop(out, monitor, demoStart, bootstrapClassifier);
             status.awaitModels(job);
             trainers = new DemoTrainers(pipeline, servers, retrainEvery, trainWindow, out);
@@ -282,6 +290,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             }
             if (trainers != null) {
                 trainers.release();
+            }
+            if (dashboard != null) {
+                dashboard.close();
             }
             if (job != null) {
                 LocalFlink.cancel(job);

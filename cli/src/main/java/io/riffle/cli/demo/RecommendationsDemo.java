@@ -48,6 +48,7 @@ final class RecommendationsDemo {
     private final long seed;
     private final Duration statusInterval;
     private final int webUiPort;
+    private final io.riffle.cli.LiveDashboardOptions dashboardOptions;
     private final File summaryJson;
     private final PrintStream out;
     private final String learned;
@@ -56,7 +57,9 @@ final class RecommendationsDemo {
     private final AtomicInteger rounds = new AtomicInteger();
 
     RecommendationsDemo(PipelineSpec pipeline, Duration duration, double eventsPerSecond, double badRecordRate, long seed,
-                        Duration statusInterval, int webUiPort, File summaryJson, PrintStream out) {
+                        Duration statusInterval, int webUiPort, io.riffle.cli.LiveDashboardOptions dashboardOptions,
+                        File summaryJson, PrintStream out) {
+        this.dashboardOptions = dashboardOptions;
         this.pipeline = pipeline;
         this.duration = duration;
         this.eventsPerSecond = eventsPerSecond;
@@ -97,6 +100,7 @@ final class RecommendationsDemo {
         LocalPipeline running = null;
         PipelineMonitor monitor = null;
         ShopTraffic traffic = null;
+        io.riffle.dashboard.Dashboard dashboard = null;
         try {
             out.printf(Locale.ROOT, "Pipeline %s (%s): %d features, spec hash %.12s; models %s%n", pipeline.name(),
                     pipeline.file(), pipeline.features().count(), pipeline.features().hash(),
@@ -106,6 +110,8 @@ final class RecommendationsDemo {
             String servers = running.bootstrapServers();
             out.println("Flink MiniCluster: scoring + next-event label join " + running.job().getJobID()
                     + (webUiPort > 0 ? " — web UI http://127.0.0.1:" + webUiPort : ""));
+            dashboard = io.riffle.cli.LocalDashboard.start(pipeline, servers, dashboardOptions, List.of(),
+                    running.restAddress(), out);
             String recommendationsTopic = pipeline.kafka().topics().recommendations();
             monitor = new PipelineMonitor(servers, pipeline.kafka().properties(), pipeline.kafka().topics(), demoStart,
                     id -> false, false, List.of(recommendationsTopic),
@@ -138,6 +144,9 @@ final class RecommendationsDemo {
             Thread.interrupted();
             if (traffic != null) {
                 traffic.close();
+            }
+            if (dashboard != null) {
+                dashboard.close();
             }
             if (running != null) {
                 running.close();
