@@ -18,7 +18,12 @@
   function text(id, v) { const e = $(id); if (e) e.textContent = v; }
   function cell(tr, v, cls) {
     const td = document.createElement('td');
-    td.textContent = v === null || v === undefined ? '—' : v;
+    let shown = v === null || v === undefined ? '—' : String(v);
+    if (shown.length > 240) {   // long reasons (a trainer's round report) in full on hover
+      td.title = shown;
+      shown = shown.substring(0, 239) + '…';
+    }
+    td.textContent = shown;
     if (cls) td.className = cls;
     tr.appendChild(td);
     return td;
