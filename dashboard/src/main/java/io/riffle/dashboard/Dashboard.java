@@ -159,9 +159,16 @@ public final class Dashboard implements AutoCloseable {
                 return null;
             }
             List<String[]> jobs = new ArrayList<>();
+            double restarts = Double.NaN;
             for (JsonNode j : json.readTree(r.body()).path("jobs")) {
-                jobs.add(new String[] {j.path("name").asText(), j.path("state").asText()});
+                String state = j.path("state").asText();
+                jobs.add(new String[] {j.path("name").asText(), state});
+                if ("RUNNING".equals(state) || "RESTARTING".equals(state)) {
+                    double n = restartsOf(j.path("jid").asText());
+                    restarts = Double.isNaN(restarts) ? n : Math.max(restarts, n);
+                }
             }
+            stats.restarts(restarts, System.currentTimeMillis());
             return jobs;
         } catch (IOException e) {
             return null;
@@ -169,6 +176,20 @@ public final class Dashboard implements AutoCloseable {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    /** Flink's {@code numRestarts} of one job from its REST API; NaN when it does not say. */
+    private double restartsOf(String jobId) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(options.flinkRest().resolve("/jobs/" + jobId
+                + "/metrics?get=numRestarts")).timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+            for (JsonNode m : json.readTree(r.body())) {
+                if ("numRestarts".equals(m.path("id").asText())) {
+                    return m.path("value").asDouble(Double.NaN);
+                }
+            }
+        }
+        return Double.NaN;
     }
 
     private static double processCpuSeconds() {

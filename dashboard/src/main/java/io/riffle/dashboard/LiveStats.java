@@ -274,15 +274,22 @@ final class LiveStats {
     synchronized void metrics(MetricsScrape scrape, long now) {
         metricsProblems = List.copyOf(scrape.problems());
         if (scrape.has(MetricsScrape.FLINK_RESTARTS)) {
-            double r = scrape.max(MetricsScrape.FLINK_RESTARTS);
-            if (Double.isNaN(restartsAtStart)) {
-                restartsAtStart = r;
-            }
-            if (!Double.isNaN(restarts) && r > restarts) {
-                lastRestartSeenMillis = now;
-            }
-            restarts = r;
+            restarts(scrape.max(MetricsScrape.FLINK_RESTARTS), now);
         }
+    }
+
+    /** The jobs' restart count (the largest over jobs) as Flink reports it. */
+    synchronized void restarts(double r, long now) {
+        if (!Double.isFinite(r)) {
+            return;
+        }
+        if (Double.isNaN(restartsAtStart)) {
+            restartsAtStart = r;
+        }
+        if (!Double.isNaN(restarts) && r > restarts) {
+            lastRestartSeenMillis = now;
+        }
+        restarts = r;
     }
 
     /** The jobs Flink's REST API lists (name, state), or null when it did not answer. */
