@@ -32,7 +32,7 @@ public final class Riffle implements Runnable {
      * hint (not the whole usage), and an error no command expected is one line and a hint (the
      * stack trace only with {@code RIFFLE_DEBUG=1}).
      */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         return new CommandLine(new Riffle())
                 .registerConverter(java.time.Duration.class, Durations::parse)
                 .setParameterExceptionHandler(Riffle::badArguments)
