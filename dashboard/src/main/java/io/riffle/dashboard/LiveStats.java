@@ -58,7 +58,7 @@ final class LiveStats {
     private final Deque<ObjectNode> timeline = new ArrayDeque<>();
     private final Map<String, Scored> scoredByEvent = bounded();
     private final Map<String, String> segmentByEvent = bounded();
-    private final Map<String, Recommended> recommendedByEvent = bounded();
+    private final Map<String, List<Recommended>> recommendedByEvent = bounded();
     private final Map<String, SegmentStats> segments = new LinkedHashMap<>();
     private final Map<String, LiveScores> liveScores = new TreeMap<>();
     private final Deque<ObjectNode> recentAlerts = new ArrayDeque<>();
@@ -156,7 +156,9 @@ final class LiveStats {
         for (ClassScore c : r.getItems()) {
             items[i++] = c.getLabel();
         }
-        recommendedByEvent.put(r.getEventId(), new Recommended(r.getModel(), r.getVersion(), items));
+        // every model (champion, shadow, baseline) recommends for the same event: each is judged by its label
+        recommendedByEvent.computeIfAbsent(r.getEventId(), id -> new ArrayList<>(2))
+                .add(new Recommended(r.getModel(), r.getVersion(), items));
         VersionInfo v = version(r.getModel(), r.getVersion());
         v.scored++;
         v.lastScoredMillis = now;
@@ -183,17 +185,19 @@ final class LiveStats {
                 }
             }
         }
-        Recommended rec = recommendedByEvent.get(t.getEventId());
-        if (rec != null && t.getLabelClass() != null) {
-            VersionInfo v = version(rec.model, rec.version);
-            v.recoTotal++;
-            for (String item : rec.items) {
-                if (item.equals(t.getLabelClass())) {
-                    v.recoHits++;
-                    break;
+        List<Recommended> recs = recommendedByEvent.get(t.getEventId());
+        if (recs != null && t.getLabelClass() != null) {
+            for (Recommended rec : recs) {
+                VersionInfo v = version(rec.model, rec.version);
+                v.recoTotal++;
+                for (String item : rec.items) {
+                    if (item.equals(t.getLabelClass())) {
+                        v.recoHits++;
+                        break;
+                    }
                 }
+                v.recoK = rec.items.length;
             }
-            v.recoK = rec.items.length;
         }
     }
 

@@ -136,6 +136,35 @@ class LiveStatsTest {
         assertThat(cost.path("cpuCores").asDouble()).isCloseTo(0.5, within(1e-9));
     }
 
+    @Test
+    void everyRecommenderOfAnEventIsJudgedByItsNextEventAsRecallAtK() {
+        LiveStats s = new LiveStats(null, 0.2, T0);
+        for (int i = 0; i < 10; i++) {
+            String id = "v" + i;
+            s.recommendation(recommendation(id, "recs", 1, "a", "b"), T0);
+            s.recommendation(recommendation(id, "recs-popular", 1, "c", "d"), T0);
+            s.training(io.riffle.schemas.TrainingExample.newBuilder(Records.label(id, 1, T0))
+                    .setLabelClass(i < 7 ? "b" : "c").build(), T0);
+        }
+        JsonNode versions = json(s, T0).path("versions");
+        assertThat(versions).hasSize(2);
+        for (JsonNode v : versions) {
+            double expected = v.path("model").asText().equals("recs") ? 0.7 : 0.3;
+            assertThat(v.path("recallAtK").asDouble()).as(v.path("model").asText()).isCloseTo(expected, within(1e-9));
+            assertThat(v.path("k").asInt()).isEqualTo(2);
+        }
+    }
+
+    private static io.riffle.schemas.Recommendation recommendation(String eventId, String model, int version, String... items) {
+        List<io.riffle.schemas.ClassScore> top = new java.util.ArrayList<>();
+        for (String item : items) {
+            top.add(io.riffle.schemas.ClassScore.newBuilder().setLabel(item).setProbability(0.5f).build());
+        }
+        return io.riffle.schemas.Recommendation.newBuilder().setEventId(eventId).setEntityId("u").setEventTime(T0)
+                .setScoreTime(T0).setModel(model).setVersion(version).setRole(io.riffle.schemas.ModelRole.CHAMPION)
+                .setItems(top).build();
+    }
+
     private static JsonNode json(LiveStats s, long now) {
         return s.snapshot(now);
     }

@@ -49,7 +49,7 @@
         width: width, height: 200,
         scales: { x: { time: true } },
         series: [{}].concat(series),
-        axes: [{}, { size: 50 }],
+        axes: [{}, { size: 64 }],
         legend: { live: false },
       }, opts || {}), data, el);
     } else {
@@ -172,7 +172,8 @@
       cell(tr, fmt(v.threshold, 3));
       cell(tr, fmt(v.tp, 0)); cell(tr, fmt(v.fp, 0)); cell(tr, fmt(v.tn, 0)); cell(tr, fmt(v.fn, 0));
       cell(tr, fmt(v.precision, 3)); cell(tr, fmt(v.recall, 3)); cell(tr, fmt(v.f1, 3));
-      cell(tr, v.recallAtK === undefined ? '—' : fmt(v.recallAtK, 3) + ' @' + v.k);
+      cell(tr, (v.recallAtK === undefined ? '—' : fmt(v.recallAtK, 3) + ' @' + v.k)
+        + (v.holdoutRecallAtK === undefined ? '' : ' (holdout ' + fmt(v.holdoutRecallAtK, 3) + ')'));
       cell(tr, v.rejected ? 'REJECTED: ' + v.rejected : v.driftDetected ? 'drift detected' : v.published ? 'published' : '', 'reason');
       return tr;
     });
