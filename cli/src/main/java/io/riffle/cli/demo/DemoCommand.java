@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.riffle.cli.KafkaTopics;
 import io.riffle.cli.LocalFlink;
+import io.riffle.cli.metrics.MetricsPorts;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.LabelJoinJob;
 import io.riffle.jobs.LabelJoinOptions;
@@ -15,6 +16,7 @@ import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
 import io.riffle.schemas.ModelVersion;
+import io.riffle.trainer.metrics.TrainerMetrics;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -77,6 +79,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
     @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port (0 = any free port). Default: ${DEFAULT-VALUE}.")
     int webUiPort;
+
+    @Option(names = "--metrics-port", defaultValue = "9249", paramLabel = "PORT",
+            description = "Loopback port of the Flink jobs' Prometheus metrics (0, or taken: a free port); the "
+                    + "trainers' are on the next port (taken: a free one). Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
 
     @Option(names = "--batch-size", description = "Records per ONNX Runtime call. Default: the file's"
             + " scoring.batch-size (256 in pipelines/demo.yaml); this option wins over the file.")
@@ -185,7 +192,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
         try {
             RecommendationsDemo demo = new RecommendationsDemo(spec, duration, eventsPerSecond, badRecordRate, seed,
-                    statusInterval, webUiPort, summaryJson, out);
+                    statusInterval, webUiPort, metricsPort, summaryJson, out);
             return untilCtrlC(demo::run);
         } catch (io.riffle.cli.LocalPipeline.NotStarted e) {
             System.err.println("Not started: " + e.getMessage());
@@ -200,6 +207,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         DemoTraffic traffic = null;
         PipelineMonitor monitor = null;
         DemoTrainers trainers = null;
+        TrainerMetrics trainerMetrics = null;
         try {
             String servers = bootstrapServers;
             if (servers == null) {
@@ -237,16 +245,19 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             monitor = new PipelineMonitor(servers, pipeline.kafka().properties(), topics, demoStart, traffic::isFraud);
             monitor.start();
 
-            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
+            int flinkMetrics = MetricsPorts.choose(metricsPort);
+            trainerMetrics = TrainerMetrics.serve("127.0.0.1", MetricsPorts.chooseNext(metricsPort, flinkMetrics));
+            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort, flinkMetrics);
             Configuration conf = jobConfig(servers, demoStart);
             new PipelineScoringJob(pipeline, conf).build(env);
             new LabelJoinJob(conf).build(env);
             job = env.executeAsync("riffle-demo");
             out.println("Flink MiniCluster: scoring + label-join job " + job.getJobID()
                     + (webUiPort > 0 ? " — web UI http://127.0.0.1:" + webUiPort : ""));
+            out.println(MetricsPorts.line(MetricsPorts.url(flinkMetrics), trainerMetrics.url()));
             DemoStatusLoop status = new DemoStatusLoop(out, monitor, demoStart, bootstrapClassifier);
             status.awaitModels(job);
-            trainers = new DemoTrainers(pipeline, servers, retrainEvery, trainWindow, out);
+            trainers = new DemoTrainers(pipeline, servers, retrainEvery, trainWindow, trainerMetrics, out);
             trainers.start();
             traffic.start();
             out.printf(Locale.ROOT, "Producing %.0f events/s for %s (Ctrl-C stops early) ...%n", eventsPerSecond,
@@ -291,6 +302,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             }
             if (kafka != null) {
                 kafka.close();
+            }
+            if (trainerMetrics != null) {
+                trainerMetrics.close();
             }
         }
     }
