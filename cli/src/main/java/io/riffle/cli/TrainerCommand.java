@@ -120,7 +120,7 @@ public final class TrainerCommand implements Callable<Integer> {
 
     @Option(names = "--metrics-port", defaultValue = "9400", paramLabel = "PORT",
             description = "Port of the trainer's Prometheus metrics (/metrics); 0: a free port, -1: none. "
-                    + "Default: ${DEFAULT-VALUE}.")
+                    + "Default: ${DEFAULT-VALUE} (a free port when taken; a port given here must be free).")
     int metricsPort;
 
     @Option(names = "--metrics-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
@@ -167,7 +167,9 @@ public final class TrainerCommand implements Callable<Integer> {
         TrainerMetrics metrics = null;
         if (metricsPort >= 0) {
             try {
-                metrics = TrainerMetrics.serve(metricsBind, metricsPort);
+                // The default port moves aside when taken (say, a second trainer on one machine); a given one must be free.
+                metrics = given("--metrics-port") ? TrainerMetrics.serve(metricsBind, metricsPort)
+                        : TrainerMetrics.serveOrAnyPort(metricsBind, metricsPort);
             } catch (UncheckedIOException | IllegalArgumentException e) {
                 System.err.println("Not started: " + e.getMessage());
                 System.err.println("Hint: pick another --metrics-port (0: any free port, -1: none) or --metrics-bind.");

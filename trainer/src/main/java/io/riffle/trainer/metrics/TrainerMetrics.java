@@ -80,6 +80,15 @@ public final class TrainerMetrics implements AutoCloseable {
         }
     }
 
+    /** As {@link #serve}, on any free port when {@code port} cannot be bound. */
+    public static TrainerMetrics serveOrAnyPort(String bind, int port) {
+        try {
+            return serve(bind, port);
+        } catch (UncheckedIOException e) {
+            return serve(bind, 0);
+        }
+    }
+
     /** Metrics recorded but not served. */
     public static TrainerMetrics unserved() {
         try {
