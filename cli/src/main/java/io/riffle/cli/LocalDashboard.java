@@ -17,6 +17,17 @@ import java.util.List;
 public final class LocalDashboard {
     private LocalDashboard() {}
 
+    /** The Prometheus endpoints among {@code urls} (nulls, for endpoints not served, left out). */
+    public static List<URI> endpoints(String... urls) {
+        List<URI> out = new java.util.ArrayList<>();
+        for (String u : urls) {
+            if (u != null) {
+                out.add(URI.create(u));
+            }
+        }
+        return out;
+    }
+
     /**
      * Starts the page of {@code spec} on Kafka at {@code servers} and prints its address; null when
      * switched off or it could not start.

@@ -1,5 +1,7 @@
 package io.riffle.cli;
 
+import io.riffle.cli.metrics.LoopbackPrometheusReporter;
+import io.riffle.cli.metrics.LoopbackPrometheusReporterFactory;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -21,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 /** A Flink MiniCluster in this JVM, with its web UI, for the demo and local runs. */
 public final class LocalFlink {
     private static final String LOOPBACK = "127.0.0.1";
+    /** The options prefix of the local run's metrics reporter. */
+    private static final String METRICS_REPORTER = "metrics.reporter.prom.";
 
     private LocalFlink() {}
 
@@ -32,7 +36,23 @@ public final class LocalFlink {
      * @param webUiPort port of the Flink web UI and REST API (0 = a free port, see {@link #restAddress})
      */
     public static StreamExecutionEnvironment environment(int parallelism, int webUiPort) {
+        return environment(parallelism, webUiPort, null);
+    }
+
+    /**
+     * As {@link #environment(int, int)}, and with {@code metricsPort} not null, the jobs' metrics
+     * served for Prometheus on {@code http://127.0.0.1:<port>/metrics} by a
+     * {@link LoopbackPrometheusReporter} (the port as given: choose it with
+     * {@link io.riffle.cli.metrics.MetricsPorts#choose}; see {@link #metricsPort}).
+     */
+    public static StreamExecutionEnvironment environment(int parallelism, int webUiPort, Integer metricsPort) {
         Configuration conf = new Configuration();
+        if (metricsPort != null) {
+            conf.setString(METRICS_REPORTER + "factory.class", LoopbackPrometheusReporterFactory.class.getName());
+            conf.setString(METRICS_REPORTER + LoopbackPrometheusReporterFactory.PORT, String.valueOf(metricsPort));
+            // Label values as they are (model names with '-'); Flink's default replaces such characters.
+            conf.setString(METRICS_REPORTER + "filterLabelValueCharacters", "false");
+        }
         conf.set(RestOptions.PORT, webUiPort == 0 ? freePort() : webUiPort);
         conf.set(RestOptions.ADDRESS, LOOPBACK);
         conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
@@ -52,6 +72,12 @@ public final class LocalFlink {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         env.setParallelism(parallelism);
         return env;
+    }
+
+    /** The port the jobs' metrics are served on, or -1 when the environment has no metrics reporter. */
+    public static int metricsPort(StreamExecutionEnvironment env) {
+        String port = env.getConfiguration().toMap().get(METRICS_REPORTER + LoopbackPrometheusReporterFactory.PORT);
+        return port == null ? -1 : Integer.parseInt(port);
     }
 
     /** The REST API (and web UI) of a MiniCluster made by {@link #environment}. */

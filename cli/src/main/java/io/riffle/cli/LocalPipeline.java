@@ -1,7 +1,9 @@
 package io.riffle.cli;
 
+import io.riffle.cli.metrics.MetricsPorts;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.trainer.metrics.TrainerMetrics;
 import io.riffle.trainer.service.TrainerService;
 import io.riffle.trainer.service.TrainingReport;
 import org.apache.flink.configuration.Configuration;
@@ -35,6 +37,9 @@ public final class LocalPipeline implements AutoCloseable {
     private StreamExecutionEnvironment env;
     private JobClient job;
     private final List<TrainerService> trainers = new ArrayList<>();
+    /** Null when the run serves no metrics. */
+    private TrainerMetrics trainerMetrics;
+    private int metricsPort = -1;
 
     private LocalPipeline(PipelineSpec spec) {
         this.spec = spec;
@@ -51,6 +56,18 @@ public final class LocalPipeline implements AutoCloseable {
      */
     public static LocalPipeline start(PipelineSpec spec, String bootstrapServers, Integer embeddedPort, int webUiPort,
                                Consumer<TrainingReport> trainerReports, PrintStream out) throws NotStarted {
+        return start(spec, bootstrapServers, embeddedPort, webUiPort, null, trainerReports, out);
+    }
+
+    /**
+     * As {@link #start(PipelineSpec, String, Integer, int, Consumer, PrintStream)}, serving metrics
+     * for Prometheus on loopback when {@code metricsPort} is not null: the Flink jobs' on that port
+     * (0, or taken: a free one), the trainers' on the next (taken: a free one). See
+     * {@link #metricsAddress()}, {@link #trainerMetricsAddress()} and {@link #metricsLine()}.
+     */
+    public static LocalPipeline start(PipelineSpec spec, String bootstrapServers, Integer embeddedPort, int webUiPort,
+                                      Integer metricsPort, Consumer<TrainingReport> trainerReports, PrintStream out)
+            throws NotStarted {
         LocalPipeline p = new LocalPipeline(spec);
         try {
             p.servers = bootstrapServers != null ? bootstrapServers : spec.kafka().bootstrapServers();
@@ -68,10 +85,14 @@ public final class LocalPipeline implements AutoCloseable {
             if (timeoutProblem != null) {
                 throw new NotStarted(timeoutProblem);
             }
-            p.env = LocalFlink.environment(parallelism, webUiPort);
+            if (metricsPort != null) {
+                p.metricsPort = MetricsPorts.choose(metricsPort);
+                p.trainerMetrics = TrainerMetrics.serve("127.0.0.1", MetricsPorts.chooseNext(metricsPort, p.metricsPort));
+            }
+            p.env = LocalFlink.environment(parallelism, webUiPort, metricsPort == null ? null : p.metricsPort);
             PipelineLaunch.build(spec, jobOptions, p.env);
             p.job = p.env.executeAsync(spec.name());
-            p.trainers.addAll(PipelineLaunch.startTrainers(spec, p.servers, trainerReports));
+            p.trainers.addAll(PipelineLaunch.startTrainers(spec, p.servers, trainerReports, p.trainerMetrics));
             return p;
         } catch (NotStarted | RuntimeException e) {
             p.close();
@@ -95,6 +116,27 @@ public final class LocalPipeline implements AutoCloseable {
         return LocalFlink.restAddress(env);
     }
 
+    /**
+     * The Flink jobs' Prometheus endpoint, {@code http://127.0.0.1:<port>/metrics}, or null when the
+     * run serves no metrics.
+     */
+    public String metricsAddress() {
+        return metricsPort < 0 ? null : MetricsPorts.url(metricsPort);
+    }
+
+    /** The trainers' Prometheus endpoint, {@code http://127.0.0.1:<port>/metrics}, or null when none. */
+    public String trainerMetricsAddress() {
+        return trainerMetrics == null ? null : trainerMetrics.url();
+    }
+
+    /**
+     * {@code Metrics (Prometheus): http://127.0.0.1:P/metrics (Flink jobs), http://127.0.0.1:P2/metrics
+     * (trainers)}, the line a command prints at start, or null when the run serves no metrics.
+     */
+    public String metricsLine() {
+        return metricsPort < 0 ? null : MetricsPorts.line(metricsAddress(), trainerMetricsAddress());
+    }
+
     /** Stops the trainers (each finishes a round in progress); the job keeps running. */
     public void stopTrainers() {
         PipelineLaunch.stopTrainers(trainers);
@@ -113,6 +155,10 @@ public final class LocalPipeline implements AutoCloseable {
         if (kafka != null) {
             kafka.close();
             kafka = null;
+        }
+        if (trainerMetrics != null) {
+            trainerMetrics.close();
+            trainerMetrics = null;
         }
     }
 }

@@ -8,6 +8,7 @@ import io.riffle.jobs.ScoringOptions;
 import io.riffle.modelops.spec.Durations;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
+import io.riffle.trainer.metrics.TrainerMetrics;
 import io.riffle.trainer.service.PipelineTrainers;
 import io.riffle.trainer.service.TrainerOptions;
 import io.riffle.trainer.service.TrainerService;
@@ -66,10 +67,19 @@ final class PipelineLaunch {
     /** Starts one trainer per model of the file, each round's report to {@code reports}; the caller closes them. */
     static List<TrainerService> startTrainers(PipelineSpec spec, String bootstrapServers,
                                               Consumer<TrainingReport> reports) {
+        return startTrainers(spec, bootstrapServers, reports, null);
+    }
+
+    /**
+     * Starts one trainer per model of the file, each round's report to {@code reports}, their
+     * metrics into {@code metrics} (null: nowhere); the caller closes them.
+     */
+    static List<TrainerService> startTrainers(PipelineSpec spec, String bootstrapServers,
+                                              Consumer<TrainingReport> reports, TrainerMetrics metrics) {
         List<TrainerService> trainers = new ArrayList<>();
         try {
             for (TrainerOptions options : PipelineTrainers.options(spec, bootstrapServers)) {
-                TrainerService trainer = new TrainerService(options, reports);
+                TrainerService trainer = new TrainerService(options, reports, metrics);
                 trainers.add(trainer);
                 trainer.start();
             }

@@ -29,6 +29,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port (0 = any). Default: ${DEFAULT-VALUE}.")
     int webUiPort;
 
+    @Option(names = "--metrics-port", defaultValue = "9249", paramLabel = "PORT",
+            description = "Loopback port of the Flink jobs' Prometheus metrics (0, or taken: a free port); the "
+                    + "trainers' are on the next port (taken: a free one). Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
+
     @Mixin
     WatchOptions watch;
 
@@ -45,16 +50,18 @@ public final class RunCommand implements Callable<Integer> {
             LocalPipeline pipeline;
             try {
                 pipeline = LocalPipeline.start(spec, bootstrapServers, embeddedKafka ? kafkaPort : null, webUiPort,
-                        TrainerCommand::print, System.out);
+                        metricsPort, TrainerCommand::print, System.out);
             } catch (LocalPipeline.NotStarted e) {
                 System.err.println("Not started: " + e.getMessage());
                 return 1;
             }
             io.riffle.dashboard.Dashboard dashboard = LocalDashboard.start(spec, pipeline.bootstrapServers(),
-                    dashboardOptions, java.util.List.of(), pipeline.restAddress(), System.out);
+                    dashboardOptions, LocalDashboard.endpoints(pipeline.metricsAddress(), pipeline.trainerMetricsAddress()),
+                    pipeline.restAddress(), System.out);
             try (pipeline; dashboard) {
                 System.out.printf("Pipeline '%s' running (%s). Flink web UI %s. Ctrl-C stops.%n", spec.name(),
                         PipelineLaunch.topicsLine(spec), pipeline.restAddress());
+                System.out.println(pipeline.metricsLine());
                 try (PipelineStatus status = new PipelineStatus(pipeline.bootstrapServers(), spec.kafka().properties(),
                         spec.kafka().topics())) {
                     return new PipelineWatch(pipeline.restAddress(), pipeline.job(), watch.maxRestarts, status,

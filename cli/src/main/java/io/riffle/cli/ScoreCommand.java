@@ -1,5 +1,6 @@
 package io.riffle.cli;
 
+import io.riffle.cli.metrics.MetricsPorts;
 import io.riffle.jobs.PipelineConfigs;
 import io.riffle.jobs.PipelineScoringJob;
 import io.riffle.jobs.ScoringOptions;
@@ -43,6 +44,11 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port. Default: ${DEFAULT-VALUE}.")
     int webUiPort;
 
+    @Option(names = "--metrics-port", defaultValue = "9249", paramLabel = "PORT",
+            description = "Loopback port of the Flink job's Prometheus metrics (0, or taken: a free port). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
+
     @Option(names = "--create-topics", description = "Create the pipeline's topics when missing.")
     boolean createTopics;
 
@@ -85,13 +91,15 @@ public final class ScoreCommand implements Callable<Integer> {
             System.err.println("Not started: " + timeoutProblem);
             return 1;
         }
-        StreamExecutionEnvironment env = LocalFlink.environment(p, webUiPort);
+        int metrics = MetricsPorts.choose(metricsPort);
+        StreamExecutionEnvironment env = LocalFlink.environment(p, webUiPort, metrics);
         new PipelineScoringJob(spec, conf).build(env);
         try (StopSignal stop = new StopSignal("riffle-score")) {
             JobClient job = env.executeAsync("riffle-scoring");
             try {
                 System.out.println("Scoring job " + job.getJobID() + " running; web UI " + LocalFlink.restAddress(env)
                         + " — Ctrl-C stops it.");
+                System.out.println(MetricsPorts.line(MetricsPorts.url(metrics), null));
                 try (PipelineStatus status = new PipelineStatus(servers, spec.kafka().properties(),
                         spec.kafka().topics())) {
                     return new PipelineWatch(LocalFlink.restAddress(env), job, watch.maxRestarts, status,

@@ -11,6 +11,7 @@ import io.riffle.modelops.spec.TrainerParams;
 import io.riffle.modelops.trust.KeyFileException;
 import io.riffle.modelops.trust.ModelSigner;
 import io.riffle.schemas.ModelTask;
+import io.riffle.trainer.metrics.TrainerMetrics;
 import io.riffle.trainer.model.TrainerConfig;
 import io.riffle.trainer.service.PipelineTrainers;
 import io.riffle.trainer.service.TrainerOptions;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -116,6 +118,16 @@ public final class TrainerCommand implements Callable<Integer> {
             + " Default: the file's params, else the kind's.")
     Integer patience;
 
+    @Option(names = "--metrics-port", defaultValue = "9400", paramLabel = "PORT",
+            description = "Port of the trainer's Prometheus metrics (/metrics); 0: a free port, -1: none. "
+                    + "Default: ${DEFAULT-VALUE} (a free port when taken; a port given here must be free).")
+    int metricsPort;
+
+    @Option(names = "--metrics-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "Address the metrics endpoint listens on (0.0.0.0 for every interface, e.g. in a "
+                    + "container). Default: ${DEFAULT-VALUE}.")
+    String metricsBind;
+
     @Option(names = "--signing-key", paramLabel = "FILE", description = "Sign every published version with this Ed25519"
             + " private key (from 'riffle models keygen'). Default: the pipeline file's trainer.signing-key, if any.")
     Path signingKey;
@@ -152,17 +164,32 @@ public final class TrainerCommand implements Callable<Integer> {
             }
         }
         CountDownLatch stop = new CountDownLatch(1);
+        TrainerMetrics metrics = null;
+        if (metricsPort >= 0) {
+            try {
+                // The default port moves aside when taken (say, a second trainer on one machine); a given one must be free.
+                metrics = given("--metrics-port") ? TrainerMetrics.serve(metricsBind, metricsPort)
+                        : TrainerMetrics.serveOrAnyPort(metricsBind, metricsPort);
+            } catch (UncheckedIOException | IllegalArgumentException e) {
+                System.err.println("Not started: " + e.getMessage());
+                System.err.println("Hint: pick another --metrics-port (0: any free port, -1: none) or --metrics-bind.");
+                return 1;
+            }
+        }
         TrainerService started;
         try {
-            started = new TrainerService(options, TrainerCommand::print);
+            started = new TrainerService(options, TrainerCommand::print, metrics);
         } catch (IllegalStateException | KafkaException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             // A missing training topic or a broker that does not answer: one line, no stack trace.
             System.err.println("Not started: " + e.getMessage());
             System.err.println("Hint: check --bootstrap-servers (" + options.bootstrapServers() + ") and the training topic"
                     + " of " + file + " (" + options.trainingTopic() + "); riffle run creates the file's topics.");
             return 1;
         }
-        try (TrainerService service = started) {
+        try (TrainerMetrics served = metrics; TrainerService service = started) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             service.start();
             System.out.printf(Locale.ROOT, "Training %s (%s) on %s; window %s (at most %d); retraining every %s or after %d"
@@ -171,6 +198,9 @@ public final class TrainerCommand implements Callable<Integer> {
                     options.retrainEvery(), options.retrainAfterLabels(),
                     options.drift().enabled() ? " and when drift is detected" : "",
                     options.signingKey() == null ? "unsigned" : "signed with " + options.signingKey());
+            if (served != null) {
+                System.out.println("Metrics (Prometheus): " + served.url() + " (trainer)");
+            }
             stop.await();
         }
         return 0;

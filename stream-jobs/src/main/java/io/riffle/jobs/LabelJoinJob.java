@@ -1,6 +1,7 @@
 package io.riffle.jobs;
 
 import io.riffle.jobs.operators.DecodeFailureRouter;
+import io.riffle.jobs.operators.DeadLetterCounter;
 import io.riffle.jobs.operators.LabelJoiner;
 import io.riffle.jobs.operators.NextEventLabeler;
 import io.riffle.jobs.serde.DecodedFeatureVector;
@@ -110,7 +111,9 @@ public final class LabelJoinJob {
                 .name("label-join-label-time").uid("label-join-label-time").setParallelism(parallelism)
                 .sinkTo(sinks.training())
                 .name("label-join-training-sink").uid("label-join-training-sink").setParallelism(parallelism);
-        deadLetters.sinkTo(sinks.deadLetters())
+        deadLetters.map(new DeadLetterCounter()).name("label-join-dead-letter-counter")
+                .uid("label-join-dead-letter-counter").setParallelism(parallelism)
+                .sinkTo(sinks.deadLetters())
                 .name("label-join-dead-letters-sink").uid("label-join-dead-letters-sink").setParallelism(parallelism);
     }
 

@@ -1,6 +1,7 @@
 package io.riffle.jobs;
 
 import io.riffle.jobs.operators.BatchingScorer;
+import io.riffle.jobs.operators.DeadLetterCounter;
 import io.riffle.jobs.operators.DecodeFailureRouter;
 import io.riffle.jobs.operators.ScorerConfig;
 import io.riffle.jobs.operators.SpecFeatureRows;
@@ -100,6 +101,8 @@ public final class PipelineScoringJob {
                 .name("model-events-sink").uid("model-events-sink").setParallelism(parallelism);
         decoded.getSideOutput(DecodeFailureRouter.DEAD_LETTERS)
                 .union(scores.getSideOutput(BatchingScorer.DEAD_LETTERS))
+                .map(new DeadLetterCounter()).name("dead-letter-counter").uid("dead-letter-counter")
+                .setParallelism(parallelism)
                 .sinkTo(sinks.deadLetters()).name("dead-letters-sink").uid("dead-letters-sink")
                 .setParallelism(parallelism);
     }

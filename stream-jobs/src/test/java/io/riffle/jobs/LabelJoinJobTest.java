@@ -24,6 +24,7 @@ class LabelJoinJobTest {
             "label-join-label-time",
             "label-join-training-sink",
             "Sink Committer: label-join-training-sink",
+            "label-join-dead-letter-counter",
             "label-join-dead-letters-sink",
             "Sink Committer: label-join-dead-letters-sink"};
 
@@ -57,6 +58,7 @@ class LabelJoinJobTest {
                 "label-join-label-time",
                 "label-join-training-sink",
                 "Sink Committer: label-join-training-sink",
+                "label-join-dead-letter-counter",
                 "label-join-dead-letters-sink",
                 "Sink Committer: label-join-dead-letters-sink");
     }

@@ -79,8 +79,9 @@ class PipelineScoringJobTest {
                 "Sink Committer: features-sink",
                 "model-events-sink",
                 "Sink Committer: model-events-sink",
+                "dead-letter-counter",
                 "dead-letters-sink",
                 "Sink Committer: dead-letters-sink")
-                .contains(LabelJoinJobTest.UIDS).hasSize(15 + LabelJoinJobTest.UIDS.length);
+                .contains(LabelJoinJobTest.UIDS).hasSize(16 + LabelJoinJobTest.UIDS.length);
     }
 }

@@ -10,6 +10,7 @@ import io.riffle.schemas.ModelTask;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.TrainingWindow;
 import io.riffle.trainer.data.Dataset;
+import io.riffle.trainer.eval.ScoreHistogram;
 import io.riffle.trainer.model.FeatureMask;
 import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.ModelTrainer;
@@ -157,6 +158,7 @@ public final class BootstrapModels {
         metrics.put("holdout_auc", RocAuc.of(holdoutScores, split.holdout.labels()));
         metrics.put("positive_rate", split.train.positiveRate());
         metrics.put("features_used", (double) learnable.used());
+        metrics.putAll(ScoreHistogram.metrics(trainScores));
         putRates(metrics, holdoutScores, split.holdout.labels(), CLASSIFIER_REVIEW, CLASSIFIER_BLOCK);
 
         ModelVersion base = ModelVersions.fromOnnx(onnx, CLASSIFIER, version, ModelTask.BINARY, features.count());
@@ -221,6 +223,7 @@ public final class BootstrapModels {
         metrics.put("positive_rate", split.train.positiveRate());
         metrics.put("features_used", (double) learnable.used());
         metrics.put("scale", (double) scale);
+        metrics.putAll(ScoreHistogram.metrics(trainScores));
         putRates(metrics, holdoutScores, split.holdout.labels(), review, block);
 
         ModelVersion base = ModelVersions.fromOnnx(onnx, ANOMALY, 1, ModelTask.ANOMALY, d);

@@ -7,6 +7,7 @@ import io.riffle.cli.LiveDashboardOptions;
 import io.riffle.cli.LocalDashboard;
 import io.riffle.cli.LocalFlink;
 import io.riffle.dashboard.Dashboard;
+import io.riffle.cli.metrics.MetricsPorts;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.jobs.LabelJoinJob;
 import io.riffle.jobs.LabelJoinOptions;
@@ -18,6 +19,7 @@ import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.modelops.spec.PipelineSpecException;
 import io.riffle.schemas.ModelVersion;
+import io.riffle.trainer.metrics.TrainerMetrics;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -25,6 +27,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.File;
+import java.net.URI;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +83,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
     @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port (0 = any free port). Default: ${DEFAULT-VALUE}.")
     int webUiPort;
+
+    @Option(names = "--metrics-port", defaultValue = "9249", paramLabel = "PORT",
+            description = "Loopback port of the Flink jobs' Prometheus metrics (0, or taken: a free port); the "
+                    + "trainers' are on the next port (taken: a free one). Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
 
     @Option(names = "--batch-size", description = "Records per ONNX Runtime call. Default: the file's"
             + " scoring.batch-size (256 in pipelines/demo.yaml); this option wins over the file.")
@@ -191,7 +199,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
         try {
             RecommendationsDemo demo = new RecommendationsDemo(spec, duration, eventsPerSecond, badRecordRate, seed,
-                    statusInterval, webUiPort, dashboardOptions, summaryJson, out);
+                    statusInterval, webUiPort, metricsPort, dashboardOptions, summaryJson, out);
             return untilCtrlC(demo::run);
         } catch (io.riffle.cli.LocalPipeline.NotStarted e) {
             System.err.println("Not started: " + e.getMessage());
@@ -207,6 +215,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         PipelineMonitor monitor = null;
         DemoTrainers trainers = null;
         Dashboard dashboard = null;
+        TrainerMetrics trainerMetrics = null;
         try {
             String servers = bootstrapServers;
             if (servers == null) {
@@ -244,17 +253,22 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             monitor = new PipelineMonitor(servers, pipeline.kafka().properties(), topics, demoStart, traffic::isFraud);
             monitor.start();
 
-            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort);
+            int flinkMetrics = MetricsPorts.choose(metricsPort);
+            trainerMetrics = TrainerMetrics.serve("127.0.0.1", MetricsPorts.chooseNext(metricsPort, flinkMetrics));
+            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, webUiPort, flinkMetrics);
             Configuration conf = jobConfig(servers, demoStart);
             new PipelineScoringJob(pipeline, conf).build(env);
             new LabelJoinJob(conf).build(env);
             job = env.executeAsync("riffle-demo");
             out.println("Flink MiniCluster: scoring + label-join job " + job.getJobID()
                     + (webUiPort > 0 ? " — web UI http://127.0.0.1:" + webUiPort : ""));
-            dashboard = LocalDashboard.start(pipeline, servers, dashboardOptions, List.of(), LocalFlink.restAddress(env), out);
+            out.println(MetricsPorts.line(MetricsPorts.url(flinkMetrics), trainerMetrics.url()));
+            dashboard = LocalDashboard.start(pipeline, servers, dashboardOptions,
+                    List.of(URI.create(MetricsPorts.url(flinkMetrics)), URI.create(trainerMetrics.url())),
+                    LocalFlink.restAddress(env), out);
             DemoStatusLoop status = new DemoStatusLoop(out, monitor, demoStart, bootstrapClassifier);
             status.awaitModels(job);
-            trainers = new DemoTrainers(pipeline, servers, retrainEvery, trainWindow, out);
+            trainers = new DemoTrainers(pipeline, servers, retrainEvery, trainWindow, trainerMetrics, out);
             trainers.start();
             traffic.start();
             out.printf(Locale.ROOT, "Producing %.0f events/s for %s (Ctrl-C stops early) ...%n", eventsPerSecond,
@@ -302,6 +316,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             }
             if (kafka != null) {
                 kafka.close();
+            }
+            if (trainerMetrics != null) {
+                trainerMetrics.close();
             }
         }
     }

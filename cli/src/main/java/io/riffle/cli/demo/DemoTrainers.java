@@ -13,6 +13,7 @@ import io.riffle.trainer.eval.Evaluation;
 import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.TrainerConfig;
 import io.riffle.modelops.spec.OnWorse;
+import io.riffle.trainer.metrics.TrainerMetrics;
 import io.riffle.trainer.service.TrainerOptions;
 import io.riffle.trainer.service.TrainerService;
 import io.riffle.trainer.service.TrainingReport;
@@ -68,6 +69,8 @@ final class DemoTrainers implements AutoCloseable {
 
     private final PrintStream out;
     private final ModelRegistry registry;
+    /** Where the trainers record their metrics (null: nowhere). */
+    private final TrainerMetrics metrics;
     private final Map<String, TrainerService> trainers = new ConcurrentHashMap<>();
     /** Holdout ROC-AUC of each published version, by "name vN", from the round that published it. */
     private final Map<String, Double> publishedAuc = new ConcurrentHashMap<>();
@@ -82,7 +85,14 @@ final class DemoTrainers implements AutoCloseable {
 
     /** The demo creates its trainers as its traffic starts: their creation is the stream's start. */
     DemoTrainers(PipelineSpec pipeline, String servers, Duration retrainEvery, Duration window, PrintStream out) {
+        this(pipeline, servers, retrainEvery, window, null, out);
+    }
+
+    /** As above, the trainers' metrics recorded in {@code metrics} (null: nowhere). */
+    DemoTrainers(PipelineSpec pipeline, String servers, Duration retrainEvery, Duration window, TrainerMetrics metrics,
+                 PrintStream out) {
         this.out = out;
+        this.metrics = metrics;
         Instant streamStart = Instant.now();
         this.registry = new ModelRegistry(servers, pipeline.kafka().topics().models(), pipeline.kafka().properties());
         add(pipeline, servers, streamStart, BootstrapModels.CLASSIFIER, ModelKind.MLP, retrainEvery, window,
@@ -102,7 +112,7 @@ final class DemoTrainers implements AutoCloseable {
     private void add(PipelineSpec pipeline, String servers, Instant streamStart, String name, ModelKind kind,
                      Duration every, Duration window, double review, double block) {
         trainers.put(name, new TrainerService(options(pipeline, servers, streamStart, name, kind, every, window, review,
-                block), this::report));
+                block), this::report, metrics));
     }
 
     /** One trainer's options: the pipeline's feature contract and topics, the demo's settings. */

@@ -49,6 +49,8 @@ final class RecommendationsDemo {
     private final Duration statusInterval;
     private final int webUiPort;
     private final io.riffle.cli.LiveDashboardOptions dashboardOptions;
+    /** Port of the Flink jobs' metrics (the trainers' on the next), or null for none. */
+    private final Integer metricsPort;
     private final File summaryJson;
     private final PrintStream out;
     private final String learned;
@@ -57,8 +59,8 @@ final class RecommendationsDemo {
     private final AtomicInteger rounds = new AtomicInteger();
 
     RecommendationsDemo(PipelineSpec pipeline, Duration duration, double eventsPerSecond, double badRecordRate, long seed,
-                        Duration statusInterval, int webUiPort, io.riffle.cli.LiveDashboardOptions dashboardOptions,
-                        File summaryJson, PrintStream out) {
+                        Duration statusInterval, int webUiPort, Integer metricsPort,
+                        io.riffle.cli.LiveDashboardOptions dashboardOptions, File summaryJson, PrintStream out) {
         this.dashboardOptions = dashboardOptions;
         this.pipeline = pipeline;
         this.duration = duration;
@@ -67,6 +69,7 @@ final class RecommendationsDemo {
         this.seed = seed;
         this.statusInterval = statusInterval;
         this.webUiPort = webUiPort;
+        this.metricsPort = metricsPort;
         this.summaryJson = summaryJson;
         this.out = out;
         this.learned = multiclassModel(pipeline, false);
@@ -106,11 +109,15 @@ final class RecommendationsDemo {
                     pipeline.file(), pipeline.features().count(), pipeline.features().hash(),
                     String.join(", ", pipeline.models().stream().map(m -> m.name() + " (" + m.trainer().id() + ")")
                             .toList()));
-            running = LocalPipeline.start(pipeline, null, 0, webUiPort, this::report, out);
+            running = LocalPipeline.start(pipeline, null, 0, webUiPort, metricsPort, this::report, out);
             String servers = running.bootstrapServers();
             out.println("Flink MiniCluster: scoring + next-event label join " + running.job().getJobID()
                     + (webUiPort > 0 ? " — web UI http://127.0.0.1:" + webUiPort : ""));
-            dashboard = io.riffle.cli.LocalDashboard.start(pipeline, servers, dashboardOptions, List.of(),
+            if (running.metricsLine() != null) {
+                out.println(running.metricsLine());
+            }
+            dashboard = io.riffle.cli.LocalDashboard.start(pipeline, servers, dashboardOptions,
+                    io.riffle.cli.LocalDashboard.endpoints(running.metricsAddress(), running.trainerMetricsAddress()),
                     running.restAddress(), out);
             String recommendationsTopic = pipeline.kafka().topics().recommendations();
             monitor = new PipelineMonitor(servers, pipeline.kafka().properties(), pipeline.kafka().topics(), demoStart,

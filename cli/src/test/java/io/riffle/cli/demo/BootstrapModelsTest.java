@@ -66,6 +66,10 @@ class BootstrapModelsTest {
             assertThat(mv.getReviewThreshold()).isGreaterThan(0).isLessThan(mv.getBlockThreshold());
             assertThat(mv.getBlockThreshold()).isLessThan(1);
             assertThat(mv.getMetrics()).containsKeys("train_auc", "holdout_auc", "positive_rate", "features_used");
+            // the training slice's score histogram, for the dashboard's PSI
+            assertThat(mv.getMetrics()).containsKeys("score_hist_00", "score_hist_09", "score_hist_19");
+            assertThat(java.util.stream.IntStream.range(0, 20)
+                    .mapToDouble(k -> mv.getMetrics().get(String.format("score_hist_%02d", k))).sum()).isPositive();
             assertThat(mv.getMetrics().get("positive_rate")).isBetween(0.005, 0.03);
             assertThat(mv.getTrainingWindow().getExampleCount()).isEqualTo(EXAMPLES);
             // The training rows' statistics, for reason codes: log amounts around log(25 dollars) ...

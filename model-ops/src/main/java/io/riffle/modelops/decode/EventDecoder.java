@@ -103,7 +103,7 @@ public final class EventDecoder implements Serializable {
         }
         long size = (long) value.length + (key == null ? 0 : key.length);
         if (size > maxRecordBytes) {
-            throw new IllegalArgumentException("the record is " + size + " bytes, larger than the events' "
+            throw new RecordTooLargeException("the record is " + size + " bytes, larger than the events' "
                     + "max-record-size of " + maxRecordBytes + " bytes");
         }
         if (format == DataFormat.JSON) {
@@ -135,7 +135,7 @@ public final class EventDecoder implements Serializable {
         long eventTime = fields.eventTime(event);
         String outOfBounds = timeBounds.violation(eventTime, kafkaTimestamp);
         if (outOfBounds != null) {
-            throw new IllegalArgumentException(schema.getName() + " " + outOfBounds);
+            throw new EventTimeOutOfRangeException(schema.getName() + " " + outOfBounds);
         }
         return DecodedEvent.accepted(event, key, id, eventTime);
     }

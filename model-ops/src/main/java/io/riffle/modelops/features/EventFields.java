@@ -172,7 +172,7 @@ public final class EventFields implements Serializable {
             // A feature is a float, and an aggregate sums squares in doubles: an infinite or
             // float-overflowing value would make the entity's mean and std NaN for a whole window.
             if (!(Math.abs(d) <= Float.MAX_VALUE)) {
-                throw new FeatureExtractionException(field, describe(event) + ": field '" + field + "' is " + d
+                throw new NonFiniteValueException(field, describe(event) + ": field '" + field + "' is " + d
                         + (Double.isFinite(d) ? ", which does not fit a float" : ", not a finite number"));
             }
             return d;

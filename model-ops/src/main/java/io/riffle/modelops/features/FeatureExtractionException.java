@@ -5,7 +5,7 @@ package io.riffle.modelops.features;
  * no missing rule. The message names the field and the event; the scoring job turns it into a
  * dead letter and goes on.
  */
-public final class FeatureExtractionException extends RuntimeException {
+public class FeatureExtractionException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

@@ -51,6 +51,8 @@ public final class ServingModels implements AutoCloseable {
     private int[] topK = new int[0];
     private final Map<String, Integer> topKByName;
     private int[] best = new int[0];
+    // Per slot: nanoseconds its last ONNX Runtime call took (the inference-time metric).
+    private long[] scoreNanos = new long[0];
     private boolean ready;
 
     /**
@@ -105,6 +107,7 @@ public final class ServingModels implements AutoCloseable {
             explainers[m] = slots[m].reasons();
         }
         outputs = new float[slots.length][batchSize];
+        scoreNanos = new long[slots.length];
         classProbabilities = new float[slots.length][];
         topK = new int[slots.length];
         int widest = 0;
@@ -154,11 +157,13 @@ public final class ServingModels implements AutoCloseable {
     public void score(ScoreBatch batch) {
         for (int m = 0; m < slots.length; m++) {
             try {
+                long start = System.nanoTime();
                 if (classProbabilities[m] != null) {
                     scoreClasses(m, batch);
                 } else {
                     slots[m].score(batch.values(), batch.size(), outputs[m]);
                 }
+                scoreNanos[m] = System.nanoTime() - start;
             } catch (RuntimeException e) {
                 throw new BatchFailure(slots[m], e);
             }
@@ -175,6 +180,11 @@ public final class ServingModels implements AutoCloseable {
             outputs[m][i] = LoadedModel.topK(probs, i * width, width, 1, best) == 1 ? probs[i * width + best[0]]
                     : Float.NaN;
         }
+    }
+
+    /** Nanoseconds the last {@link #score} spent in slot {@code m}'s model (its ONNX Runtime call). */
+    public long scoreNanos(int m) {
+        return scoreNanos[m];
     }
 
     /** Whether any serving model ranks classes (its scores then carry a top-k). */

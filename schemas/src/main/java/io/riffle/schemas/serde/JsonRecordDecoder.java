@@ -150,7 +150,8 @@ public final class JsonRecordDecoder<T extends IndexedRecord> implements Seriali
             case FLOAT: {
                 double d = number(v, name);
                 if (Math.abs(d) > Float.MAX_VALUE) {
-                    throw error(name, "value " + show(v) + " does not fit a float");
+                    throw new JsonFieldException.NonFinite(typeName + " field '" + name + "' value " + show(v)
+                            + " does not fit a float");
                 }
                 return (float) d;
             }
@@ -248,13 +249,14 @@ public final class JsonRecordDecoder<T extends IndexedRecord> implements Seriali
             throw error(name, "expected a number, got " + show(v));
         }
         if (!Double.isFinite(d)) {
-            throw error(name, "is " + show(v) + ", not a finite number");
+            throw new JsonFieldException.NonFinite(typeName + " field '" + name + "' is " + show(v)
+                    + ", not a finite number");
         }
         return d;
     }
 
     private SerdeException error(String field, String what) {
-        return new SerdeException(typeName + " field '" + field + "' " + what);
+        return new JsonFieldException(typeName + " field '" + field + "' " + what);
     }
 
     private static String show(JsonNode v) {

@@ -152,7 +152,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
             scheduleSweep();
         }
         for (ModelEvent e : restoreEvents) {
-            output.collect(MODEL_EVENTS, new StreamRecord<>(e));
+            emit(e);
         }
         restoreEvents.clear();
         if (models.ready()) {
@@ -227,7 +227,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         servingState.put(mv.getName(), mv);
         metrics.servingChanged();
         LOG.info("Serving model {} v{} on {}", mv.getName(), mv.getVersion(), next.device());
-        output.collect(MODEL_EVENTS, new StreamRecord<>(event(mv, ModelEventKind.LOADED, null, next.device())));
+        emit(event(mv, ModelEventKind.LOADED, null, next.device()));
         if (models.ready()) {
             drainWaiting();
         }
@@ -236,7 +236,12 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     private void reject(ModelVersion mv, String reason) {
         metrics.rejected.inc();
         LOG.warn("Rejected model {} v{}: {}", mv.getName(), mv.getVersion(), reason);
-        output.collect(MODEL_EVENTS, new StreamRecord<>(event(mv, ModelEventKind.REJECTED, reason, null)));
+        emit(event(mv, ModelEventKind.REJECTED, reason, null));
+    }
+
+    private void emit(ModelEvent e) {
+        output.collect(MODEL_EVENTS, new StreamRecord<>(e));
+        metrics.modelEvent(e.getKind());
     }
 
     @Override
@@ -385,6 +390,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         long now = getProcessingTimeService().getCurrentProcessingTime();
         boolean recommends = models.anyMulticlass();
         int nonFinite = assembler.assemble(batch, models, now, (score, row) -> {
+            metrics.decided(score.getDecision());
             output.collect(batch.hasTimestamp(row) ? new StreamRecord<>(score, batch.timestamp(row))
                     : new StreamRecord<>(score));
             if (recommends) {
@@ -398,8 +404,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
             metrics.nonFiniteOutputs.inc(nonFinite);
         }
         batch.clear();
-        metrics.scored.inc(size);
-        metrics.batches.inc();
+        metrics.batchScored(size);
     }
 
     private void deadLetter(FeatureVector fv, String errorClass, String message) {

@@ -96,6 +96,7 @@ public final class LabelJoiner extends KeyedCoProcessFunction<String, FeatureVec
     private transient Counter unmatched;
     private transient Counter implicitNegatives;
     private transient Counter unlabeledExpired;
+    private transient Counter late;
 
     /**
      * @param maxDelay              how long a vector waits for (and keeps accepting) labels
@@ -131,6 +132,12 @@ public final class LabelJoiner extends KeyedCoProcessFunction<String, FeatureVec
         unmatched = getRuntimeContext().getMetricGroup().counter("riffleUnmatchedLabels");
         implicitNegatives = getRuntimeContext().getMetricGroup().counter("riffleImplicitNegatives");
         unlabeledExpired = getRuntimeContext().getMetricGroup().counter("riffleUnlabeledExpired");
+        // The names operators look for (README, Operations): the same counts as the ones above,
+        // plus late labels, which came after their event had already become an implicit negative.
+        getRuntimeContext().getMetricGroup().counter("riffleLabelsMatched", joined);
+        getRuntimeContext().getMetricGroup().counter("riffleLabelsExpired", unlabeledExpired);
+        getRuntimeContext().getMetricGroup().counter("riffleLabelsUnknown", unmatched);
+        late = getRuntimeContext().getMetricGroup().counter("riffleLabelsLate");
     }
 
     @Override
@@ -181,6 +188,9 @@ public final class LabelJoiner extends KeyedCoProcessFunction<String, FeatureVec
                 if (implicitAt != null) {
                     implicitNegativeAt.clear();
                     deleteTimer(timers, implicitAt);
+                } else if (implicitNegativeAfterMs > 0) {
+                    // Its implicit negative was emitted already: this example corrects it.
+                    late.inc();
                 }
             }
             out.collect(example(v, l.label.getLabel(), l.label.getLabelTime()));

@@ -171,6 +171,8 @@ class GenericEventDeserializerTest {
             assertThat(d.deadLetter).as(c.getValue()).isNotNull();
             assertThat(d.deadLetter.getErrorMessage()).as(c.getValue()).contains(c.getValue())
                     .contains("generic.events/3@" + offset);
+            assertThat(DeadLetterReason.of(d.deadLetter)).as(c.getValue() + ": " + d.deadLetter.getErrorClass())
+                    .isEqualTo(expectedReason(c.getValue()));
             offset++;
         }
         // the oversize one carries a bounded prefix, the original's size and its SHA-256
@@ -184,6 +186,20 @@ class GenericEventDeserializerTest {
         GenericRecord future = event("e-10", "dev-1", Long.MAX_VALUE);
         byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(future).array();
         assertThat(decode(avro, bytes, 300).get(0).deadLetter.getErrorMessage()).contains("'eventTime'").contains("max-future");
+    }
+
+    /** The metrics' reason of each poison case above, by the message it is known by. */
+    private static DeadLetterReason expectedReason(String message) {
+        if (message.contains("not a finite number") || message.startsWith("'x02'")) {
+            return DeadLetterReason.NON_FINITE_VALUE;
+        }
+        if (message.contains("eventTime") || message.contains("1970") || message.contains("max-future")) {
+            return DeadLetterReason.OUT_OF_RANGE_TIME;
+        }
+        if (message.contains("max-record-size")) {
+            return DeadLetterReason.OVERSIZE;
+        }
+        return DeadLetterReason.UNDECODABLE;
     }
 
     @Test

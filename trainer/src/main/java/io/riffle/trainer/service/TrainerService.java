@@ -11,6 +11,8 @@ import io.riffle.schemas.TrainingExample;
 import io.riffle.schemas.serde.AvroSerde;
 import io.riffle.trainer.data.Dataset;
 import io.riffle.trainer.eval.Evaluation;
+import io.riffle.trainer.eval.ScoreHistogram;
+import io.riffle.trainer.metrics.TrainerMetrics;
 import io.riffle.trainer.model.FeatureMask;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -63,6 +65,8 @@ public final class TrainerService implements AutoCloseable {
     private final MulticlassRound multiclass;
     private final AvroSerde<TrainingExample> examples = AvroSerde.of(TrainingExample.class);
     private final AvroSerde<ModelEvent> eventSerde = AvroSerde.of(ModelEvent.class);
+    /** Where rounds, window size, holdout figures and drifts are recorded (the process's, shared by its trainers). */
+    private final TrainerMetrics metrics;
 
     private volatile boolean running;
     private boolean closed;
@@ -92,11 +96,25 @@ public final class TrainerService implements AutoCloseable {
 
     /** A trainer with Kafka clients of its own ({@link TrainerKafka#connect}). */
     public TrainerService(TrainerOptions options, Consumer<TrainingReport> listener) {
-        this(options, listener, TrainerKafka.connect(options));
+        this(options, listener, TrainerKafka.connect(options), null);
+    }
+
+    /**
+     * A trainer with Kafka clients of its own that records its metrics in {@code metrics} (null:
+     * recorded nowhere).
+     */
+    public TrainerService(TrainerOptions options, Consumer<TrainingReport> listener, TrainerMetrics metrics) {
+        this(options, listener, TrainerKafka.connect(options), metrics);
     }
 
     /** A trainer using {@code kafka}'s clients, which it closes when closed. */
     TrainerService(TrainerOptions options, Consumer<TrainingReport> listener, TrainerKafka kafka) {
+        this(options, listener, kafka, null);
+    }
+
+    private TrainerService(TrainerOptions options, Consumer<TrainingReport> listener, TrainerKafka kafka,
+                           TrainerMetrics metrics) {
+        this.metrics = metrics != null ? metrics : TrainerMetrics.unserved();
         this.options = options;
         this.mask = options.featureMask();
         if (mask.ignoresAny()) {
@@ -155,6 +173,7 @@ public final class TrainerService implements AutoCloseable {
         }
         window.expire(now);
         windowSize = window.size();
+        metrics.windowExamples(options.modelName(), windowSize);
         if (!caughtUp) {
             caughtUp = reachedStartEnd();
         }
@@ -193,6 +212,7 @@ public final class TrainerService implements AutoCloseable {
                     + " examples (" + dropped + " older dropped)";
             LOG.info("Drift detected for {}: {}", options.modelName(), what);
             event(options.modelName(), d.version(), ModelEventKind.DRIFT_DETECTED, what);
+            metrics.driftDetected(options.modelName());
             listener.accept(new TrainingReport(options.modelName(), TrainingReport.Outcome.DRIFT_DETECTED, null, 0,
                     null, null, d.version(), window.size(), window.positives(), 0, Double.NaN, what,
                     options.ignoredFeatures()));
@@ -281,7 +301,16 @@ public final class TrainerService implements AutoCloseable {
                     window.size(), window.positives(), 0, Double.NaN, "failed: " + e.getMessage(),
                     options.ignoredFeatures());
         }
+        record(report);
         listener.accept(report);
+    }
+
+    /** A round's outcome and fit time; a published binary or anomaly version's holdout figures. */
+    private void record(TrainingReport report) {
+        metrics.round(options.modelName(), report.outcome().name(), report.fitMillis());
+        if (report.version() > 0 && report.publishedName() != null && report.candidate() != null) {
+            metrics.holdout(report.publishedName(), report.version(), report.candidate());
+        }
     }
 
     /**
@@ -383,6 +412,9 @@ public final class TrainerService implements AutoCloseable {
             published.setParentVersion(checked.championVersion().getVersion());
         }
         ModelVersion mv = kafka.publisher().publish(published.build());
+        if (checked.candidateEval() != null) {
+            this.metrics.holdoutRecallAtK(mv.getName(), mv.getVersion(), checked.candidateEval().recallAtK());
+        }
         event(mv, promote ? ModelEventKind.PROMOTED : ModelEventKind.PUBLISHED, checked.detail());
         LOG.info("Published {} v{} as {}: {}", name, version, mv.getRole(), checked.detail());
         return mv;
@@ -402,6 +434,8 @@ public final class TrainerService implements AutoCloseable {
         metrics.put("fit_seconds", fit.fitMillis() / 1000.0);
         metrics.put("parity_max_diff", verdict.parityMaxDiff());
         metrics.put("features_used", (double) mask.used());
+        // The distribution live scores are compared with (PSI): the candidate's scores on what it was fitted on.
+        metrics.putAll(ScoreHistogram.metrics(fit.model().predict(fit.train())));
         ModelVersion.Builder published = ModelVersion.newBuilder(fit.candidate()).setName(name).setVersion(version)
                 .setRole(promote ? ModelRole.CHAMPION : ModelRole.SHADOW).setMetrics(metrics);
         if (verdict.championVersion() != null) {

@@ -175,6 +175,7 @@ class TrainerServiceITCase {
             ModelVersion champion = versions.get(0);
             assertThat(champion.getFeatureSpecHash()).isEqualTo(SPEC);
             assertThat(champion.getMetrics()).containsKeys("roc_auc", "pr_auc", "log_loss", "recall_at_1pct_fpr", "f1");
+            assertThat(champion.getMetrics()).containsKeys("score_hist_00", "score_hist_10", "score_hist_19");
             assertThat(champion.getTrainingWindow().getExampleCount()).isEqualTo(3000);
             assertThat(champion.getTrainingWindow().getPositiveRate()).isBetween(0.04, 0.12);
             assertThat(champion.getParentVersion()).isNull();
