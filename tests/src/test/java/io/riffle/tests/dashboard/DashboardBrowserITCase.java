@@ -52,7 +52,7 @@ class DashboardBrowserITCase {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Thread demo = new Thread(() -> exit.set(Riffle.commandLine().execute("demo",
                     "--bootstrap-servers", kafka.bootstrapServers(), "--dashboard-port", String.valueOf(port),
-                    "--web-ui-port", "0", "--duration", "5m", "--events-per-second", "200", "--status-interval", "10s")),
+                    "--web-ui-port", "0", "--metrics-port", "0", "--duration", "5m", "--events-per-second", "200", "--status-interval", "10s")),
                     "riffle-demo-under-test");
             demo.start();
             try {
@@ -71,7 +71,10 @@ class DashboardBrowserITCase {
                     wait.until(b -> number(b, "scores-total") > scores && number(b, "events-total") > events);
                     wait.until(b -> !b.findElement(By.id("p99")).getText().equals("—"));
                     assertThat(browser.findElement(By.id("health")).getAttribute("data-status")).isIn("ok", "idle", "warn");
-                    wait.until(b -> !b.findElements(By.cssSelector("#histograms .histogram")).isEmpty());
+                    // live scores against the training scores the version was published with
+                    wait.until(b -> b.findElements(By.cssSelector("#histograms .histogram")).stream()
+                            .anyMatch(h -> !h.getAttribute("data-psi").isEmpty()));
+                    wait.until(b -> !b.findElement(By.id("cost")).getText().equals("—"));
                     wait.until(b -> !b.findElements(By.cssSelector("#segments tbody tr[data-segment]")).isEmpty());
 
                     // a version published now appears on the timeline, loaded by the scorer
