@@ -36,6 +36,12 @@ final class LiveStats {
     static final int JOIN_CAPACITY = 200_000;
     static final int WINDOW_SECONDS = 180;
     static final int CHART_SECONDS = 120;
+    /**
+     * Rates and charts end this many seconds before now: records of the newest seconds are still
+     * arriving (transactional output becomes readable at the next checkpoint), so they would
+     * always look like a drop.
+     */
+    static final int SETTLE_SECONDS = 2;
     private static final int LIVE_SCORES = 5_000;
     private static final int OUTCOME_PAIRS = 10_000;
     private static final int MAX_SEGMENTS = 40;
@@ -336,11 +342,12 @@ final class LiveStats {
         totals.put("events", events).put("scores", scores).put("deadLetters", deadLetters).put("alerts", alerts)
                 .put("labels", labels);
         ObjectNode rates = root.putObject("rates");
+        long settled = sec - SETTLE_SECONDS;
         int rateWindow = 5;
-        rates.put("eventsPerSecond", rolling.sum(EVENTS, sec, rateWindow) / (double) rateWindow);
-        rates.put("scoresPerSecond", rolling.sum(SCORES, sec, rateWindow) / (double) rateWindow);
-        rates.put("deadLettersPerSecond", rolling.sum(DEAD, sec, rateWindow) / (double) rateWindow);
-        rates.put("alertsPerSecond", rolling.sum(ALERTS, sec, rateWindow) / (double) rateWindow);
+        rates.put("eventsPerSecond", rolling.sum(EVENTS, settled, rateWindow) / (double) rateWindow);
+        rates.put("scoresPerSecond", rolling.sum(SCORES, settled, rateWindow) / (double) rateWindow);
+        rates.put("deadLettersPerSecond", rolling.sum(DEAD, settled, rateWindow) / (double) rateWindow);
+        rates.put("alertsPerSecond", rolling.sum(ALERTS, settled, rateWindow) / (double) rateWindow);
         long[] lat = rolling.percentiles(sec, 10, 50, 95, 99, 100);
         ObjectNode latency = root.putObject("latencyMs");
         if (lat != null) {
@@ -356,7 +363,7 @@ final class LiveStats {
         ArrayNode re = series.putArray("review");
         ArrayNode bl = series.putArray("block");
         ArrayNode dl = series.putArray("deadLetters");
-        for (long s = sec - CHART_SECONDS; s < sec; s++) {
+        for (long s = settled - CHART_SECONDS; s < settled; s++) {
             t.add(s);
             ev.add(rolling.count(EVENTS, s));
             sc.add(rolling.count(SCORES, s));
@@ -375,9 +382,9 @@ final class LiveStats {
             dl.add(rolling.count(DEAD, s));
         }
         ObjectNode decisions = root.putObject("decisions");
-        decisions.put("ALLOW", rolling.sum(ALLOW, sec, 60));
-        decisions.put("REVIEW", rolling.sum(REVIEW, sec, 60));
-        decisions.put("BLOCK", rolling.sum(BLOCK, sec, 60));
+        decisions.put("ALLOW", rolling.sum(ALLOW, settled, 60));
+        decisions.put("REVIEW", rolling.sum(REVIEW, settled, 60));
+        decisions.put("BLOCK", rolling.sum(BLOCK, settled, 60));
 
         ArrayNode histograms = root.putArray("histograms");
         for (Map.Entry<String, LiveScores> e : liveScores.entrySet()) {

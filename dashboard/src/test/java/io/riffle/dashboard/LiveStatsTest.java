@@ -24,7 +24,7 @@ class LiveStatsTest {
                         i < 90 ? Decision.ALLOW : i < 98 ? Decision.REVIEW : Decision.BLOCK, t, i), t);
             }
         }
-        JsonNode snap = json(s, T0 + 5_000);
+        JsonNode snap = json(s, T0 + 5_000 + LiveStats.SETTLE_SECONDS * 1000L);
         assertThat(snap.path("totals").path("events").asLong()).isEqualTo(500);
         assertThat(snap.path("rates").path("scoresPerSecond").asDouble()).isEqualTo(100.0);
         assertThat(snap.path("decisions").path("REVIEW").asLong()).isEqualTo(40);

@@ -218,9 +218,17 @@
   function connect() {
     const conn = $('connection');
     const es = new EventSource('/api/stream');
+    let lastMessage = Date.now();
     es.onopen = () => { conn.dataset.state = 'live'; conn.textContent = 'live'; };
-    es.onmessage = (m) => { conn.dataset.state = 'live'; conn.textContent = 'live'; safeRender(JSON.parse(m.data)); };
-    es.onerror = () => { conn.dataset.state = 'lost'; conn.textContent = 'reconnecting…'; };
+    es.onmessage = (m) => {
+      lastMessage = Date.now();
+      conn.dataset.state = 'live'; conn.textContent = 'live';
+      safeRender(JSON.parse(m.data));
+    };
+    // The browser reconnects by itself; say so only when no snapshot has come for a few seconds.
+    es.onerror = () => setTimeout(() => {
+      if (Date.now() - lastMessage >= 3000) { conn.dataset.state = 'lost'; conn.textContent = 'reconnecting…'; }
+    }, 3000);
   }
 
   fetch('/api/snapshot').then((r) => r.json()).then(safeRender).catch(() => {}).finally(connect);
