@@ -74,12 +74,15 @@ class FlinkMetricsEndpointITCase {
                             });
                 } finally {
                     LOG.info("Riffle's lines of the last scrape:\n{}", String.join("\n", last.get().lines()
-                            .filter(l -> l.contains("riffle") && !l.startsWith("#")).toList()));
+                            .filter(l -> (l.contains("riffle") || l.contains("numRestarts")) && !l.startsWith("#"))
+                            .toList()));
                 }
                 // The label join's counters are there (values depend on label timing).
                 String body = last.get();
                 assertThat(body).contains(P + "riffleLabelsMatched").contains(P + "riffleLabelsLate")
                         .contains(P + "riffleLabelsExpired").contains(P + "riffleLabelsUnknown");
+                // Restarts come from Flink's own job metric, on the same endpoint.
+                assertThat(body).contains("flink_jobmanager_job_numRestarts{");
                 // Every reason is a series, zero or not.
                 for (String reason : List.of("undecodable", "oversize", "out_of_range_time", "non_finite_value",
                         "invalid_field", "duplicate", "no_model", "model_failure", "unmatched_label", "other")) {
