@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The page over HTTP (the JDK's own server): {@code /} and its script and style, the chart
@@ -164,26 +163,5 @@ final class DashboardServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Keeps {@code Supplier} out of the signature for callers that only have a string. */
-    static SnapshotSource fixed(Supplier<String> json) {
-        return new SnapshotSource() {
-            @Override
-            public String latest() {
-                return json.get();
-            }
-
-            @Override
-            public boolean healthy() {
-                return true;
-            }
-
-            @Override
-            public long await(long after, long millis) throws InterruptedException {
-                Thread.sleep(Math.min(millis, 1000));
-                return after + 1;
-            }
-        };
     }
 }

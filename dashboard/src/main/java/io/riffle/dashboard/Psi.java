@@ -1,5 +1,7 @@
 package io.riffle.dashboard;
 
+import io.riffle.modelops.registry.ScoreHistogram;
+
 /**
  * Score histograms over [0,1] and the population stability index between two of them:
  * PSI = sum over bins of (live - reference) * ln(live / reference), with empty bins floored at
@@ -7,17 +9,14 @@ package io.riffle.dashboard;
  * as a moderate shift, above 0.2 as significant.
  */
 final class Psi {
-    static final int BINS = 20;
+    static final int BINS = ScoreHistogram.BINS;
     private static final double FLOOR = 1e-4;
 
     private Psi() {}
 
-    /** The bin of {@code score}: 20 equal-width bins over [0,1], scores outside clamped in. */
+    /** The bin of {@code score}, as the trainer binned its training scores; NaN in the first. */
     static int bin(double score) {
-        if (!(score > 0)) {
-            return 0;
-        }
-        return Math.min(BINS - 1, (int) (score * BINS));
+        return Double.isNaN(score) ? 0 : ScoreHistogram.bin(score);
     }
 
     /** Fractions of {@code counts} (summing to 1), or null when all are 0. */
@@ -54,7 +53,7 @@ final class Psi {
         double[] ref = new double[BINS];
         double total = 0;
         for (int i = 0; i < BINS; i++) {
-            Double v = metrics.get(String.format(java.util.Locale.ROOT, "score_hist_%02d", i));
+            Double v = metrics.get(ScoreHistogram.key(i));
             if (v == null || !Double.isFinite(v) || v < 0) {
                 return null;
             }

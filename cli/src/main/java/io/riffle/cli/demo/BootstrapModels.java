@@ -10,7 +10,7 @@ import io.riffle.schemas.ModelTask;
 import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.TrainingWindow;
 import io.riffle.trainer.data.Dataset;
-import io.riffle.trainer.eval.ScoreHistogram;
+import io.riffle.modelops.registry.ScoreHistogram;
 import io.riffle.trainer.model.FeatureMask;
 import io.riffle.modelops.spec.ModelKind;
 import io.riffle.trainer.model.ModelTrainer;

@@ -11,7 +11,7 @@ import io.riffle.schemas.TrainingExample;
 import io.riffle.schemas.serde.AvroSerde;
 import io.riffle.trainer.data.Dataset;
 import io.riffle.trainer.eval.Evaluation;
-import io.riffle.trainer.eval.ScoreHistogram;
+import io.riffle.modelops.registry.ScoreHistogram;
 import io.riffle.trainer.metrics.TrainerMetrics;
 import io.riffle.trainer.model.FeatureMask;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,4 +1,4 @@
-package io.riffle.trainer.eval;
+package io.riffle.modelops.registry;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * A model's scores on its training slice in {@link #BINS} equal-width bins over [0, 1], carried in
  * a published version's metrics as {@code score_hist_00} .. {@code score_hist_19} (counts). A
- * dashboard compares the live scores' distribution with it (PSI). Scores below 0 count in the
+ * dashboard ({@code riffle dashboard}) compares the live scores' distribution with it (PSI). Scores below 0 count in the
  * first bin, above 1 in the last; NaN and infinite scores are not counted.
  */
 public final class ScoreHistogram {
@@ -40,7 +40,7 @@ public final class ScoreHistogram {
     }
 
     /** The bin of a finite score: [k/20, (k+1)/20), the last bin closed at 1. */
-    static int bin(double score) {
+    public static int bin(double score) {
         int b = (int) Math.floor(score * BINS);
         return Math.max(0, Math.min(BINS - 1, b));
     }

@@ -1,4 +1,4 @@
-package io.riffle.trainer.eval;
+package io.riffle.modelops.registry;
 
 import org.junit.jupiter.api.Test;
 
