@@ -94,7 +94,7 @@
         series: [{ label: 'score' },
           { label: 'live', stroke: '#2b6cb0', fill: 'rgba(43,108,176,0.35)', paths: bars },
           { label: 'training', stroke: '#718096', fill: 'rgba(113,128,150,0.15)', width: 2 }],
-        axes: [{}, { size: 45 }],
+        axes: [{}, { size: 56 }],
         legend: { live: false },
       }, data, plotEl);
     } else {
