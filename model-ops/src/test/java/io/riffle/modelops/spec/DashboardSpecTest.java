@@ -14,16 +14,7 @@ class DashboardSpecTest {
     @TempDir
     Path dir;
 
-    private static final String REST = """
-            events:
-              schema: events.avsc
-              key: userId
-              id: eventId
-              time: {field: ts, unit: epoch-millis}
-            features:
-              fields:
-                - numeric: amount
-            """;
+    private static final String REST = SpecFixtures.MINIMAL;
 
     @Test
     void theSectionIsRead() throws Exception {

@@ -10,6 +10,18 @@ import java.util.Objects;
 /** Writes pipeline files beside a copy of the test event schema ({@code specs/events.avsc}). */
 public final class SpecFixtures {
 
+    /** An {@code events:} section for {@code specs/events.avsc} and one numeric feature: the least a file needs. */
+    public static final String MINIMAL = """
+            events:
+              schema: events.avsc
+              key: userId
+              id: eventId
+              time: {field: ts, unit: epoch-millis}
+            features:
+              fields:
+                - numeric: amount
+            """;
+
     private SpecFixtures() {}
 
     /** Writes {@code yaml} as {@code dir/pipeline.yaml} with {@code events.avsc} beside it. */
