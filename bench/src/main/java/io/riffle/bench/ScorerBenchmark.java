@@ -6,7 +6,12 @@ import ai.onnxruntime.OrtSession;
 import io.riffle.jobs.operators.BatchingScorer;
 import io.riffle.jobs.operators.FeatureVectorRows;
 import io.riffle.jobs.operators.ScorerConfig;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import io.riffle.modelops.decision.DecisionPolicy;
+import io.riffle.modelops.engine.DeviceRequest;
 import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.modelops.validation.ModelLoader;
+import io.riffle.modelops.validation.ModelPolicy;
 import io.riffle.modelops.features.EntityFeatureState;
 import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.onnx.OnnxGraphs;
@@ -63,6 +68,10 @@ public class ScorerBenchmark {
     @Param({"1", "32", "256", "1024"})
     public int batchSize;
 
+    /** ONNX Runtime device of both paths: {@code cpu}, or {@code cuda[:N]} (the gpu build on a GPU host). */
+    @Param({"cpu"})
+    public String device;
+
     private TwoInputStreamOperatorTestHarness<FeatureVector, ModelVersion, Score> harness;
     private CountingOutput output;
     private FeatureVector[] vectors;
@@ -97,8 +106,12 @@ public class ScorerBenchmark {
                     specHash, values, null);
         }
 
+        DeviceRequest onDevice = DeviceRequest.parse(device);
+        EngineOptions engine = new EngineOptions(onDevice, 1, 1, false);
+        // The operator's batch on either device is the benchmark's batch size.
         ScorerConfig config = new ScorerConfig(batchSize, 1, 1000, List.of(BenchModels.ANOMALY, BenchModels.FRAUD),
-                EngineOptions.defaults(), n, specHash, "bench");
+                engine, n, specHash, "bench", DecisionPolicy.DEFAULT_ON_FAILURE, ModelPolicy.defaults(),
+                ModelLoader.DEFAULT_MAX_MODEL_BYTES, Map.of(), new ScorerConfig.BatchLimits(batchSize, 1));
         harness = new TwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, new FeatureVectorRows(n, "bench")));
         output = new CountingOutput();
         harness.setOutputCreator(serializer -> output);
@@ -117,6 +130,12 @@ public class ScorerBenchmark {
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            if (onDevice.kind() != DeviceRequest.Kind.CPU) {
+                // TF32 off, as the scorer's default: outputs within 2e-7 of the CPU's
+                OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(onDevice.deviceId());
+                cuda.add("use_tf32", "0");
+                options.addCUDA(cuda);
+            }
             sessions.add(env.createSession(ModelVersions.onnxBytes(mv), options));
         }
         input = ByteBuffer.allocateDirect(flat.length * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();

@@ -80,6 +80,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--micro", description = "Run the JMH microbenchmark of the batching scorer instead.")
     boolean micro;
 
+    @Option(names = "--device", defaultValue = "cpu", description = {"With --micro: cpu, or cuda[:N] to measure the"
+            + " GPU beside one CPU thread at batch sizes 32 to 8,192 and print from which batch the GPU pays (needs the"
+            + " gpu build on a CUDA host). Default: ${DEFAULT-VALUE}."})
+    String device;
+
     /** A class of the bench module: present when the launcher put the bench on the class path. */
     static final String BENCH_CLASS = "io.riffle.bench.BenchRun";
 

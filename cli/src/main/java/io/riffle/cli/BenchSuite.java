@@ -25,7 +25,7 @@ final class BenchSuite {
         ObjectMapper mapper = new ObjectMapper();
         if (c.micro) {
             ObjectNode result = mapper.createObjectNode();
-            result.set("micro", MicroBench.run(1, 3, 5, System.out::println));
+            result.set("micro", MicroBench.run(1, 3, 5, c.device, System.out::println));
             write(mapper, result, c);
             return 0;
         }

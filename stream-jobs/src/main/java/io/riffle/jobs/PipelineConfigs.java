@@ -42,6 +42,8 @@ public final class PipelineConfigs {
         conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, name + "-scorer");
         conf.set(ScoringOptions.BATCH_SIZE, scoring.batchSize());
         conf.set(ScoringOptions.BATCH_MAX_DELAY, scoring.maxDelay());
+        conf.set(ScoringOptions.CUDA_BATCH_SIZE, scoring.cudaBatchSize());
+        conf.set(ScoringOptions.CUDA_BATCH_MAX_DELAY, scoring.cudaMaxDelay());
         conf.set(ScoringOptions.DEVICE, scoring.device().toString());
         conf.set(ScoringOptions.DELIVERY, scoring.delivery().spelling());
         conf.set(ScoringOptions.PARALLELISM, scoring.parallelism());

@@ -151,6 +151,8 @@ public final class PipelineScoringJob {
                 conf.get(ScoringOptions.MAX_WAITING), ScoringOptions.requiredModels(conf), engine,
                 spec.features().count(), spec.features().hash(), conf.get(ScoringOptions.EVENTS_TOPIC),
                 conf.get(ScoringOptions.ON_MODEL_FAILURE), ScoringOptions.modelPolicy(conf),
-                conf.get(ScoringOptions.MAX_MODEL_SIZE).getBytes(), ScoringOptions.topK(conf));
+                conf.get(ScoringOptions.MAX_MODEL_SIZE).getBytes(), ScoringOptions.topK(conf),
+                new ScorerConfig.BatchLimits(conf.get(ScoringOptions.CUDA_BATCH_SIZE),
+                        conf.get(ScoringOptions.CUDA_BATCH_MAX_DELAY).toMillis()));
     }
 }

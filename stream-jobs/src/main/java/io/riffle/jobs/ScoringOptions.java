@@ -84,6 +84,14 @@ public final class ScoringOptions {
             .durationType().defaultValue(FILE.maxDelay())
             .withDescription("...or when its first record has waited this long (processing time).");
 
+    public static final ConfigOption<Integer> CUDA_BATCH_SIZE = ConfigOptions.key("riffle.scoring.cuda.batch-size")
+            .intType().defaultValue(FILE.cudaBatchSize())
+            .withDescription("Records per ONNX Runtime call while the models run on a CUDA device (a call costs about the same whatever the batch).");
+
+    public static final ConfigOption<Duration> CUDA_BATCH_MAX_DELAY = ConfigOptions.key("riffle.scoring.cuda.batch-max-delay")
+            .durationType().defaultValue(FILE.cudaMaxDelay())
+            .withDescription("The longest a batch's first record waits while the models run on a CUDA device.");
+
     public static final ConfigOption<Integer> MAX_WAITING = ConfigOptions.key("riffle.scoring.max-waiting")
             .intType().defaultValue(100_000)
             .withDescription("Records held per subtask while no model is loaded; beyond it they become dead letters.");

@@ -354,7 +354,7 @@ final class PipelineSpecReader {
         if (s == null) {
             return d;
         }
-        s.allow("batch-size", "max-delay", "device", "delivery", "parallelism", "output-timestamp",
+        s.allow("batch-size", "max-delay", "cuda-batch-size", "cuda-max-delay", "device", "delivery", "parallelism", "output-timestamp",
                 "on-model-failure", "cuda-tf32", "trusted-keys", "require-spec-hash");
         DeviceRequest device = d.device();
         String deviceText = s.text("device", null);
@@ -368,6 +368,8 @@ final class PipelineSpecReader {
         return new ScoringSpec(
                 s.integer("batch-size", d.batchSize(), 1, 1 << 20),
                 s.duration("max-delay", d.maxDelay()),
+                s.integer("cuda-batch-size", d.cudaBatchSize(), 1, 1 << 20),
+                s.duration("cuda-max-delay", d.cudaMaxDelay()),
                 device,
                 s.choice("delivery", SpecReader.spellings(ScoringSpec.Delivery.class), d.delivery()),
                 s.integer("parallelism", d.parallelism(), 1, 4096),

@@ -107,6 +107,8 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     private transient AvroSerde<FeatureVector> featureSerde;
 
     private transient ScorerMetrics metrics;
+    /** Size and delay of a batch on the device the models run on; recomputed after each swap. */
+    private transient ScorerConfig.BatchLimits limits;
 
     public BatchingScorer(ScorerConfig config, ScoringRows<IN> rows) {
         this.config = config;
@@ -120,7 +122,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         super.initializeState(context);
         servingState = context.getOperatorStateStore().getBroadcastState(SERVING_STATE);
         models = new ServingModels(new ModelLoader(config.engine(), config.maxModelBytes(), config.modelPolicy()),
-                config.featureCount(), config.specHash(), config.requiredModels(), config.batchSize(), config.topK());
+                config.featureCount(), config.specHash(), config.requiredModels(), config.batchCapacity(), config.topK());
         waiting = new WaitingRecords(config.maxWaiting());
         waiting.restore(context.getOperatorStateStore());
         restoreEvents = new ArrayList<>();
@@ -142,7 +144,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     @Override
     public void open() throws Exception {
         super.open();
-        batch = new ScoreBatch(config.batchSize(), config.featureCount());
+        batch = new ScoreBatch(config.batchCapacity(), config.featureCount());
         assembler = new ScoreAssembler(new Decider(config.onModelFailure()));
         identity = new ScoringRows.Identity();
         scratch = new float[config.featureCount()];
@@ -224,6 +226,7 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         // The buffered batch is scored entirely by the versions it arrived under.
         flush();
         models.install(next);
+        limits = null;
         servingState.put(mv.getName(), mv);
         metrics.servingChanged();
         LOG.info("Serving model {} v{} on {}", mv.getName(), mv.getVersion(), next.device());
@@ -352,12 +355,20 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     private void added() {
         if (batch.size() == 1) {
             long now = getProcessingTimeService().getCurrentProcessingTime();
-            batchDeadline = now + config.maxDelayMs();
+            batchDeadline = now + limits().maxDelayMs();
             getProcessingTimeService().registerTimer(batchDeadline, this::onBatchTimer);
         }
-        if (batch.isFull()) {
+        if (batch.size() >= limits().size()) {
             flush();
         }
+    }
+
+    /** The batch limits of the device serving now: a CUDA device gets larger batches ({@link ScorerConfig#limitsOn}). */
+    private ScorerConfig.BatchLimits limits() {
+        if (limits == null) {
+            limits = config.limitsOn(models.device());
+        }
+        return limits;
     }
 
     private void onBatchTimer(long time) {

@@ -26,12 +26,24 @@ import java.util.Objects;
  * @param modelPolicy which versions the scorer admits: trusted keys (their bytes, not file names: a
  *     task manager need not have the files), the model names, whether a spec hash is required
  * @param maxModelBytes largest ONNX model loaded; a larger version is rejected
+ * @param topK how many classes each multiclass model recommends, by model name
+ * @param cuda batch size and delay while the models run on a CUDA device; null: the CPU's
  */
 public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
                            EngineOptions engine, int featureCount, String specHash, String sourceTopic,
                            Decision onModelFailure, ModelPolicy modelPolicy, long maxModelBytes,
-                           Map<String, Integer> topK)
+                           Map<String, Integer> topK, BatchLimits cuda)
         implements Serializable {
+
+    /** When a batch is scored: at {@code size} records, or when its first has waited {@code maxDelayMs}. */
+    public record BatchLimits(int size, long maxDelayMs) implements Serializable {
+        public BatchLimits {
+            if (size < 1 || maxDelayMs < 0) {
+                throw new IllegalArgumentException("batch size must be at least 1 and the delay not negative, were "
+                        + size + " and " + maxDelayMs + " ms");
+            }
+        }
+    }
 
     public ScorerConfig {
         if (batchSize < 1) {
@@ -57,6 +69,23 @@ public record ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<
     public ScorerConfig(int batchSize, long maxDelayMs, int maxWaiting, List<String> requiredModels,
                         EngineOptions engine, int featureCount, String specHash, String sourceTopic) {
         this(batchSize, maxDelayMs, maxWaiting, requiredModels, engine, featureCount, specHash, sourceTopic,
-                DecisionPolicy.DEFAULT_ON_FAILURE, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES, Map.of());
+                DecisionPolicy.DEFAULT_ON_FAILURE, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES, Map.of(),
+                null);
+    }
+
+    /** The CPU's limits: {@link #batchSize} and {@link #maxDelayMs}. */
+    public BatchLimits cpu() {
+        return new BatchLimits(batchSize, maxDelayMs);
+    }
+
+    /** The limits for models served on {@code device} ({@code cpu}, {@code cuda:0}, ...): CUDA's on a GPU. */
+    public BatchLimits limitsOn(String device) {
+        return cuda != null && device != null && device.startsWith("cuda") ? cuda : cpu();
+    }
+
+    /** Rows a batch must hold: the larger of the two limits unless the device is the CPU for sure. */
+    public int batchCapacity() {
+        return cuda == null || engine.device().kind() == io.riffle.modelops.engine.DeviceRequest.Kind.CPU
+                ? batchSize : Math.max(batchSize, cuda.size());
     }
 }

@@ -55,7 +55,7 @@ class BatchingScorerTest {
             int maxWaiting, Decision onModelFailure) throws Exception {
         ScorerConfig config = new ScorerConfig(BATCH, DELAY_MS, maxWaiting, required, EngineOptions.defaults(),
                 FEATURES, null, "riffle.events", onModelFailure, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES,
-                java.util.Map.of("recs", 2));
+                java.util.Map.of("recs", 2), new ScorerConfig.BatchLimits(BATCH * 8, DELAY_MS * 5));   // on the CPU: not used
         var h = new TwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, new FeatureVectorRows(config.featureCount(), config.sourceTopic())));
         open.add(h);
         return h;
