@@ -77,6 +77,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     File jsonFile;
 
+    @Option(names = "--runs", defaultValue = "1", description = "Repeat the whole comparison this many times and"
+            + " report each figure's spread (median, min, max) in the output and under \"spread\" in --json."
+            + " Default: ${DEFAULT-VALUE}.")
+    int runs;
+
     @Option(names = "--micro", description = "Run the JMH microbenchmark of the batching scorer instead.")
     boolean micro;
 

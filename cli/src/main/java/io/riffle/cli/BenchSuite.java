@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riffle.bench.BenchReport;
 import io.riffle.bench.BenchRun;
 import io.riffle.bench.BenchSettings;
+import io.riffle.bench.BenchSpread;
 import io.riffle.bench.MicroBench;
 import io.riffle.bench.Variant;
 import picocli.CommandLine;
@@ -41,14 +42,38 @@ final class BenchSuite {
         BenchSettings settings = new BenchSettings(c.events, c.parallelism, c.batchSize, c.batchMaxDelay, exactlyOnce,
                 c.checkpointInterval, c.latencyLoad, c.latencyRate, c.latencyDuration, c.warmup, c.swapEvery,
                 c.objectReuse, chosen, c.timeout);
-        ObjectNode result = new BenchRun(settings, line -> {
-            System.out.println(line);
-            System.out.flush();
-        }).run();
-        System.out.println();
-        BenchReport.table(result).forEach(System.out::println);
-        write(mapper, result, c);
-        return result.path("ok").asBoolean() ? 0 : 1;
+        if (c.runs < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(c), "--runs must be at least 1, was " + c.runs);
+        }
+        List<ObjectNode> runs = new java.util.ArrayList<>();
+        boolean ok = true;
+        for (int i = 1; i <= c.runs; i++) {
+            if (c.runs > 1) {
+                System.out.printf(Locale.ROOT, "%n=== run %d of %d ===%n", i, c.runs);
+            }
+            ObjectNode result = new BenchRun(settings, line -> {
+                System.out.println(line);
+                System.out.flush();
+            }).run();
+            System.out.println();
+            BenchReport.table(result).forEach(System.out::println);
+            runs.add(result);
+            ok &= result.path("ok").asBoolean();
+        }
+        if (c.runs == 1) {
+            write(mapper, runs.get(0), c);
+        } else {
+            // The first run's figures at the top (as a single run writes them), every run and the spread beside.
+            ObjectNode all = runs.get(0).deepCopy();
+            all.putArray("runs").addAll(runs);
+            ObjectNode spread = BenchSpread.of(runs);
+            all.set("spread", spread);
+            all.put("ok", ok);
+            System.out.println();
+            BenchSpread.lines(spread).forEach(System.out::println);
+            write(mapper, all, c);
+        }
+        return ok ? 0 : 1;
     }
 
     private static void write(ObjectMapper mapper, ObjectNode result, BenchCommand c) throws IOException {

@@ -1,0 +1,42 @@
+package io.riffle.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BenchSpreadTest {
+    private final ObjectMapper json = new ObjectMapper();
+
+    private JsonNode run(double vsPassthrough, long riffleRate, Long p99) throws Exception {
+        return json.readTree("""
+                {"ratios": {"riffle_vs_passthrough": %s, "riffle_vs_naive": 3.0},
+                 "variants": {"riffle": {"events_per_s": %d, "cpu_s_per_million": 16.0 %s}}}
+                """.formatted(vsPassthrough, riffleRate, p99 == null ? "" : ", \"p99_ms\": " + p99));
+    }
+
+    @Test
+    void eachFigureHasItsValuesMinMedianAndMax() throws Exception {
+        JsonNode s = BenchSpread.of(List.of(run(0.7, 100_000, 40L), run(0.9, 120_000, 60L), run(0.8, 90_000, 50L)));
+        JsonNode r = s.path("ratios").path("riffle_vs_passthrough");
+        assertThat(r.path("min").asDouble()).isEqualTo(0.7);
+        assertThat(r.path("median").asDouble()).isEqualTo(0.8);
+        assertThat(r.path("max").asDouble()).isEqualTo(0.9);
+        assertThat(r.path("values")).hasSize(3);
+        assertThat(s.path("variants").path("riffle").path("events_per_s").path("median").asDouble()).isEqualTo(100_000);
+        assertThat(s.path("variants").path("riffle").path("p99_ms").path("max").asDouble()).isEqualTo(60);
+        assertThat(BenchSpread.lines((com.fasterxml.jackson.databind.node.ObjectNode) s))
+                .contains("  riffle_vs_passthrough 0.800 (0.700 .. 0.900)");
+    }
+
+    @Test
+    void anEvenNumberOfRunsHasTheMeanOfTheMiddleTwoAndMissingFiguresStayEmpty() throws Exception {
+        JsonNode s = BenchSpread.of(List.of(run(0.6, 1, null), run(0.8, 3, null)));
+        assertThat(s.path("ratios").path("riffle_vs_passthrough").path("median").asDouble()).isEqualTo(0.7);
+        assertThat(s.path("variants").path("riffle").path("p99_ms").has("median")).isFalse();
+        assertThat(s.path("ratios").path("cpu_riffle_vs_naive").path("values")).isEmpty();
+    }
+}
