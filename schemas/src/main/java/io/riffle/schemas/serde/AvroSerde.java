@@ -1,8 +1,11 @@
 package io.riffle.schemas.serde;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -26,8 +29,12 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
 
     private final Class<T> type;
     private transient Schema schema;
-    private transient BinaryMessageEncoder<T> encoder;
     private transient BinaryMessageDecoder<T> decoder;
+    /** The single-object header of {@link #schema}: C3 01 and its 8-byte fingerprint (little-endian). */
+    private transient byte[] header;
+    private transient DatumWriter<T> writer;
+    private transient Output out;
+    private transient BinaryEncoder body;
 
     private AvroSerde(Class<T> type) {
         this.type = type;
@@ -53,13 +60,21 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
         return this;
     }
 
+    /**
+     * The record's single-object encoding. Byte for byte what Avro's {@code BinaryMessageEncoder}
+     * writes, through a buffered encoder into an unsynchronized buffer this instance reuses (Avro's
+     * own writes every field through a thread-local, synchronized {@code ByteArrayOutputStream}:
+     * a tenth of the scorer's time went there).
+     */
     public byte[] encode(T value) {
         init();
         try {
-            ByteBuffer buffer = encoder.encode(value);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
+            out.reset();
+            out.write(header, 0, header.length);
+            body = EncoderFactory.get().binaryEncoder(out, body);
+            writer.write(value, body);
+            body.flush();
+            return out.toByteArray();
         } catch (IOException e) {
             throw new SerdeException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
@@ -105,9 +120,42 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
+    /** A growable byte buffer without {@link java.io.ByteArrayOutputStream}'s locking. */
+    private static final class Output extends java.io.OutputStream {
+        private byte[] buf = new byte[256];
+        private int count;
+
+        void reset() {
+            count = 0;
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        private void ensure(int more) {
+            if (count + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+            }
+        }
+
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(buf, count);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private void init() {
-        if (encoder != null) {
+        if (writer != null) {
             return;
         }
         AvroClassAllowList.allowRiffleRecords();
@@ -117,7 +165,10 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
         // is the class's own, so Flink's Avro serializers of the same class use them too.
         model.setCustomCoders(true);
         schema = model.getSchema(type);
-        encoder = new BinaryMessageEncoder<>(model, schema);
         decoder = new BinaryMessageDecoder<>(model, schema);
+        header = ByteBuffer.allocate(10).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .put((byte) 0xC3).put((byte) 0x01).putLong(SchemaNormalization.parsingFingerprint64(schema)).array();
+        writer = (DatumWriter<T>) model.createDatumWriter(schema);
+        out = new Output();
     }
 }
