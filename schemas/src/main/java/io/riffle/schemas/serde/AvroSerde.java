@@ -21,8 +21,8 @@ import java.nio.ByteBuffer;
  * schema fingerprint, then Avro binary. A reader resolves any writer schema it has been told
  * about ({@link #addWriterSchema}) or that a {@link SchemaStore} supplies.
  *
- * <p>Not thread-safe (encoder and decoder reuse their buffers); one instance per thread or
- * operator. Serializable so a Flink function can carry it; the codecs are rebuilt lazily.
+ * <p>{@link #encode} may be called from several threads (one lock per record); keep one instance
+ * per thread or operator for decoding. Serializable so a Flink function can carry it; the codecs are rebuilt lazily.
  */
 public final class AvroSerde<T extends SpecificRecordBase> implements Serializer<T>, Deserializer<T>, Serializable {
     private static final long serialVersionUID = 1L;
@@ -35,6 +35,8 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
     private transient DatumWriter<T> writer;
     private transient Output out;
     private transient BinaryEncoder body;
+    /** Set last by {@link #init}: the codecs are built. */
+    private transient volatile boolean ready;
 
     private AvroSerde(Class<T> type) {
         this.type = type;
@@ -64,9 +66,10 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
      * The record's single-object encoding. Byte for byte what Avro's {@code BinaryMessageEncoder}
      * writes, through a buffered encoder into an unsynchronized buffer this instance reuses (Avro's
      * own writes every field through a thread-local, synchronized {@code ByteArrayOutputStream}:
-     * a tenth of the scorer's time went there).
+     * a tenth of the scorer's time went there). One lock per record keeps it safe to share between
+     * threads (a producer's serializer), as Avro's was.
      */
-    public byte[] encode(T value) {
+    public synchronized byte[] encode(T value) {
         init();
         try {
             out.reset();
@@ -127,6 +130,9 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
 
         void reset() {
             count = 0;
+            if (buf.length > 1 << 20) {
+                buf = new byte[256];   // one huge record does not pin a huge buffer
+            }
         }
 
         @Override
@@ -153,9 +159,15 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void init() {
-        if (writer != null) {
+        if (!ready) {
+            build();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private synchronized void build() {
+        if (ready) {
             return;
         }
         AvroClassAllowList.allowRiffleRecords();
@@ -170,5 +182,6 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
                 .put((byte) 0xC3).put((byte) 0x01).putLong(SchemaNormalization.parsingFingerprint64(schema)).array();
         writer = (DatumWriter<T>) model.createDatumWriter(schema);
         out = new Output();
+        ready = true;
     }
 }
