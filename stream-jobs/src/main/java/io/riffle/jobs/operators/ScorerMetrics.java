@@ -53,6 +53,9 @@ final class ScorerMetrics {
     private final Set<String> deviceGauges = new HashSet<>();
     /** Per model name/version/role: its counter and inference-time histogram. */
     private final Map<String, PerVersion> perVersion = new HashMap<>();
+    /** The metrics of the serving slots, in slot order: looked up once per swap, not per batch. */
+    private PerVersion[] serving = new PerVersion[0];
+    private LoadedModel[] servingSlots = new LoadedModel[0];
 
     private record PerVersion(Counter scored, Histogram inferenceMillis) { }
 
@@ -85,7 +88,14 @@ final class ScorerMetrics {
 
     /** Registers the gauges and counters of every model name, version and device not seen before. */
     void servingChanged() {
-        for (LoadedModel m : models.slots()) {
+        LoadedModel[] slots = models.slots();
+        PerVersion[] now = new PerVersion[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            now[i] = perVersion(slots[i]);
+        }
+        serving = now;
+        servingSlots = slots;
+        for (LoadedModel m : slots) {
             String name = m.name();
             if (versionGauges.add(name)) {
                 group.addGroup("model", name).gauge("version", () -> {
@@ -93,7 +103,6 @@ final class ScorerMetrics {
                     return current == null ? 0 : current.versionNumber();
                 });
             }
-            perVersion(m);
             String kind = deviceKind(m.device());
             if (kind != null) {
                 deviceGauge(kind);
@@ -106,9 +115,12 @@ final class ScorerMetrics {
         scored.inc(size);
         batches.inc();
         batchSize.update(size);
-        LoadedModel[] slots = models.slots();
+        if (servingSlots != models.slots()) {
+            servingChanged();   // models installed without telling (a restore before open)
+        }
+        PerVersion[] slots = serving;
         for (int m = 0; m < slots.length; m++) {
-            PerVersion v = perVersion(slots[m]);
+            PerVersion v = slots[m];
             v.scored.inc(size);
             v.inferenceMillis.update(Math.round(models.scoreNanos(m) / 1_000_000.0));
         }
