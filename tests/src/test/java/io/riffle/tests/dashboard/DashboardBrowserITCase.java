@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -62,6 +63,8 @@ class DashboardBrowserITCase {
                 try {
                     browser.get(page.toString());
                     WebDriverWait wait = new WebDriverWait(browser, Duration.ofMinutes(2), Duration.ofMillis(500));
+                    // The page replaces its tables every second: an element found a moment ago may be gone.
+                    wait.ignoring(StaleElementReferenceException.class);
                     wait.until(b -> "live".equals(b.findElement(By.id("connection")).getAttribute("data-state")));
 
                     // the numbers move
@@ -96,9 +99,10 @@ class DashboardBrowserITCase {
                                 .setSha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(garbage)))
                                 .setCreatedAt(System.currentTimeMillis()).build());
                     }
-                    wait.until(b -> !timelineRows(b, "fraud", bad, "REJECTED").isEmpty());
-                    WebElement rejected = timelineRows(browser, "fraud", bad, "REJECTED").get(0);
-                    String reason = rejected.findElement(By.cssSelector("td.reason")).getText();
+                    String reason = wait.until(b -> {
+                        List<WebElement> rows = timelineRows(b, "fraud", bad, "REJECTED");
+                        return rows.isEmpty() ? null : rows.get(0).findElement(By.cssSelector("td.reason")).getText();
+                    });
                     assertThat(reason).as("the rejection's reason on the page").isNotBlank().isNotEqualTo("—");
                     wait.until(b -> b.findElement(By.cssSelector("#versions tr[data-model='fraud'][data-version='" + bad + "']"))
                             .getText().contains("REJECTED"));
