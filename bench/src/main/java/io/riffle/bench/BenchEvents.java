@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * audited with a bit set; the key is the card id, as on the real events topic.
  */
 final class BenchEvents {
+    /** Cards the events are spread over unless a run asks for another number. */
     static final int CARDS = 100_000;
     private static final List<String> COUNTRIES = List.of("DE", "FR", "NL", "ES", "IT", "GB", "US", "PL");
     private static final List<String> CHANNELS = List.of("POS", "ONLINE", "ATM", "MOBILE");
@@ -26,8 +27,13 @@ final class BenchEvents {
 
     /** Event {@code index}: the same card, merchant, amount and categories in every run. */
     static Transaction event(char prefix, long index, long eventTime) {
+        return event(prefix, index, eventTime, CARDS);
+    }
+
+    /** Event {@code index} with its card one of {@code cards}: the keyed state holds up to that many entities. */
+    static Transaction event(char prefix, long index, long eventTime, int cards) {
         long h = mix(index);
-        int card = (int) Math.floorMod(h, (long) CARDS);
+        int card = (int) Math.floorMod(h, (long) cards);
         long h2 = mix(h);
         double amount = Math.round(Math.exp(2.5 + 1.2 * gaussianish(h2)) * 100) / 100.0;
         return Transaction.newBuilder()
@@ -73,11 +79,11 @@ final class BenchEvents {
 
     /** Sends events {@code [from, to)} as fast as the producer takes them; returns the bytes of the last value. */
     static int produce(KafkaProducer<byte[], byte[]> producer, AvroSerde<Transaction> serde, String topic, char prefix,
-                       long from, long to) {
+                       long from, long to, int cards) {
         AtomicReference<Exception> failure = new AtomicReference<>();
         int size = 0;
         for (long i = from; i < to; i++) {
-            size = send(producer, serde, topic, prefix, i, failure);
+            size = send(producer, serde, topic, prefix, i, cards, failure);
         }
         producer.flush();
         if (failure.get() != null) {
@@ -88,8 +94,8 @@ final class BenchEvents {
     }
 
     static int send(KafkaProducer<byte[], byte[]> producer, AvroSerde<Transaction> serde, String topic, char prefix,
-                    long index, AtomicReference<Exception> failure) {
-        Transaction t = event(prefix, index, System.currentTimeMillis());
+                    long index, int cards, AtomicReference<Exception> failure) {
+        Transaction t = event(prefix, index, System.currentTimeMillis(), cards);
         byte[] value = serde.encode(t);
         producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
                 t.getCardId().getBytes(StandardCharsets.UTF_8), value), (md, e) -> {

@@ -140,6 +140,8 @@ final class BenchResults {
     ObjectNode settingsJson() {
         ObjectNode n = json.createObjectNode();
         n.put("events", settings.events());
+        n.put("entities", settings.entities());
+        n.put("warmup_events", settings.warmupEvents());
         n.put("parallelism", settings.parallelism());
         n.put("batch_size", settings.batchSize());
         n.put("batch_max_delay_ms", settings.batchMaxDelay().toMillis());

@@ -21,6 +21,7 @@ final class PacedProducer {
     private final double rate;
     private final Duration warmup;
     private final Duration measured;
+    private final int cards;
     private final Thread thread;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -29,12 +30,13 @@ final class PacedProducer {
     private volatile boolean stopped;
     private volatile long measuredFrom = Long.MAX_VALUE;
 
-    PacedProducer(String bootstrapServers, String topic, double rate, Duration warmup, Duration measured) {
+    PacedProducer(String bootstrapServers, String topic, double rate, Duration warmup, Duration measured, int cards) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
         this.rate = rate;
         this.warmup = warmup;
         this.measured = measured;
+        this.cards = cards;
         this.thread = new Thread(this::run, "riffle-bench-paced-producer");
         thread.setDaemon(true);
     }
@@ -52,7 +54,7 @@ final class PacedProducer {
         try (KafkaProducer<byte[], byte[]> producer = BenchEvents.producer(bootstrapServers)) {
             long i = 0;
             while (!up && !stopped) {
-                BenchEvents.send(producer, serde, topic, BenchRun.LATENCY_PREFIX, i++, failure);
+                BenchEvents.send(producer, serde, topic, BenchRun.LATENCY_PREFIX, i++, cards, failure);
                 producer.flush();
                 Thread.sleep(1000 / TRICKLE_PER_S);
                 sent.set(i);
@@ -66,7 +68,7 @@ final class PacedProducer {
             while (i - base < total && !stopped) {
                 long due = Math.min(total, (long) ((System.nanoTime() - t0) / 1e9 * rate));
                 while (i - base < due) {
-                    BenchEvents.send(producer, serde, topic, BenchRun.LATENCY_PREFIX, i++, failure);
+                    BenchEvents.send(producer, serde, topic, BenchRun.LATENCY_PREFIX, i++, cards, failure);
                 }
                 sent.set(i);
                 Thread.sleep(1);

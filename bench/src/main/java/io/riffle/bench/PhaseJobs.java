@@ -27,6 +27,10 @@ final class PhaseJobs {
     private final List<ModelVersion> initialModels;
     private final Consumer<String> say;
     private java.nio.file.Path checkpoints;
+    private int restPort;
+    private final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(5)).build();
 
     PhaseJobs(EmbeddedKafka kafka, BenchSettings settings, List<ModelVersion> initialModels, Consumer<String> say) {
         this.kafka = kafka;
@@ -60,6 +64,10 @@ final class PhaseJobs {
         // Checkpoints go to files, as in `riffle run`: the JobManager's memory storage refuses state over 5 MB.
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory().toUri().toString());
+        // A known port for Flink's REST API (checkpoint statistics, see checkpointStats).
+        restPort = freePort();
+        conf.set(org.apache.flink.configuration.RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(org.apache.flink.configuration.RestOptions.BIND_PORT, String.valueOf(restPort));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         env.setParallelism(settings.parallelism());
         return env;
@@ -76,6 +84,48 @@ final class PhaseJobs {
             }
         }
         return checkpoints;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no free port for Flink's REST API", e);
+        }
+    }
+
+    /**
+     * The running job's completed checkpoints so far, from Flink's REST API ({@code
+     * /jobs/<id>/checkpoints}): how many, and the full state size and end-to-end duration of the
+     * newest one and over all of them (p50, max). Null figures when the API did not answer.
+     */
+    com.fasterxml.jackson.databind.node.ObjectNode checkpointStats(JobClient job) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = json.createObjectNode();
+        try {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + restPort + "/jobs/" + job.getJobID() + "/checkpoints"))
+                    .timeout(java.time.Duration.ofSeconds(10)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                n.put("error", "HTTP " + r.statusCode());
+                return n;
+            }
+            com.fasterxml.jackson.databind.JsonNode c = json.readTree(r.body());
+            n.put("completed", c.path("counts").path("completed").asLong());
+            com.fasterxml.jackson.databind.JsonNode latest = c.path("latest").path("completed");
+            n.put("last_state_bytes", latest.path("state_size").asLong());
+            n.put("last_duration_ms", latest.path("end_to_end_duration").asLong());
+            com.fasterxml.jackson.databind.JsonNode summary = c.path("summary");
+            n.put("state_bytes_max", summary.path("state_size").path("max").asLong());
+            n.put("duration_ms_p50", summary.path("end_to_end_duration").path("p50").asDouble());
+            n.put("duration_ms_max", summary.path("end_to_end_duration").path("max").asLong());
+        } catch (java.io.IOException e) {
+            n.put("error", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            n.put("error", "interrupted");
+        }
+        return n;
     }
 
     /** Null while the job runs; else why it ended. */

@@ -22,7 +22,7 @@ class BenchRunITCase {
 
     @Test
     void everyVariantOutputsEveryRecordExactlyOnceAndTheJsonHasEveryKey() throws Exception {
-        BenchSettings settings = new BenchSettings(3_000, 2, 64, Duration.ofMillis(20), true,
+        BenchSettings settings = new BenchSettings(3_000, 500, 1_000, 2, 64, Duration.ofMillis(20), true,
                 Duration.ofMillis(500), 0.5, 1_000, Duration.ofSeconds(2), Duration.ofSeconds(1),
                 Duration.ofMillis(300), false, List.of(Variant.values()), Duration.ofMinutes(2));
         ObjectNode result = new BenchRun(settings, LOG::info).run();
@@ -45,6 +45,13 @@ class BenchRunITCase {
                 assertThat(p.path("distinct").asLong()).isEqualTo(p.path("expected").asLong());
             }
             assertThat(n.path("throughput_phase").path("distinct").asLong()).isEqualTo(3_000);
+            // Flink's REST API answered (the figures themselves depend on how many checkpoints completed).
+            assertThat(n.path("checkpoints").has("completed")).as(v.key() + " checkpoints: " + n).isTrue();
+            assertThat(n.path("checkpoints").has("error")).as(v.key() + " checkpoints: " + n).isFalse();
+            assertThat(n.has("heap_bytes_per_entity")).as(v.key()).isTrue();
+            JsonNode warm = result.path("warmup").path(v.key()).path("throughput_phase");
+            assertThat(warm.path("exactly_once").asBoolean()).as(v.key() + " warm-up: " + warm).isTrue();
+            assertThat(warm.path("distinct").asLong()).isEqualTo(1_000);
         }
         for (String key : List.of("riffle_vs_passthrough", "riffle_vs_naive")) {
             assertThat(result.path("ratios").hasNonNull(key)).as(key).isTrue();

@@ -31,6 +31,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--events", description = "Events pre-produced and consumed by every variant (default: ${DEFAULT-VALUE}).")
     long events = 2_000_000;
 
+    @Option(names = "--entities", description = "Cards the events are spread over, i.e. entities in Riffle's keyed"
+            + " state (default: ${DEFAULT-VALUE}).")
+    int entities = 100_000;
+
+    @Option(names = "--warmup-events", description = "Events of the unmeasured warm-up round: every variant's job"
+            + " runs once over them first, so that no variant is measured while the JIT is still compiling the stack"
+            + " (default: ${DEFAULT-VALUE}; 0 for none).")
+    long warmupEvents = 1_000_000;
+
     @Option(names = "--parallelism", description = "Parallelism of every variant's job (default: ${DEFAULT-VALUE}).")
     int parallelism = 2;
 

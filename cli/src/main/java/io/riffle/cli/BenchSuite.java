@@ -39,7 +39,7 @@ final class BenchSuite {
         }
         List<Variant> chosen = c.variants.stream()
                 .map(v -> Variant.valueOf(v.trim().toUpperCase(Locale.ROOT))).sorted().toList();
-        BenchSettings settings = new BenchSettings(c.events, c.parallelism, c.batchSize, c.batchMaxDelay, exactlyOnce,
+        BenchSettings settings = new BenchSettings(c.events, c.entities, c.warmupEvents, c.parallelism, c.batchSize, c.batchMaxDelay, exactlyOnce,
                 c.checkpointInterval, c.latencyLoad, c.latencyRate, c.latencyDuration, c.warmup, c.swapEvery,
                 c.objectReuse, chosen, c.timeout);
         if (c.runs < 1) {
