@@ -164,7 +164,6 @@ public final class BenchRun {
         say(String.format("[%s] %s: %,d events, %s, parallelism %d%s", v.key(), what, events,
                 settings.delivery(), settings.parallelism(),
                 swapper != null ? ", a new fraud model version every " + settings.swapEvery().toMillis() + " ms" : ""));
-        long heapBefore = "tp".equals(phase) ? liveHeapBytes() : 0;
         long t0 = System.currentTimeMillis();
         JobClient job = jobs.start(v, in, out, phase);
         if (swapper != null) {
@@ -197,16 +196,11 @@ public final class BenchRun {
             }
             if ("tp".equals(phase) && failure == null) {
                 r.set("checkpoints", jobs.checkpointStats(job));
-                // The job's heap with all its state in it (the broker and the audit are in both figures).
-                long heapDelta = liveHeapBytes() - heapBefore;
-                r.put("heap_delta_mb", round(heapDelta / 1048576.0, 1));
-                r.put("heap_bytes_per_entity", Math.round((double) heapDelta / settings.entities()));
                 JsonNode cp = r.path("checkpoints");
-                say(String.format("[%s] %d checkpoints, the last %,d bytes of state (%,.0f per entity) in %d ms (max %d);"
-                                + " live heap +%,.0f MB (%,d bytes per entity)", v.key(), cp.path("completed").asLong(),
-                        cp.path("last_state_bytes").asLong(), cp.path("last_state_bytes").asDouble() / settings.entities(),
-                        cp.path("last_duration_ms").asLong(), cp.path("duration_ms_max").asLong(), heapDelta / 1048576.0,
-                        Math.round((double) heapDelta / settings.entities())));
+                say(String.format("[%s] %d checkpoints, the last %,d bytes of state (%,.0f per entity) in %d ms (max %d)",
+                        v.key(), cp.path("completed").asLong(), cp.path("last_state_bytes").asLong(),
+                        cp.path("last_state_bytes").asDouble() / settings.entities(),
+                        cp.path("last_duration_ms").asLong(), cp.path("duration_ms_max").asLong()));
             }
         } finally {
             if (swapper != null) {
@@ -297,15 +291,6 @@ public final class BenchRun {
         long max = pass == null ? byVariant.values().iterator().next().get("events_per_s").asLong()
                 : pass.get("events_per_s").asLong();
         return Math.max(100, settings.latencyLoad() * max);
-    }
-
-    /** Heap in use after a full collection: what is live. */
-    private static long liveHeapBytes() {
-        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
-        for (int i = 0; i < 2; i++) {
-            memory.gc();
-        }
-        return memory.getHeapMemoryUsage().getUsed();
     }
 
     private void say(String line) {

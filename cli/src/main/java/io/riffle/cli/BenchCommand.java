@@ -91,6 +91,15 @@ public final class BenchCommand implements Callable<Integer> {
             + " Default: ${DEFAULT-VALUE}.")
     int runs;
 
+    @Option(names = "--state", split = ",", paramLabel = "ENTITIES", description = {"Measure instead what the scoring"
+            + " job's keyed state costs per entity at these entity counts (e.g. 100000,1000000): live heap, bytes and"
+            + " time of a full checkpoint and of its restore, each entity with --state-events events over a day, and"
+            + " the figures extrapolated to 10 million entities."})
+    List<Integer> state;
+
+    @Option(names = "--state-events", description = "With --state: events per entity (default: ${DEFAULT-VALUE}).")
+    int stateEvents = 20;
+
     @Option(names = "--micro", description = "Run the JMH microbenchmark of the batching scorer instead.")
     boolean micro;
 

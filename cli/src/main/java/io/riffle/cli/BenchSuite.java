@@ -30,6 +30,16 @@ final class BenchSuite {
             write(mapper, result, c);
             return 0;
         }
+        if (c.state != null && !c.state.isEmpty()) {
+            if (c.state.stream().anyMatch(n -> n < 1) || c.stateEvents < 1) {
+                throw new CommandLine.ParameterException(new CommandLine(c),
+                        "--state needs entity counts of at least 1 and --state-events at least 1");
+            }
+            ObjectNode result = mapper.createObjectNode();
+            result.set("state_cost", io.riffle.bench.StateCost.run(c.state, c.stateEvents, System.out::println));
+            write(mapper, result, c);
+            return 0;
+        }
         boolean exactlyOnce;
         try {
             exactlyOnce = ScoringSpec.Delivery.parse(c.delivery) == ScoringSpec.Delivery.EXACTLY_ONCE;
