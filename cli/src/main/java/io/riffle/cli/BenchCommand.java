@@ -1,7 +1,9 @@
 package io.riffle.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.File;
 import java.time.Duration;
@@ -86,10 +88,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     File jsonFile;
 
-    @Option(names = "--runs", defaultValue = "1", description = "Repeat the whole comparison this many times and"
-            + " report each figure's spread (median, min, max) in the output and under \"spread\" in --json."
-            + " Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--runs", defaultValue = "1", description = "Repeat the whole comparison this many times, each"
+            + " in a fresh JVM, and report each figure's spread (median, min, max) in the output and under \"spread\""
+            + " in --json. Default: ${DEFAULT-VALUE}.")
     int runs;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--state", split = ",", paramLabel = "ENTITIES", description = {"Measure instead what the scoring"
             + " job's keyed state costs per entity at these entity counts (e.g. 100000,1000000): live heap, bytes and"

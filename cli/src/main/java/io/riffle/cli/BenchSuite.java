@@ -49,41 +49,90 @@ final class BenchSuite {
         }
         List<Variant> chosen = c.variants.stream()
                 .map(v -> Variant.valueOf(v.trim().toUpperCase(Locale.ROOT))).sorted().toList();
-        BenchSettings settings = new BenchSettings(c.events, c.entities, c.warmupEvents, c.parallelism, c.batchSize, c.batchMaxDelay, exactlyOnce,
-                c.checkpointInterval, c.latencyLoad, c.latencyRate, c.latencyDuration, c.warmup, c.swapEvery,
+        BenchSettings settings = new BenchSettings(c.events, c.entities, c.warmupEvents, c.parallelism, c.batchSize,
+                c.batchMaxDelay, exactlyOnce, c.checkpointInterval, c.latencyLoad, c.latencyRate, c.latencyDuration, c.warmup, c.swapEvery,
                 c.objectReuse, chosen, c.timeout);
         if (c.runs < 1) {
             throw new CommandLine.ParameterException(new CommandLine(c), "--runs must be at least 1, was " + c.runs);
         }
-        List<ObjectNode> runs = new java.util.ArrayList<>();
-        boolean ok = true;
-        for (int i = 1; i <= c.runs; i++) {
-            if (c.runs > 1) {
-                System.out.printf(Locale.ROOT, "%n=== run %d of %d ===%n", i, c.runs);
-            }
+        if (c.runs == 1) {
             ObjectNode result = new BenchRun(settings, line -> {
                 System.out.println(line);
                 System.out.flush();
             }).run();
             System.out.println();
             BenchReport.table(result).forEach(System.out::println);
-            runs.add(result);
-            ok &= result.path("ok").asBoolean();
+            write(mapper, result, c);
+            return result.path("ok").asBoolean() ? 0 : 1;
         }
-        if (c.runs == 1) {
-            write(mapper, runs.get(0), c);
-        } else {
-            // The first run's figures at the top (as a single run writes them), every run and the spread beside.
-            ObjectNode all = runs.get(0).deepCopy();
-            all.putArray("runs").addAll(runs);
-            ObjectNode spread = BenchSpread.of(runs);
-            all.set("spread", spread);
-            all.put("ok", ok);
-            System.out.println();
-            BenchSpread.lines(spread).forEach(System.out::println);
-            write(mapper, all, c);
+        // Several runs: each in a JVM of its own (the same JVM options and class path), so that no
+        // run starts with the JIT, heap sizing and class loading of the ones before it.
+        List<ObjectNode> runs = new java.util.ArrayList<>();
+        boolean ok = true;
+        List<String> args = singleRunArgs(c.spec == null ? List.of() : c.spec.commandLine().getParseResult().originalArgs());
+        for (int i = 1; i <= c.runs; i++) {
+            System.out.printf(Locale.ROOT, "%n=== run %d of %d (a fresh JVM) ===%n", i, c.runs);
+            System.out.flush();
+            java.nio.file.Path json = java.nio.file.Files.createTempFile("riffle-bench-run-", ".json");
+            try {
+                List<String> command = new java.util.ArrayList<>(childJvm());
+                command.add("bench");
+                command.addAll(args);
+                command.addAll(List.of("--runs", "1", "--json", json.toString()));
+                int rc = new ProcessBuilder(command).inheritIO().start().waitFor();
+                if (java.nio.file.Files.size(json) == 0) {
+                    System.out.printf(Locale.ROOT, "run %d ended with exit code %d and no results%n", i, rc);
+                    ok = false;
+                    continue;
+                }
+                ObjectNode result = (ObjectNode) mapper.readTree(json.toFile());
+                runs.add(result);
+                ok &= rc == 0 && result.path("ok").asBoolean();
+            } finally {
+                java.nio.file.Files.deleteIfExists(json);
+            }
         }
+        if (runs.isEmpty()) {
+            System.out.println("No run gave results.");
+            return 1;
+        }
+        // The first run's figures at the top (as a single run writes them), every run and the spread beside.
+        ObjectNode all = runs.get(0).deepCopy();
+        all.putArray("runs").addAll(runs);
+        ObjectNode spread = BenchSpread.of(runs);
+        all.set("spread", spread);
+        all.put("ok", ok);
+        System.out.println();
+        BenchSpread.lines(spread).forEach(System.out::println);
+        write(mapper, all, c);
         return ok ? 0 : 1;
+    }
+
+    /** This command's arguments without --runs and --json (and their values), for one run in a child JVM. */
+    static List<String> singleRunArgs(List<String> original) {
+        int start = original.indexOf("bench") + 1;
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = start; i < original.size(); i++) {
+            String a = original.get(i);
+            if (a.equals("--runs") || a.equals("--json")) {
+                i++;
+            } else if (!a.startsWith("--runs=") && !a.startsWith("--json=")) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** This JVM's java, options and class path, and Riffle's main class. */
+    private static List<String> childJvm() {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(ProcessHandle.current().info().command()
+                .orElse(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Riffle.class.getName());
+        return command;
     }
 
     private static void write(ObjectMapper mapper, ObjectNode result, BenchCommand c) throws IOException {
