@@ -35,6 +35,11 @@ final class BenchJobs {
             case PASSTHROUGH -> passthrough(s, env);
             case NAIVE -> naive(s, naiveModels, env);
             case RIFFLE -> new PipelineScoringJob(BenchPipeline.spec(), riffleConfig(s)).build(env);
+            case RIFFLE_ALT -> {
+                Configuration c = riffleConfig(s);
+                c.addAll(Configuration.fromMap(s.alt()));
+                new PipelineScoringJob(BenchPipeline.spec(), c).build(env);
+            }
         }
     }
 

@@ -46,6 +46,12 @@ public final class BenchReport {
                         + " passthrough = %s x, riffle / naive = %s x", r.path("riffle_vs_passthrough").asText("-"),
                 r.path("riffle_vs_naive").asText("-"), r.path("cpu_riffle_vs_passthrough").asText("-"),
                 r.path("cpu_riffle_vs_naive").asText("-")));
+        if (r.hasNonNull("riffle_alt_vs_riffle")) {
+            lines.add(String.format("riffle-alt (%s) / riffle = %s x (throughput), CPU per event %s x; riffle-alt /"
+                            + " passthrough = %s x", root.path("settings").path("riffle_alt"),
+                    r.path("riffle_alt_vs_riffle").asText("-"), r.path("cpu_riffle_alt_vs_riffle").asText("-"),
+                    r.path("riffle_alt_vs_passthrough").asText("-")));
+        }
         JsonNode swap = root.path("model_swap");
         if (!swap.path("skipped").asBoolean()) {
             lines.add(String.format("Model swap during the riffle throughput phase: %d versions published, %d served;"

@@ -80,7 +80,8 @@ final class BenchResults {
         }
         List<Integer> unknown = new ArrayList<>();
         for (Integer version : seen.keySet()) {
-            if (version != 1 && !published.containsKey(version)) {
+            // (versions below the swapper's first were published before its phase: the initial one, an earlier phase's)
+            if (version >= swapper.firstVersion() && !published.containsKey(version)) {
                 unknown.add(version);
             }
         }
@@ -118,6 +119,12 @@ final class BenchResults {
         n.put("riffle_vs_naive", ratio(riffle, naive, "events_per_s"));
         n.put("cpu_riffle_vs_passthrough", ratio(riffle, pass, "cpu_s_per_million"));
         n.put("cpu_riffle_vs_naive", ratio(riffle, naive, "cpu_s_per_million"));
+        ObjectNode alt = results.get(Variant.RIFFLE_ALT);
+        if (alt != null) {
+            n.put("riffle_alt_vs_riffle", ratio(alt, riffle, "events_per_s"));
+            n.put("cpu_riffle_alt_vs_riffle", ratio(alt, riffle, "cpu_s_per_million"));
+            n.put("riffle_alt_vs_passthrough", ratio(alt, pass, "events_per_s"));
+        }
         return n;
     }
 
@@ -149,6 +156,9 @@ final class BenchResults {
         n.put("checkpoint_interval_ms", settings.checkpointInterval().toMillis());
         n.put("object_reuse", settings.objectReuse());
         n.put("swap_every_ms", settings.swapEvery().toMillis());
+        if (!settings.alt().isEmpty()) {
+            n.putPOJO("riffle_alt", new java.util.TreeMap<>(settings.alt()));
+        }
         return n;
     }
 

@@ -84,14 +84,18 @@ public final class BenchRun {
             for (Variant v : settings.variants()) {
                 ObjectNode r = json.createObjectNode();
                 ModelSwapper swapper = null;
-                if (v == Variant.RIFFLE && !settings.swapEvery().isZero()) {
+                if (v.isRiffle() && !settings.swapEvery().isZero()) {
                     swapper = new ModelSwapper(registry, nextFraudVersion, settings.swapEvery());
                 }
                 OutputAudit audit = throughputPhase(v, EVENTS_TOPIC, "bench.out." + v.key(), THROUGHPUT_PREFIX,
                         settings.events(), "tp", r, swapper);
                 if (swapper != null) {
                     nextFraudVersion = swapper.nextVersion();
-                    swap = results.swapResult(swapper, audit);
+                    if (v == Variant.RIFFLE) {
+                        swap = results.swapResult(swapper, audit);
+                    } else {
+                        root.set("model_swap_alt", results.swapResult(swapper, audit));
+                    }
                 }
                 audit.close();
                 byVariant.put(v, r);
@@ -159,7 +163,7 @@ public final class BenchRun {
     private OutputAudit throughputPhase(Variant v, String in, String out, char prefix, long events, String phase,
                                         ObjectNode r, ModelSwapper swapper) throws Exception {
         kafka.createTopic(out, settings.parallelism(), Map.of("message.timestamp.type", "LogAppendTime"));
-        OutputAudit audit = new OutputAudit(kafka.bootstrapServers(), out, v, prefix, events, 0, v == Variant.RIFFLE);
+        OutputAudit audit = new OutputAudit(kafka.bootstrapServers(), out, v, prefix, events, 0, v.isRiffle());
         String what = "tp".equals(phase) ? "throughput" : "warm-up";
         say(String.format("[%s] %s: %,d events, %s, parallelism %d%s", v.key(), what, events,
                 settings.delivery(), settings.parallelism(),

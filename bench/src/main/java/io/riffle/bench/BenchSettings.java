@@ -14,11 +14,12 @@ import java.util.List;
  * @param latencyRate fixed offered load in events/s; 0 = {@code latencyLoad} x passthrough rate
  * @param swapEvery interval of the model versions published during the Riffle throughput phase (0 = none)
  * @param variantTimeout longest a phase may take before it is reported as incomplete
+ * @param alt configuration (Flink or Riffle options) of the riffle-alt variant on top of riffle's
  */
 public record BenchSettings(long events, int entities, long warmupEvents, int parallelism, int batchSize, Duration batchMaxDelay, boolean exactlyOnce,
                      Duration checkpointInterval, double latencyLoad, double latencyRate, Duration latencyDuration,
                      Duration warmup, Duration swapEvery, boolean objectReuse, List<Variant> variants,
-                     Duration variantTimeout) {
+                     Duration variantTimeout, java.util.Map<String, String> alt) {
 
     public BenchSettings {
         if (events < 1 || events > Integer.MAX_VALUE) {
@@ -38,6 +39,10 @@ public record BenchSettings(long events, int entities, long warmupEvents, int pa
             throw new IllegalArgumentException("the latency phase needs a load: --latency-load or --latency-rate above 0");
         }
         variants = List.copyOf(variants);
+        alt = java.util.Map.copyOf(alt);
+        if (variants.contains(Variant.RIFFLE_ALT) && alt.isEmpty()) {
+            throw new IllegalArgumentException("the riffle-alt variant needs what to change: --alt KEY=VALUE");
+        }
     }
 
     String delivery() {

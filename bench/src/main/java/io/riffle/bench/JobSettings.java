@@ -10,7 +10,8 @@ import java.time.Duration;
  */
 record JobSettings(String bootstrapServers, String eventsTopic, String outputTopic, String modelsTopic,
                    String groupId, String transactionalIdPrefix, boolean exactlyOnce, int parallelism,
-                   Duration checkpointInterval, int batchSize, Duration batchMaxDelay, boolean objectReuse) {
+                   Duration checkpointInterval, int batchSize, Duration batchMaxDelay, boolean objectReuse,
+                   java.util.Map<String, String> alt) {
 
     static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(120);
     /** The scoring job's default buffer timeout; the same for every variant. */

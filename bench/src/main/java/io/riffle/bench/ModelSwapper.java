@@ -15,13 +15,20 @@ final class ModelSwapper implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile RuntimeException failure;
     private volatile int next;
+    private final int firstVersion;
 
     ModelSwapper(ModelPublisher registry, int firstVersion, Duration every) {
         this.registry = registry;
         this.every = every;
         this.next = firstVersion;
+        this.firstVersion = firstVersion;
         this.thread = new Thread(this::run, "riffle-bench-model-swapper");
         thread.setDaemon(true);
+    }
+
+    /** The first version this swapper publishes: lower ones were published before its phase. */
+    int firstVersion() {
+        return firstVersion;
     }
 
     void start() {

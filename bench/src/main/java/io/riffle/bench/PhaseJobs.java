@@ -41,7 +41,7 @@ final class PhaseJobs {
 
     JobClient start(Variant v, String in, String out, String phase) throws Exception {
         String id = "bench-" + v.key() + "-" + phase;
-        if (v == Variant.RIFFLE) {
+        if (v.isRiffle()) {
             // The scoring job's other sinks (the broker does not create topics on first use).
             for (String suffix : List.of(".alerts", ".model-events", ".dead-letters")) {
                 kafka.createTopic(out + suffix, settings.parallelism(), Map.of());
@@ -49,13 +49,13 @@ final class PhaseJobs {
         }
         JobSettings s = new JobSettings(kafka.bootstrapServers(), in, out, BenchRun.MODELS_TOPIC, id, id,
                 settings.exactlyOnce(), settings.parallelism(), settings.checkpointInterval(), settings.batchSize(),
-                settings.batchMaxDelay(), settings.objectReuse());
-        StreamExecutionEnvironment env = environment();
+                settings.batchMaxDelay(), settings.objectReuse(), settings.alt());
+        StreamExecutionEnvironment env = environment(v == Variant.RIFFLE_ALT ? settings.alt() : Map.of());
         BenchJobs.build(v, s, initialModels, env);
         return env.executeAsync(id);
     }
 
-    private StreamExecutionEnvironment environment() {
+    private StreamExecutionEnvironment environment(Map<String, String> alt) {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, settings.parallelism());
         conf.set(CoreOptions.DEFAULT_PARALLELISM, settings.parallelism());
@@ -68,6 +68,7 @@ final class PhaseJobs {
         restPort = freePort();
         conf.set(org.apache.flink.configuration.RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(org.apache.flink.configuration.RestOptions.BIND_PORT, String.valueOf(restPort));
+        conf.addAll(Configuration.fromMap(alt));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         env.setParallelism(settings.parallelism());
         return env;

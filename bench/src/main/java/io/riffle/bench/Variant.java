@@ -7,9 +7,25 @@ public enum Variant {
     /** Same features and models, one ONNX Runtime call per record and model in a RichMapFunction. */
     NAIVE,
     /** The real {@link io.riffle.jobs.PipelineScoringJob} (the demo's pipeline file). */
-    RIFFLE;
+    RIFFLE,
+    /**
+     * The same scoring job with the run's {@code --alt} configuration on top (Flink or Riffle
+     * options): a lever measured on and off side by side in one run.
+     */
+    RIFFLE_ALT;
 
-    String key() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+    /** The name in the output and on the command line: passthrough, naive, riffle, riffle-alt. */
+    public String key() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** The variant named {@code key} (as {@link #key()} spells it; case and - or _ do not matter). */
+    public static Variant of(String key) {
+        return valueOf(key.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+    }
+
+    /** Whether this runs the real scoring job. */
+    boolean isRiffle() {
+        return this == RIFFLE || this == RIFFLE_ALT;
     }
 }

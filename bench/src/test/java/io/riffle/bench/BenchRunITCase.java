@@ -24,7 +24,8 @@ class BenchRunITCase {
     void everyVariantOutputsEveryRecordExactlyOnceAndTheJsonHasEveryKey() throws Exception {
         BenchSettings settings = new BenchSettings(3_000, 500, 1_000, 2, 64, Duration.ofMillis(20), true,
                 Duration.ofMillis(500), 0.5, 1_000, Duration.ofSeconds(2), Duration.ofSeconds(1),
-                Duration.ofMillis(300), false, List.of(Variant.values()), Duration.ofMinutes(2));
+                Duration.ofMillis(300), false, List.of(Variant.values()), Duration.ofMinutes(2),
+                java.util.Map.of("riffle.scoring.batch-size", "16"));
         ObjectNode result = new BenchRun(settings, LOG::info).run();
         String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
         LOG.info("bench result:\n{}", text);
@@ -52,7 +53,7 @@ class BenchRunITCase {
             assertThat(warm.path("exactly_once").asBoolean()).as(v.key() + " warm-up: " + warm).isTrue();
             assertThat(warm.path("distinct").asLong()).isEqualTo(1_000);
         }
-        for (String key : List.of("riffle_vs_passthrough", "riffle_vs_naive")) {
+        for (String key : List.of("riffle_vs_passthrough", "riffle_vs_naive", "riffle_alt_vs_riffle")) {
             assertThat(result.path("ratios").hasNonNull(key)).as(key).isTrue();
         }
         assertThat(result.path("model_swap").path("scores_with_bad_models").asLong()).isZero();

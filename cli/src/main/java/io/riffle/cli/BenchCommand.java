@@ -79,8 +79,14 @@ public final class BenchCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}; the scoring job enables it itself).")
     boolean objectReuse = true;
 
-    @Option(names = "--variants", split = ",", description = "Variants to run (default: passthrough,naive,riffle).")
+    @Option(names = "--variants", split = ",", description = "Variants to run (default: passthrough,naive,riffle;"
+            + " riffle-alt is the scoring job again with --alt on top).")
     List<String> variants = List.of("passthrough", "naive", "riffle");
+
+    @Option(names = "--alt", paramLabel = "KEY=VALUE", description = {"Configuration of the riffle-alt variant on top"
+            + " of riffle's, Flink or Riffle options (repeatable), e.g. --alt riffle.scoring.batch-size=1024 or --alt"
+            + " state.backend.type=rocksdb: a lever measured on and off in one run. Adds riffle-alt to --variants."})
+    java.util.Map<String, String> alt = new java.util.LinkedHashMap<>();
 
     @Option(names = "--timeout", description = "Longest one phase of one variant may take (default: 3m).")
     Duration timeout = Duration.ofMinutes(3);

@@ -47,11 +47,21 @@ final class BenchSuite {
             throw new CommandLine.ParameterException(new CommandLine(c),
                     "--delivery must be exactly-once or at-least-once, was " + c.delivery);
         }
-        List<Variant> chosen = c.variants.stream()
-                .map(v -> Variant.valueOf(v.trim().toUpperCase(Locale.ROOT))).sorted().toList();
+        List<Variant> chosen;
+        try {
+            java.util.Set<Variant> set = new java.util.TreeSet<>();
+            c.variants.forEach(v -> set.add(Variant.of(v)));
+            if (!c.alt.isEmpty()) {
+                set.add(Variant.RIFFLE_ALT);
+            }
+            chosen = List.copyOf(set);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(c), "--variants takes passthrough, naive, riffle"
+                    + " and riffle-alt, was " + c.variants);
+        }
         BenchSettings settings = new BenchSettings(c.events, c.entities, c.warmupEvents, c.parallelism, c.batchSize,
                 c.batchMaxDelay, exactlyOnce, c.checkpointInterval, c.latencyLoad, c.latencyRate, c.latencyDuration, c.warmup, c.swapEvery,
-                c.objectReuse, chosen, c.timeout);
+                c.objectReuse, chosen, c.timeout, c.alt);
         if (c.runs < 1) {
             throw new CommandLine.ParameterException(new CommandLine(c), "--runs must be at least 1, was " + c.runs);
         }
