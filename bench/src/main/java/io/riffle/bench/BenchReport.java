@@ -22,6 +22,12 @@ public final class BenchReport {
                         + " %d cores, %s", s.path("events").asLong(), s.path("delivery").asText(),
                 s.path("parallelism").asInt(), s.path("batch_size").asInt(), s.path("checkpoint_interval_ms").asLong(),
                 m.path("cores").asInt(), m.path("java").asText()));
+        if (root.has("scale_out")) {
+            scaleOut(root.path("scale_out"), lines);
+            lines.add(root.path("ok").asBoolean() ? "All exactly-once checks passed."
+                    : "PROBLEMS: " + root.path("problems"));
+            return lines;
+        }
         lines.add(String.format("Latency at a fixed offered load of %,d events/s (%s), ingestion (input Kafka timestamp)"
                         + " -> output appended to Kafka", root.path("latency_load").path("events_per_s").asLong(),
                 root.path("latency_load").hasNonNull("fraction_of_passthrough")
@@ -63,5 +69,28 @@ public final class BenchReport {
         lines.add(root.path("ok").asBoolean() ? "All exactly-once checks passed."
                 : "PROBLEMS: " + root.path("problems"));
         return lines;
+    }
+
+    /** {@code scale_out.clusters.<task managers>.variants.<name>} and {@code scale_out.ratios}. */
+    private static void scaleOut(JsonNode s, List<String> lines) {
+        lines.add(String.format("Scale-out: standalone Flink clusters of separate JVMs, %d slots in total, %,d MB of"
+                + " task manager memory in total", s.path("slots_total").asInt(), s.path("task_manager_memory_mb_total")
+                .asInt()));
+        lines.add("");
+        lines.add("| task managers x slots | variant | events/s | CPU s / M events | task managers used | exactly once |");
+        lines.add("|---|---|---:|---:|---:|---|");
+        s.path("clusters").fields().forEachRemaining(c -> c.getValue().path("variants").fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            lines.add(String.format("| %s x %d | %s | %,d | %.2f | %d | %s |", c.getKey(),
+                    c.getValue().path("slots_per_task_manager").asInt(), e.getKey(), v.path("events_per_s").asLong(),
+                    v.path("cpu_s_per_million").asDouble(), v.path("task_managers_used").asInt(),
+                    v.path("throughput_phase").path("exactly_once").asBoolean() ? "yes" : "NO"));
+        }));
+        lines.add("");
+        List<String> ratios = new ArrayList<>();
+        s.path("ratios").fields().forEachRemaining(r -> ratios.add(r.getKey() + " = " + r.getValue().asText("-")));
+        if (!ratios.isEmpty()) {
+            lines.add("Ratios (throughput; cpu_: CPU per event): " + String.join(", ", ratios));
+        }
     }
 }

@@ -35,12 +35,15 @@ public final class BenchRun {
     static final char LATENCY_PREFIX = 'l';
     static final String WARMUP_TOPIC = "bench.warmup";
     static final char WARMUP_PREFIX = 'w';
+    /** Task managers' process memory in scale-out mode, in total (split over the task managers). */
+    static final int CLUSTER_MEMORY_MB = 8192;
 
     private final BenchSettings settings;
     private final Consumer<String> progress;
     private final ObjectMapper json = new ObjectMapper();
     private final long started = System.nanoTime();
     private final BenchResults results;
+    private final List<Integer> taskManagers;
 
     private EmbeddedKafka kafka;
     private CpuSampler cpu;
@@ -50,7 +53,25 @@ public final class BenchRun {
     private int nextFraudVersion = 2;
 
     public BenchRun(BenchSettings settings, Consumer<String> progress) {
+        this(settings, List.of(), progress);
+    }
+
+    /**
+     * A run in scale-out mode when {@code taskManagers} is not empty: instead of the MiniCluster
+     * phases, each variant's throughput phase (after its warm-up) on a standalone cluster of
+     * separate JVMs for each of these task-manager counts, the run's parallelism split evenly over
+     * them (same total slots), so that the counts differ only in how many processes the job is
+     * spread over and how much of the shuffle crosses the network. No latency phase, no model swaps.
+     */
+    public BenchRun(BenchSettings settings, List<Integer> taskManagers, Consumer<String> progress) {
+        for (int n : taskManagers) {
+            if (n < 1 || settings.parallelism() % n != 0) {
+                throw new IllegalArgumentException("task managers must divide the parallelism (" + settings.parallelism()
+                        + ") evenly, was " + n);
+            }
+        }
         this.settings = settings;
+        this.taskManagers = List.copyOf(taskManagers);
         this.progress = progress;
         this.results = new BenchResults(json, settings, this::say);
     }
@@ -75,6 +96,10 @@ public final class BenchRun {
             }
             jobs = new PhaseJobs(kafka, settings, initialModels, this::say);
             root.set("produce", produceBacklog(EVENTS_TOPIC, THROUGHPUT_PREFIX, settings.events()));
+            if (!taskManagers.isEmpty()) {
+                root.set("scale_out", scaleOut());
+                return finish(root);
+            }
             if (settings.warmupEvents() > 0) {
                 root.set("warmup", warmUp());
             }
@@ -116,10 +141,86 @@ public final class BenchRun {
             root.set("ratios", results.ratios(byVariant));
             root.set("model_swap", swap == null ? json.createObjectNode().put("skipped", true) : swap);
         }
+        return finish(root);
+    }
+
+    private ObjectNode finish(ObjectNode root) {
         root.put("duration_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
         root.put("ok", results.problems().isEmpty());
         root.putPOJO("problems", results.problems());
         return root;
+    }
+
+    /**
+     * For each task-manager count: a standalone cluster of that many task manager JVMs with the
+     * run's slots split over them (the same total heap), every variant warmed up and then measured
+     * on it; the cluster's processes' CPU counts with this JVM's. Ratios: each count's events/s
+     * over the first count's, per variant.
+     */
+    private ObjectNode scaleOut() throws Exception {
+        ObjectNode out = json.createObjectNode();
+        out.putPOJO("task_managers", taskManagers);
+        out.put("slots_total", settings.parallelism());
+        out.put("task_manager_memory_mb_total", CLUSTER_MEMORY_MB);
+        if (settings.warmupEvents() > 0) {
+            kafka.createTopic(WARMUP_TOPIC, settings.parallelism(), Map.of("message.timestamp.type", "LogAppendTime"));
+            out.set("warmup_produce", produceBacklog(WARMUP_TOPIC, WARMUP_PREFIX, settings.warmupEvents()));
+        }
+        ObjectNode clusters = out.putObject("clusters");
+        java.nio.file.Path root = java.nio.file.Files.createTempDirectory("riffle-bench-cluster-");
+        List<java.nio.file.Path> classPath = new java.util.ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                classPath.add(java.nio.file.Path.of(entry).toAbsolutePath());
+            }
+        }
+        for (int n : taskManagers) {
+            int slots = settings.parallelism() / n;
+            say(String.format("starting a Flink cluster of %d task manager JVM%s with %d slot%s each (logs in %s)", n,
+                    n == 1 ? "" : "s", slots, slots == 1 ? "" : "s", root.resolve(n + "tm").resolve("log")));
+            ObjectNode c = clusters.putObject(String.valueOf(n));
+            c.put("slots_per_task_manager", slots);
+            try (StandaloneCluster cluster = StandaloneCluster.start(root.resolve(n + "tm"), classPath, n, slots,
+                    List.of("jobmanager.memory.process.size: 1024m",
+                            "taskmanager.memory.process.size: " + CLUSTER_MEMORY_MB / n + "m",
+                            "taskmanager.memory.managed.size: 64m",
+                            "parallelism.default: " + settings.parallelism()),
+                    List.of(), Duration.ofMinutes(3))) {
+                jobs.onCluster(cluster, n + "tm");
+                cpu.addSource(cluster::cpuNanos);
+                try {
+                    ObjectNode variants = c.putObject("variants");
+                    for (Variant v : settings.variants()) {
+                        if (settings.warmupEvents() > 0) {
+                            throughputPhase(v, WARMUP_TOPIC, "bench.warm." + v.key() + "." + n + "tm", WARMUP_PREFIX,
+                                    settings.warmupEvents(), "warm", json.createObjectNode(), null).close();
+                        }
+                        ObjectNode r = json.createObjectNode();
+                        throughputPhase(v, EVENTS_TOPIC, "bench.out." + v.key() + "." + n + "tm", THROUGHPUT_PREFIX,
+                                settings.events(), "tp", r, null).close();
+                        variants.set(v.key(), r);
+                    }
+                } finally {
+                    cpu.addSource(null);
+                    jobs.onCluster(null, null);
+                }
+            }
+        }
+        ObjectNode ratios = out.putObject("ratios");
+        String first = String.valueOf(taskManagers.get(0));
+        for (int n : taskManagers.subList(1, taskManagers.size())) {
+            for (Variant v : settings.variants()) {
+                JsonNode a = clusters.path(String.valueOf(n)).path("variants").path(v.key());
+                JsonNode b = clusters.path(first).path("variants").path(v.key());
+                String key = v.key().replace('-', '_') + "_" + n + "tm_vs_" + first + "tm";
+                ratios.put(key, b.path("events_per_s").asDouble() > 0
+                        ? round(a.path("events_per_s").asDouble() / b.path("events_per_s").asDouble(), 3) : null);
+                ratios.put("cpu_" + key, b.path("cpu_s_per_million").asDouble() > 0
+                        ? round(a.path("cpu_s_per_million").asDouble() / b.path("cpu_s_per_million").asDouble(), 3)
+                        : null);
+            }
+        }
+        return out;
     }
 
     private ObjectNode produceBacklog(String topic, char prefix, long events) {
@@ -199,6 +300,7 @@ public final class BenchRun {
                 }
             }
             if ("tp".equals(phase) && failure == null) {
+                r.put("task_managers_used", jobs.taskManagersOf(job));
                 r.set("checkpoints", jobs.checkpointStats(job));
                 JsonNode cp = r.path("checkpoints");
                 say(String.format("[%s] %d checkpoints, the last %,d bytes of state (%,.0f per entity) in %d ms (max %d)",

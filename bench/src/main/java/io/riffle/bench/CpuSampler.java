@@ -14,8 +14,10 @@ final class CpuSampler implements AutoCloseable {
     private long[] wall = new long[1 << 12];
     private long[] cpu = new long[1 << 12];
     private int n;
+    private long offset;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile java.util.function.LongSupplier extra;
 
     CpuSampler() {
         thread = new Thread(this::run, "riffle-bench-cpu-sampler");
@@ -27,6 +29,22 @@ final class CpuSampler implements AutoCloseable {
     /** Process CPU time now, nanoseconds (all threads, including the broker's and Flink's). */
     long processCpuNanos() {
         return os.getProcessCpuTime();
+    }
+
+    /**
+     * Counts the CPU time {@code source} reports (other processes', e.g. a Flink cluster's; it must
+     * only grow) on top of this process's from now on; null stops counting it. The samples stay
+     * continuous across the change.
+     */
+    synchronized void addSource(java.util.function.LongSupplier source) {
+        long before = now();
+        extra = source;
+        offset += before - now();
+    }
+
+    private long now() {
+        java.util.function.LongSupplier e = extra;
+        return os.getProcessCpuTime() + (e == null ? 0 : e.getAsLong()) + offset;
     }
 
     private void run() {
@@ -46,7 +64,7 @@ final class CpuSampler implements AutoCloseable {
             cpu = java.util.Arrays.copyOf(cpu, n * 2);
         }
         wall[n] = System.currentTimeMillis();
-        cpu[n] = os.getProcessCpuTime();
+        cpu[n] = now();
         n++;
     }
 

@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 
 /**
  * Starts one phase's job of a variant ({@link BenchJobs}) on a fresh local MiniCluster of the
- * run's parallelism, tells whether it ended, and cancels it.
+ * run's parallelism (or on a {@link StandaloneCluster} of separate JVMs, see {@link #onCluster}),
+ * tells whether it ended, and cancels it.
  */
 final class PhaseJobs {
     private final EmbeddedKafka kafka;
@@ -28,6 +29,8 @@ final class PhaseJobs {
     private final Consumer<String> say;
     private java.nio.file.Path checkpoints;
     private int restPort;
+    private StandaloneCluster cluster;
+    private String clusterLabel = "";
     private final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
             .connectTimeout(java.time.Duration.ofSeconds(5)).build();
@@ -40,7 +43,8 @@ final class PhaseJobs {
     }
 
     JobClient start(Variant v, String in, String out, String phase) throws Exception {
-        String id = "bench-" + v.key() + "-" + phase;
+        // the job's consumer group and transactional ids: unique per job, or a later job would resume from its offsets
+        String id = "bench-" + v.key() + "-" + phase + clusterLabel;
         if (v.isRiffle()) {
             // The scoring job's other sinks (the broker does not create topics on first use).
             for (String suffix : List.of(".alerts", ".model-events", ".dead-letters")) {
@@ -55,15 +59,38 @@ final class PhaseJobs {
         return env.executeAsync(id);
     }
 
+    /**
+     * Runs the next phases' jobs on {@code cluster} (separate JVMs) instead of a local MiniCluster,
+     * their ids (consumer groups, transactional ids) marked with {@code label}; null: local again.
+     */
+    void onCluster(StandaloneCluster cluster, String label) {
+        this.cluster = cluster;
+        this.clusterLabel = cluster == null ? "" : "-" + label;
+    }
+
+    /** How many task managers run the job's subtasks (1 on a MiniCluster). */
+    int taskManagersOf(JobClient job) throws java.io.IOException, InterruptedException {
+        return cluster == null ? 1 : cluster.taskManagersOf(job.getJobID().toString());
+    }
+
     private StreamExecutionEnvironment environment(Map<String, String> alt) {
         Configuration conf = new Configuration();
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, settings.parallelism());
         conf.set(CoreOptions.DEFAULT_PARALLELISM, settings.parallelism());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         conf.set(PipelineOptions.OBJECT_REUSE, settings.objectReuse());
         // Checkpoints go to files, as in `riffle run`: the JobManager's memory storage refuses state over 5 MB.
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory().toUri().toString());
+        if (cluster != null) {
+            // The job goes to the cluster's REST API with no jars: its classes are on the cluster's class path.
+            conf.addAll(Configuration.fromMap(alt));
+            restPort = cluster.restPort();
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1", restPort,
+                    conf);
+            env.setParallelism(settings.parallelism());
+            return env;
+        }
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, settings.parallelism());
         // A known port for Flink's REST API (checkpoint statistics, see checkpointStats).
         restPort = freePort();
         conf.set(org.apache.flink.configuration.RestOptions.BIND_ADDRESS, "127.0.0.1");

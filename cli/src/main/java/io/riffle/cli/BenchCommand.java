@@ -108,6 +108,12 @@ public final class BenchCommand implements Callable<Integer> {
             + " the figures extrapolated to 10 million entities."})
     List<Integer> state;
 
+    @Option(names = "--task-managers", split = ",", paramLabel = "N", description = {"Scale-out mode: run each"
+            + " variant's throughput phase (after its warm-up) on a standalone Flink cluster of separate JVMs, once per"
+            + " task-manager count given (e.g. 1,2), the parallelism's slots split evenly over them, and report each"
+            + " count's events/s and CPU and its ratio to the first count's. No latency phase, no model swaps."})
+    List<Integer> taskManagers;
+
     @Option(names = "--state-events", description = "With --state: events per entity (default: ${DEFAULT-VALUE}).")
     int stateEvents = 20;
 

@@ -65,8 +65,14 @@ final class BenchSuite {
         if (c.runs < 1) {
             throw new CommandLine.ParameterException(new CommandLine(c), "--runs must be at least 1, was " + c.runs);
         }
+        List<Integer> taskManagers = c.taskManagers == null ? List.of() : c.taskManagers;
+        if (!taskManagers.isEmpty() && (c.runs != 1
+                || taskManagers.stream().anyMatch(n -> n < 1 || c.parallelism % n != 0))) {
+            throw new CommandLine.ParameterException(new CommandLine(c), "--task-managers takes counts that divide"
+                    + " --parallelism (" + c.parallelism + ") evenly, one run at a time (no --runs), was " + taskManagers);
+        }
         if (c.runs == 1) {
-            ObjectNode result = new BenchRun(settings, line -> {
+            ObjectNode result = new BenchRun(settings, taskManagers, line -> {
                 System.out.println(line);
                 System.out.flush();
             }).run();

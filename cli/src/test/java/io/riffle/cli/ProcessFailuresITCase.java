@@ -16,6 +16,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,7 +69,7 @@ class ProcessFailuresITCase {
                 // one slot per task manager and parallelism 2: each holds a subtask, so every kill hits the job
                 return FlinkSessionCluster.start(dir, 1, 2, List.of(
                         "restart-strategy.type: fixed-delay",
-                        "restart-strategy.fixed-delay.attempts: 100",
+                        "restart-strategy.fixed-delay.attempts: 1000",
                         "restart-strategy.fixed-delay.delay: 1 s",
                         // a killed task manager says no goodbye: notice it in seconds, not Flink's 50 s
                         "heartbeat.interval: 1000",
@@ -169,14 +170,21 @@ class ProcessFailuresITCase {
             for (int kill = 0; kill < KILLS; kill++) {
                 int tm = kill % 2;
                 produce(producer, topics.events(), random, produced, 200);
-                long restartsBefore = flink.restarts(jobId);
+                long killedAt = System.currentTimeMillis();
                 flink.killTaskManager(tm);
                 produce(producer, topics.events(), random, produced, 200);
                 flink.restartTaskManager(tm);
                 // recovered: restarted since the kill, every task running, the new task manager registered
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                        .until(() -> flink.restarts(jobId) > restartsBefore && flink.allTasksRunning(jobId)
-                                && flink.get("/overview").path("slots-total").asInt() == 2);
+                try {
+                    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                            .until(() -> flink.lastRestartMillis(jobId) >= killedAt && flink.allTasksRunning(jobId)
+                                    && flink.get("/overview").path("slots-total").asInt() == 2);
+                } catch (ConditionTimeoutException e) {
+                    throw new AssertionError("kill " + (kill + 1) + " of task manager " + tm + " at " + killedAt
+                            + ": no recovery within 3 minutes: " + flink.describe(jobId) + "\n" + flink.logTails(200), e);
+                }
+                System.out.printf("kill %d of task manager %d: recovered in %.1f s (%s)%n", kill + 1, tm,
+                        (System.currentTimeMillis() - killedAt) / 1000.0, flink.describe(jobId));
                 produce(producer, topics.events(), random, produced, 100);
             }
             int beforeLast = produced.get();
@@ -190,7 +198,6 @@ class ProcessFailuresITCase {
             }
             outputs.pollFor(Duration.ofSeconds(3));
 
-            assertThat(flink.restarts(jobId)).as("the job recovered from every kill").isGreaterThanOrEqualTo(KILLS);
             assertThat(flink.get("/jobs/" + jobId).path("state").asText()).isEqualTo("RUNNING");
             assertThat(deadLetters).isEmpty();
             Map<String, Integer> times = new HashMap<>();
