@@ -27,7 +27,9 @@ import java.util.concurrent.Callable;
                         + " (ingestion -> output) at a fixed offered load in a separate phase, model swap latency"
                         + " during the Riffle phase, and checks that each variant outputs every record exactly once"
                         + " (read_committed). Exit code 1 if a check fails.",
-                "--micro runs the JMH microbenchmark of the batching scorer vs ONNX Runtime called directly instead."})
+                "--micro runs the JMH microbenchmark of the batching scorer vs ONNX Runtime called directly instead;"
+                        + " --state measures the keyed state's cost per entity; --task-managers measures throughput on"
+                        + " standalone Flink clusters of separate JVMs instead of the MiniCluster."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--events", description = "Events pre-produced and consumed by every variant (default: ${DEFAULT-VALUE}).")

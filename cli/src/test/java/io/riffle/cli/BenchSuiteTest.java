@@ -21,4 +21,15 @@ class BenchSuiteTest {
         assertThat(BenchSuite.singleRunArgs(List.of("--events", "10"))).containsExactly("--events", "10");
         assertThat(BenchSuite.singleRunArgs(List.of("bench"))).isEmpty();
     }
+
+    @Test
+    void taskManagerCountsThatDoNotDivideTheParallelismAreRefusedInOneLine() {
+        // refused before anything starts (no broker, no cluster)
+        for (String[] args : List.of(new String[] {"bench", "--task-managers", "1,3"},
+                new String[] {"bench", "--task-managers", "1,2", "--runs", "2"})) {
+            RiffleInvocation run = RiffleInvocation.run(args);
+            assertThat(run.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.err()).startsWith("Error: ").contains("--task-managers").doesNotContain("Exception");
+        }
+    }
 }
