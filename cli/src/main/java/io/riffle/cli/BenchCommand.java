@@ -41,8 +41,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup-events", description = "Events of the unmeasured warm-up round: every variant's job"
             + " runs once over them first, so that no variant is measured while the JIT is still compiling the stack"
-            + " (default: ${DEFAULT-VALUE}; 0 for none).")
+            + " (default: ${DEFAULT-VALUE}, and " + SCALE_OUT_WARMUP_EVENTS + " with --task-managers, whose"
+            + " clusters' JVMs start cold; 0 for none).")
     long warmupEvents = 1_000_000;
+
+    /** The warm-up round's default in scale-out mode: every cluster's task managers are fresh JVMs. */
+    static final long SCALE_OUT_WARMUP_EVENTS = 3_000_000;
 
     @Option(names = "--parallelism", description = "Parallelism of every variant's job (default: ${DEFAULT-VALUE}).")
     int parallelism = 2;

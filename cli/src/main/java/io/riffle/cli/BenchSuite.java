@@ -59,13 +59,18 @@ final class BenchSuite {
             throw new CommandLine.ParameterException(new CommandLine(c), "--variants takes passthrough, naive, riffle"
                     + " and riffle-alt, was " + c.variants);
         }
-        BenchSettings settings = new BenchSettings(c.events, c.entities, c.warmupEvents, c.parallelism, c.batchSize,
+        List<Integer> taskManagers = c.taskManagers == null ? List.of() : c.taskManagers;
+        // A short warm-up left a fresh task manager JVM still compiling while it was measured (two of them
+        // compile twice the code on the same cores), unless the user chose the warm-up.
+        long warmupEvents = !taskManagers.isEmpty() && (c.spec == null
+                || !c.spec.commandLine().getParseResult().hasMatchedOption("--warmup-events"))
+                ? BenchCommand.SCALE_OUT_WARMUP_EVENTS : c.warmupEvents;
+        BenchSettings settings = new BenchSettings(c.events, c.entities, warmupEvents, c.parallelism, c.batchSize,
                 c.batchMaxDelay, exactlyOnce, c.checkpointInterval, c.latencyLoad, c.latencyRate, c.latencyDuration, c.warmup, c.swapEvery,
                 c.objectReuse, chosen, c.timeout, c.alt);
         if (c.runs < 1) {
             throw new CommandLine.ParameterException(new CommandLine(c), "--runs must be at least 1, was " + c.runs);
         }
-        List<Integer> taskManagers = c.taskManagers == null ? List.of() : c.taskManagers;
         if (!taskManagers.isEmpty() && (c.runs != 1
                 || taskManagers.stream().anyMatch(n -> n < 1 || c.parallelism % n != 0))) {
             throw new CommandLine.ParameterException(new CommandLine(c), "--task-managers takes counts that divide"
