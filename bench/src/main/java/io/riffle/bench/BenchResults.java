@@ -128,7 +128,9 @@ final class BenchResults {
         return n;
     }
 
-    private static Double ratio(ObjectNode a, ObjectNode b, String key) {
+    /** {@code a.key / b.key} to three decimals, or null when either is missing or the divisor is 0. */
+    static Double ratio(com.fasterxml.jackson.databind.JsonNode a, com.fasterxml.jackson.databind.JsonNode b,
+                        String key) {
         if (a == null || b == null || !a.hasNonNull(key) || !b.hasNonNull(key) || b.get(key).asDouble() == 0) {
             return null;
         }

@@ -64,16 +64,21 @@ public final class BenchRun {
      * spread over and how much of the shuffle crosses the network. No latency phase, no model swaps.
      */
     public BenchRun(BenchSettings settings, List<Integer> taskManagers, Consumer<String> progress) {
-        for (int n : taskManagers) {
-            if (n < 1 || settings.parallelism() % n != 0) {
-                throw new IllegalArgumentException("task managers must divide the parallelism (" + settings.parallelism()
-                        + ") evenly, was " + n);
-            }
-        }
+        checkTaskManagers(settings.parallelism(), taskManagers);
         this.settings = settings;
         this.taskManagers = List.copyOf(taskManagers);
         this.progress = progress;
         this.results = new BenchResults(json, settings, this::say);
+    }
+
+    /** Refuses task-manager counts that do not split {@code parallelism} slots evenly. */
+    public static void checkTaskManagers(int parallelism, List<Integer> taskManagers) {
+        for (int n : taskManagers) {
+            if (n < 1 || parallelism % n != 0) {
+                throw new IllegalArgumentException("task-manager counts must divide the parallelism (" + parallelism
+                        + ") evenly, was " + n);
+            }
+        }
     }
 
     /** Runs every phase and returns the results (see {@link BenchReport} for the keys). */
@@ -163,8 +168,7 @@ public final class BenchRun {
         out.put("slots_total", settings.parallelism());
         out.put("task_manager_memory_mb_total", CLUSTER_MEMORY_MB);
         if (settings.warmupEvents() > 0) {
-            kafka.createTopic(WARMUP_TOPIC, settings.parallelism(), Map.of("message.timestamp.type", "LogAppendTime"));
-            out.set("warmup_produce", produceBacklog(WARMUP_TOPIC, WARMUP_PREFIX, settings.warmupEvents()));
+            out.set("warmup_produce", produceWarmupBacklog());
         }
         ObjectNode clusters = out.putObject("clusters");
         java.nio.file.Path root = java.nio.file.Files.createTempDirectory("riffle-bench-cluster-");
@@ -213,14 +217,17 @@ public final class BenchRun {
                 JsonNode a = clusters.path(String.valueOf(n)).path("variants").path(v.key());
                 JsonNode b = clusters.path(first).path("variants").path(v.key());
                 String key = v.key().replace('-', '_') + "_" + n + "tm_vs_" + first + "tm";
-                ratios.put(key, b.path("events_per_s").asDouble() > 0
-                        ? round(a.path("events_per_s").asDouble() / b.path("events_per_s").asDouble(), 3) : null);
-                ratios.put("cpu_" + key, b.path("cpu_s_per_million").asDouble() > 0
-                        ? round(a.path("cpu_s_per_million").asDouble() / b.path("cpu_s_per_million").asDouble(), 3)
-                        : null);
+                ratios.put(key, BenchResults.ratio(a, b, "events_per_s"));
+                ratios.put("cpu_" + key, BenchResults.ratio(a, b, "cpu_s_per_million"));
             }
         }
         return out;
+    }
+
+    /** The warm-up round's own topic and backlog, apart from the measured one. */
+    private ObjectNode produceWarmupBacklog() {
+        kafka.createTopic(WARMUP_TOPIC, settings.parallelism(), Map.of("message.timestamp.type", "LogAppendTime"));
+        return produceBacklog(WARMUP_TOPIC, WARMUP_PREFIX, settings.warmupEvents());
     }
 
     private ObjectNode produceBacklog(String topic, char prefix, long events) {
@@ -249,9 +256,8 @@ public final class BenchRun {
      * its rates are reported under "warmup" and used for nothing.
      */
     private ObjectNode warmUp() throws Exception {
-        kafka.createTopic(WARMUP_TOPIC, settings.parallelism(), Map.of("message.timestamp.type", "LogAppendTime"));
         ObjectNode warm = json.createObjectNode();
-        warm.set("produce", produceBacklog(WARMUP_TOPIC, WARMUP_PREFIX, settings.warmupEvents()));
+        warm.set("produce", produceWarmupBacklog());
         for (Variant v : settings.variants()) {
             ObjectNode r = json.createObjectNode();
             throughputPhase(v, WARMUP_TOPIC, "bench.warm." + v.key(), WARMUP_PREFIX, settings.warmupEvents(), "warm", r,

@@ -54,6 +54,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private TaskExecutorProcessSpec taskManagerSpec;
     private int launches;
+    private Thread shutdownHook;
 
     private StandaloneCluster(Path dir, int restPort, List<Path> classPath, List<String> jvmOptions) {
         this.dir = dir;
@@ -105,8 +106,8 @@ public final class StandaloneCluster implements AutoCloseable {
                 "appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c{1} - %m%n",
                 ""));
         // If this JVM ends without close() (Ctrl-C, a killed test run), the cluster goes with it.
-        Thread hook = new Thread(cluster::close, "standalone-cluster-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        cluster.shutdownHook = new Thread(cluster::close, "standalone-cluster-stop");
+        Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         try {
             Configuration conf = GlobalConfiguration.loadConfiguration(cluster.confDir.toString());
             JobManagerProcessSpec jm = JobManagerProcessUtils.processSpecFromConfig(conf);
@@ -286,6 +287,13 @@ public final class StandaloneCluster implements AutoCloseable {
             }
         }
         processes.clear();
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs (or ran) this anyway
+            }
+        }
         for (String scratch : List.of("tmp", "web")) {
             try (Stream<Path> files = Files.walk(dir.resolve(scratch))) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -71,10 +71,14 @@ final class BenchSuite {
         if (c.runs < 1) {
             throw new CommandLine.ParameterException(new CommandLine(c), "--runs must be at least 1, was " + c.runs);
         }
-        if (!taskManagers.isEmpty() && (c.runs != 1
-                || taskManagers.stream().anyMatch(n -> n < 1 || c.parallelism % n != 0))) {
-            throw new CommandLine.ParameterException(new CommandLine(c), "--task-managers takes counts that divide"
-                    + " --parallelism (" + c.parallelism + ") evenly, one run at a time (no --runs), was " + taskManagers);
+        if (!taskManagers.isEmpty() && c.runs != 1) {
+            throw new CommandLine.ParameterException(new CommandLine(c), "--task-managers runs one at a time: drop --runs"
+                    + " (run the command again for another measurement)");
+        }
+        try {
+            BenchRun.checkTaskManagers(c.parallelism, taskManagers);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(c), "--task-managers: " + e.getMessage());
         }
         if (c.runs == 1) {
             ObjectNode result = new BenchRun(settings, taskManagers, line -> {
