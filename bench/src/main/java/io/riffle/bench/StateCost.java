@@ -12,7 +12,7 @@ import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.schemas.Transaction;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import io.riffle.jobs.serde.EntityKeySerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
@@ -126,7 +126,7 @@ public final class StateCost {
             if (written++ == sample) {
                 break;
             }
-            StringSerializer.INSTANCE.serialize(e.getKey(), part);
+            EntityKeySerializer.INSTANCE.serialize(e.getKey(), part);
             EntityFeatureStateSerializer.INSTANCE.serialize(e.getValue(), part);
         }
         double restoreMs = Double.MAX_VALUE;
@@ -135,7 +135,7 @@ public final class StateCost {
             long r0 = System.nanoTime();
             long check = 0;
             for (int i = 0; i < sample; i++) {
-                check += StringSerializer.INSTANCE.deserialize(in).length();
+                check += EntityKeySerializer.INSTANCE.deserialize(in).length();
                 check += EntityFeatureStateSerializer.INSTANCE.deserialize(in).events;
             }
             restoreMs = Math.min(restoreMs, (System.nanoTime() - r0) / 1e6 * n / sample);
@@ -166,7 +166,7 @@ public final class StateCost {
         DataOutputSerializer out = new DataOutputSerializer(1 << 20);
         long bytes = 0;
         for (Map.Entry<String, EntityFeatureState> e : states.entrySet()) {
-            StringSerializer.INSTANCE.serialize(e.getKey(), out);
+            EntityKeySerializer.INSTANCE.serialize(e.getKey(), out);
             EntityFeatureStateSerializer.INSTANCE.serialize(e.getValue(), out);
             if (out.length() > (1 << 20) - 65_536) {
                 bytes += out.length();

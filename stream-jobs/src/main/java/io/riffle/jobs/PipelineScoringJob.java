@@ -6,6 +6,7 @@ import io.riffle.jobs.operators.DecodeFailureRouter;
 import io.riffle.jobs.operators.ScorerConfig;
 import io.riffle.jobs.operators.SpecFeatureRows;
 import io.riffle.jobs.serde.DecodedRecord;
+import io.riffle.jobs.serde.EntityKeyTypeInfo;
 import io.riffle.modelops.engine.EngineOptions;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.schemas.Decision;
@@ -13,7 +14,6 @@ import io.riffle.schemas.ModelVersion;
 import io.riffle.schemas.Score;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -83,7 +83,7 @@ public final class PipelineScoringJob {
 
         // Features and scoring in one keyed operator: no shuffle and (de)serialization of every
         // feature vector between them.
-        SingleOutputStreamOperator<Score> scores = scorer(env, decoded.keyBy(d -> d.key, Types.STRING), models,
+        SingleOutputStreamOperator<Score> scores = scorer(env, decoded.keyBy(d -> d.key, EntityKeyTypeInfo.INSTANCE), models,
                 parallelism);
 
         scores.sinkTo(sinks.scores()).name("scores-sink").uid("scores-sink").setParallelism(parallelism);

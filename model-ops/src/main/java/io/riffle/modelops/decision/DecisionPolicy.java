@@ -104,6 +104,45 @@ public final class DecisionPolicy {
         } else if (plus) {
             to.append('+');
         }
-        return to.append(BigDecimal.valueOf(Math.abs(value)).setScale(decimals, RoundingMode.HALF_UP).toPlainString());
+        double magnitude = Math.abs(value);
+        long rounded = roundedHalfUp(magnitude, decimals);
+        if (rounded < 0) {
+            return to.append(BigDecimal.valueOf(magnitude).setScale(decimals, RoundingMode.HALF_UP).toPlainString());
+        }
+        long scale = POWERS_OF_TEN[decimals];
+        to.append(rounded / scale);
+        if (decimals > 0) {
+            to.append('.');
+            long fraction = rounded % scale;
+            for (long digit = scale / 10; digit > 0; digit /= 10) {
+                to.append((char) ('0' + fraction / digit % 10));
+            }
+        }
+        return to;
+    }
+
+    private static final long[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000};
+
+    /**
+     * {@code value} (finite, not negative) times 10^decimals rounded half up, as BigDecimal rounds
+     * its decimal string, without building that string; -1 where that cannot be told apart from a
+     * tie in double arithmetic (or the digits would not fit), for the exact path to decide. The
+     * decimal string is within half an ulp of {@code value} and the product's one rounding adds
+     * at most another ulp's worth, so only a product within a few ulps of a half is in doubt.
+     */
+    static long roundedHalfUp(double value, int decimals) {
+        if (decimals < 0 || decimals >= POWERS_OF_TEN.length) {
+            return -1;
+        }
+        double scaled = value * POWERS_OF_TEN[decimals];
+        if (!(scaled < 1e15)) {
+            return -1;
+        }
+        double whole = Math.floor(scaled);
+        double fraction = scaled - whole;
+        if (Math.abs(fraction - 0.5) <= scaled * 1e-15 + Double.MIN_NORMAL) {
+            return -1;
+        }
+        return (long) whole + (fraction > 0.5 ? 1 : 0);
     }
 }

@@ -36,6 +36,10 @@ public final class DuplicateEvents implements Serializable {
 
     /** Whether {@code state} remembers an event with this id hash. */
     public boolean seen(EntityFeatureState state, long idHash) {
+        index(state);
+        if (!mayHold(state, idHash)) {
+            return false;
+        }
         long[] ids = state.recentIds;
         for (int i = 0, n = state.recentCount; i < n; i++) {
             if (ids[i] == idHash) {
@@ -51,25 +55,33 @@ public final class DuplicateEvents implements Serializable {
      * {@code newestTime}, or after: the result is the same).
      */
     public void remember(EntityFeatureState state, long idHash, long eventTime) {
+        index(state);
         long newest = Math.max(state.newestTime, eventTime);
         long oldest = newest - withinMs;
-        int n = state.recentCount;
-        long[] ids = state.recentIds;
-        long[] times = state.recentTimes;
-        // keep those still in the window, in arrival order
-        int kept = 0;
-        for (int i = 0; i < n; i++) {
-            if (times[i] >= oldest) {
-                ids[kept] = ids[i];
-                times[kept] = times[i];
-                kept++;
+        if (state.recentOldest < oldest) {
+            // keep those still in the window, in arrival order (only when one has left it)
+            int n = state.recentCount;
+            long[] ids = state.recentIds;
+            long[] times = state.recentTimes;
+            int kept = 0;
+            for (int i = 0; i < n; i++) {
+                if (times[i] >= oldest) {
+                    ids[kept] = ids[i];
+                    times[kept] = times[i];
+                    kept++;
+                }
             }
+            state.recentCount = kept;
+            reindex(state);
         }
         if (eventTime < oldest) {
-            state.recentCount = kept;
             return;
         }
-        if (kept == capacity) {
+        int kept = state.recentCount;
+        long[] ids = state.recentIds;
+        long[] times = state.recentTimes;
+        boolean evicted = kept == capacity;
+        if (evicted) {
             System.arraycopy(ids, 1, ids, 0, kept - 1);
             System.arraycopy(times, 1, times, 0, kept - 1);
             kept--;
@@ -82,5 +94,55 @@ public final class DuplicateEvents implements Serializable {
         ids[kept] = idHash;
         times[kept] = eventTime;
         state.recentCount = kept + 1;
+        if (evicted) {
+            reindex(state);
+        } else {
+            add(state, idHash, eventTime);
+        }
+    }
+
+    /** Builds the state's filter and oldest time from its ids when they are not current (a state just read back). */
+    private static void index(EntityFeatureState state) {
+        if (!state.recentIndexed) {
+            reindex(state);
+        }
+    }
+
+    private static void reindex(EntityFeatureState state) {
+        state.recentFilterLow = 0;
+        state.recentFilterHigh = 0;
+        state.recentOldest = Long.MAX_VALUE;
+        for (int i = 0, n = state.recentCount; i < n; i++) {
+            add(state, state.recentIds[i], state.recentTimes[i]);
+        }
+        state.recentIndexed = true;
+    }
+
+    /** Two bits of the 128-bit filter per id, from two 7-bit parts of its hash's top bits (bits 57-63 and 50-56). */
+    private static void add(EntityFeatureState state, long idHash, long eventTime) {
+        long bits = bit(idHash >>> 57);
+        long other = bit(idHash >>> 50);
+        if ((idHash >>> 57 & 64) == 0) {
+            state.recentFilterLow |= bits;
+        } else {
+            state.recentFilterHigh |= bits;
+        }
+        if ((idHash >>> 50 & 64) == 0) {
+            state.recentFilterLow |= other;
+        } else {
+            state.recentFilterHigh |= other;
+        }
+        state.recentOldest = Math.min(state.recentOldest, eventTime);
+    }
+
+    private static boolean mayHold(EntityFeatureState state, long idHash) {
+        long first = (idHash >>> 57 & 64) == 0 ? state.recentFilterLow : state.recentFilterHigh;
+        long second = (idHash >>> 50 & 64) == 0 ? state.recentFilterLow : state.recentFilterHigh;
+        return (first & bit(idHash >>> 57)) != 0 && (second & bit(idHash >>> 50)) != 0;
+    }
+
+    /** Bit (i mod 64) of a word. */
+    private static long bit(long i) {
+        return 1L << (i & 63);
     }
 }

@@ -71,6 +71,17 @@ public class EntityFeatureState implements Serializable {
     /** Event time of each of {@link #recentIds}. */
     public long[] recentTimes;
     public int recentCount;
+    /**
+     * Derived from {@link #recentIds} and {@link #recentTimes}, never serialized (owned by
+     * {@link DuplicateEvents}, which rebuilds them when {@link #recentIndexed} is false, as in a
+     * state just read back): a 128-bit filter of the ids' hashes, so that a new id (nearly every
+     * event) is told apart without reading the ids, and the oldest of their times, so that the ids
+     * are only scanned for expiry when one has expired.
+     */
+    public long recentFilterLow;
+    public long recentFilterHigh;
+    public long recentOldest;
+    public boolean recentIndexed;
 
     public EntityFeatureState() {}
 
@@ -89,6 +100,10 @@ public class EntityFeatureState implements Serializable {
         to.recentIds = recentIds == null ? null : recentIds.clone();
         to.recentTimes = recentTimes == null ? null : recentTimes.clone();
         to.recentCount = recentCount;
+        to.recentFilterLow = recentFilterLow;
+        to.recentFilterHigh = recentFilterHigh;
+        to.recentOldest = recentOldest;
+        to.recentIndexed = recentIndexed;
         to.categoryCounts = categoryCounts == null ? null : categoryCounts.clone();
         to.categoryKeys = categoryKeys == null ? null : categoryKeys.clone();
         to.sessionStart = sessionStart;

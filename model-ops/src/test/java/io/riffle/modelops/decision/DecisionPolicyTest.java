@@ -28,6 +28,27 @@ class DecisionPolicyTest {
         }
     }
 
+    @Test
+    void theArithmeticPathAgreesWithTheDecimalStringAcrossMagnitudes() {
+        Random random = new Random(23);
+        for (int i = 0; i < 300_000; i++) {
+            // every magnitude from 1e-12 to 1e16, and a tie of the last kept decimal nudged by a few ulps
+            double v = Math.pow(10, random.nextDouble() * 28 - 12) * (random.nextBoolean() ? 1 : -1);
+            assertSameAsFormat(v);
+            double tie = (Math.floor(random.nextDouble() * 2e6) + 0.5) / 1000;
+            for (int ulps = -2; ulps <= 2; ulps++) {
+                double near = tie + ulps * Math.ulp(tie);
+                assertThat(DecisionPolicy.fixed(new StringBuilder(), near, 3, false).toString()).as("%.3f of %s", near)
+                        .isEqualTo(String.format(Locale.ROOT, "%.3f", near));
+            }
+        }
+        // the usual outputs never need the decimal string; ties and the out-of-range do
+        assertThat(DecisionPolicy.roundedHalfUp(0.9309999f, 3)).isEqualTo(931);
+        assertThat(DecisionPolicy.roundedHalfUp(0.9, 3)).isEqualTo(900);
+        assertThat(DecisionPolicy.roundedHalfUp(4.35, 1)).isEqualTo(-1);
+        assertThat(DecisionPolicy.roundedHalfUp(2e15, 3)).isEqualTo(-1);
+    }
+
     private static void assertSameAsFormat(double v) {
         assertThat(DecisionPolicy.fixed(new StringBuilder(), v, 3, false).toString()).as("%.3f of %s", v)
                 .isEqualTo(String.format(Locale.ROOT, "%.3f", v));

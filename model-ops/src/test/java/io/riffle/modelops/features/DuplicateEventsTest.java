@@ -68,6 +68,60 @@ class DuplicateEventsTest {
         assertThat(d.seen(s, 43L)).isFalse();
     }
 
+    /**
+     * The filter and the oldest time that spare most events a scan of the ids agree with the ids
+     * themselves: against a plain list that forgets by the same rules, over random ids (some
+     * repeated), times out of order, evictions by capacity, and states read back (which carry the
+     * ids only and rebuild the rest).
+     */
+    @Test
+    void answersAsAPlainListOfRecentIdsWould() {
+        java.util.Random random = new java.util.Random(41);
+        for (int round = 0; round < 200; round++) {
+            int capacity = 1 + random.nextInt(round % 2 == 0 ? 8 : 300);
+            long withinMs = 1 + random.nextInt(5_000);
+            DuplicateEvents d = new DuplicateEvents(Duration.ofMillis(withinMs), capacity);
+            EntityFeatureState s = new EntityFeatureState();
+            java.util.List<long[]> reference = new java.util.ArrayList<>();
+            long newest = Long.MIN_VALUE;
+            for (int i = 0; i < 2_000; i++) {
+                long id = random.nextInt(4) == 0 ? random.nextInt(50) * 0x9E3779B97F4A7C15L : random.nextLong();
+                long time = 1_000_000 + i * 3L + random.nextInt(2_000) - 1_000;
+                boolean expected = reference.stream().anyMatch(r -> r[0] == id);
+                assertThat(d.seen(s, id)).as("round %d event %d", round, i).isEqualTo(expected);
+                if (expected && random.nextBoolean()) {
+                    continue;
+                }
+                d.remember(s, id, time);
+                long oldest = Math.max(newest, time) - withinMs;
+                reference.removeIf(r -> r[1] < oldest);
+                if (time >= oldest) {
+                    if (reference.size() == capacity) {
+                        reference.remove(0);
+                    }
+                    reference.add(new long[] {id, time});
+                }
+                newest = Math.max(newest, time);
+                s.newestTime = newest;
+                assertThat(s.recentCount).isEqualTo(reference.size());
+                if (random.nextInt(100) == 0) {
+                    s = readBack(s);
+                }
+            }
+        }
+    }
+
+    /** What a serializer round trip keeps: the ids, their times and the rest of the state, nothing derived. */
+    private static EntityFeatureState readBack(EntityFeatureState s) {
+        EntityFeatureState back = new EntityFeatureState();
+        back.newestTime = s.newestTime;
+        back.recentCount = s.recentCount;
+        back.recentIds = java.util.Arrays.copyOf(s.recentIds == null ? new long[0] : s.recentIds, s.recentCount);
+        back.recentTimes = java.util.Arrays.copyOf(s.recentTimes == null ? new long[0] : s.recentTimes, s.recentCount);
+        assertThat(back).isEqualTo(s);
+        return back;
+    }
+
     @Test
     void refusesAnEmptyWindow() {
         assertThatThrownBy(() -> new DuplicateEvents(Duration.ZERO, 8)).isInstanceOf(IllegalArgumentException.class);

@@ -1,6 +1,7 @@
 package io.riffle.jobs.operators;
 
 import io.riffle.jobs.serde.DecodedRecord;
+import io.riffle.jobs.serde.EntityKeyTypeInfo;
 import io.riffle.modelops.features.EntityFeatureState;
 import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.spec.PipelineSpec;
@@ -13,6 +14,7 @@ import io.riffle.schemas.Score;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -68,11 +70,17 @@ class SpecFeatureRowsTest {
 
     static KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> harness(
             SpecFeatureRows rows) throws Exception {
+        return harness(rows, EntityKeyTypeInfo.INSTANCE);
+    }
+
+    /** The scorer keyed as the job keys it, or (with Flink's Types.STRING) as releases before EntityKeySerializer did. */
+    static KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> harness(
+            SpecFeatureRows rows, TypeInformation<String> keyType) throws Exception {
         ScorerConfig config = new ScorerConfig(16, 20, 100_000, List.of(), EngineOptions.defaults(),
                 spec.features().count(), spec.features().hash(), "generic.events");
         KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, rows), d -> d.key,
-                        mv -> mv.getName().toString(), Types.STRING);
+                        mv -> mv.getName().toString(), keyType);
         h.setProcessingTime(0);
         h.open();
         return h;
@@ -84,7 +92,7 @@ class SpecFeatureRowsTest {
                 spec.features().count(), spec.features().hash(), "generic.events");
         KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, rows()), d -> d.key,
-                        mv -> mv.getName().toString(), Types.STRING);
+                        mv -> mv.getName().toString(), EntityKeyTypeInfo.INSTANCE);
         h.setProcessingTime(0);
         h.initializeState(state);
         h.open();
@@ -234,6 +242,28 @@ class SpecFeatureRowsTest {
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             h.setProcessingTime(SpecFeatureRows.stateTtl(spec).toMillis() + rows().sweepEvery().toMillis());
             assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void stateKeyedWithFlinksStringSerializerRestoresUnderTheJobsKeySerializer() throws Exception {
+        Random random = new Random(9);
+        int count1m = spec.features().names().indexOf("count_1m");
+        OperatorSubtaskState snapshot;
+        // as releases before EntityKeySerializer keyed the scorer
+        try (var h = harness(rows(), Types.STRING)) {
+            for (int i = 0; i < 4; i++) {
+                h.processElement1(new StreamRecord<>(decoded(event(i, "dev-" + (i % 2) + "-\u00e9\u4e2d", BASE + i * 1000L,
+                        random), i)));
+            }
+            snapshot = h.snapshot(1, 0);
+        }
+        try (var h = restored(snapshot)) {
+            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            h.processElement1(new StreamRecord<>(decoded(event(4, "dev-0-\u00e9\u4e2d", BASE + 4_000L, random), 4)));
+            // the entity's three events (0, 2, 4) were found under its key: the restored keys are the same strings
+            assertThat(values(features(h).get(0))[count1m]).isEqualTo(3f);
+            assertThat(features(h).get(0).getEntityId()).isEqualTo("dev-0-\u00e9\u4e2d");
         }
     }
 
