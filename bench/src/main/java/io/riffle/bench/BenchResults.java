@@ -40,6 +40,11 @@ final class BenchResults {
         n.put("unexpected", audit.foreign());
         boolean ok = failure == null && audit.distinct() == expected && audit.duplicates() == 0 && audit.foreign() == 0;
         n.put("exactly_once", ok);
+        if (audit.checkedScores() > 0) {
+            // each flagged score is also an alert: a share far above a real model's would measure the alerts topic
+            n.put("flagged_scores", audit.flaggedScores());
+            n.put("flagged_share", round((double) audit.flaggedScores() / audit.checkedScores(), 5));
+        }
         if (failure != null) {
             n.put("failure", failure);
         }

@@ -330,8 +330,9 @@ public final class BenchRun {
         r.put("first_to_last_output_s", round(seconds, 2));
         r.put("wall_s", round((System.currentTimeMillis() - t0) / 1000.0, 1));
         r.set("throughput_phase", results.exactness(v, what, audit, events, failure));
-        say(String.format("[%s] %,.0f events/s sustained, %.2f CPU s per million events, %s", v.key(), rate,
-                cpuNanos / 1e9 / Math.max(1, audit.distinct()) * 1e6, BenchResults.exactSummary(audit, events)));
+        say(String.format("[%s] %,.0f events/s sustained, %.2f CPU s per million events, %s%s", v.key(), rate,
+                cpuNanos / 1e9 / Math.max(1, audit.distinct()) * 1e6, BenchResults.exactSummary(audit, events),
+                audit.checkedScores() > 0 ? String.format("; %,d flagged (alerts)", audit.flaggedScores()) : ""));
         return audit;
     }
 

@@ -52,6 +52,9 @@ final class OutputAudit implements AutoCloseable {
     /** Per fraud version: the earliest append time of a score carrying it (swap check). */
     private final Map<Integer, Long> firstScoreWithFraudVersion = new TreeMap<>();
     private long badScores;
+    /** Scores checked (riffle's, decoded) and those among them that were not ALLOW (each also an alert). */
+    private long checkedScores;
+    private long flaggedScores;
     private String firstBadScore;
 
     /**
@@ -161,6 +164,10 @@ final class OutputAudit implements AutoCloseable {
     }
 
     private void checkScore(Score s, long appendTime) {
+        checkedScores++;
+        if (s.getDecision() != io.riffle.schemas.Decision.ALLOW) {
+            flaggedScores++;
+        }
         String problem = null;
         Integer fraudVersion = null;
         if (s.getModels().size() != 2) {
@@ -269,6 +276,16 @@ final class OutputAudit implements AutoCloseable {
 
     long badScores() {
         return badScores;
+    }
+
+    /** Scores decoded and checked: riffle's, whose models are audited. */
+    long checkedScores() {
+        return checkedScores;
+    }
+
+    /** Checked scores that were not ALLOW: the scoring job also wrote each as an alert. */
+    long flaggedScores() {
+        return flaggedScores;
     }
 
     String firstBadScore() {
