@@ -43,6 +43,18 @@ final class BenchModels {
                 b[l][j] = (float) (r.nextGaussian() * 0.1);
             }
         }
+        // On standardized features, as a trained model's first layer sees them: raw, the features'
+        // scales (seconds since the previous payment, counts) put some versions' logits far above
+        // the block threshold for most events. The first layer takes (x - mean) / std.
+        float[][] meanStd = calibration();
+        for (int j = 0; j < sizes[1]; j++) {
+            double shift = 0;
+            for (int i = 0; i < sizes[0]; i++) {
+                w[0][i][j] /= meanStd[1][i];
+                shift += meanStd[0][i] * (double) w[0][i][j];
+            }
+            b[0][j] -= (float) shift;
+        }
         // Like a real fraud model, almost every payment scores low: alerts stay rare.
         b[b.length - 1][0] = -6f;
         byte[] onnx = OnnxGraphs.denseNetwork(w, b, OutputActivation.SIGMOID);
