@@ -10,8 +10,8 @@ import io.riffle.schemas.Decision;
 import io.riffle.schemas.ModelVersion;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,7 +75,7 @@ class BenchModelsTest {
             float[] part = new float[batch];
             for (int from = 0; from < count; from += batch) {
                 int size = Math.min(batch, count - from);
-                loaded.score(java.util.Arrays.copyOfRange(rows, from * n, (from + size) * n), size, part);
+                loaded.score(Arrays.copyOfRange(rows, from * n, (from + size) * n), size, part);
                 System.arraycopy(part, 0, out, from, size);
             }
         }

@@ -23,6 +23,7 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 
@@ -74,6 +75,13 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private transient ValueState<EntityFeatureState> state;
     private transient ValueStateDescriptor<EntityFeatureState> descriptor;
     private transient KeyedStateBackend<Object> keyed;
+    /**
+     * Whether the backend hands out the very object it holds (Flink's heap backend, whose
+     * copy-on-write gives the scorer its own copy while a snapshot is running): a changed state it
+     * already held need not be put back, which was a second lookup per event. Any other backend
+     * (RocksDB, the changelog's wrapper, which logs each update) gets every change through update().
+     */
+    private transient boolean changesInPlace;
     private transient ProcessingTimeService clock;
     private transient long ttlMs;
     private transient Counter expired;
@@ -157,6 +165,7 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
             throw new IllegalStateException("pipeline features need the scorer's input keyed by the entity key");
         }
         this.keyed = (KeyedStateBackend<Object>) keyed;
+        changesInPlace = keyed instanceof HeapKeyedStateBackend;
         clock = context.getProcessingTimeService();
         ttlMs = stateTtl.toMillis();
         descriptor = stateDescriptor();
@@ -176,7 +185,8 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     public DeadLetter fill(DecodedRecord in, float[] out, int offset, Identity row) throws Exception {
         long now = clock.getCurrentProcessingTime();
         EntityFeatureState s = state.value();
-        if (s == null || now - s.touchedAt >= ttlMs) {
+        boolean held = s != null && now - s.touchedAt < ttlMs;
+        if (!held) {
             // (an expired state that no sweep has removed yet is never read)
             s = extractor.newState();
         }
@@ -206,7 +216,9 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
             duplicates.remember(s, idHash, in.eventTime);
         }
         s.touchedAt = now;
-        state.update(s);
+        if (!held || !changesInPlace) {
+            state.update(s);
+        }
         countExtractorEvents();
         row.eventId = id != null ? id.toString() : in.topic + "/" + in.partition + "@" + in.offset;
         // (after the features: they are computed from the clear values)

@@ -17,6 +17,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -76,11 +77,19 @@ class SpecFeatureRowsTest {
     /** The scorer keyed as the job keys it, or (with Flink's Types.STRING) as releases before EntityKeySerializer did. */
     static KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> harness(
             SpecFeatureRows rows, TypeInformation<String> keyType) throws Exception {
+        return harness(rows, keyType, false);
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> harness(
+            SpecFeatureRows rows, TypeInformation<String> keyType, boolean rocksDb) throws Exception {
         ScorerConfig config = new ScorerConfig(16, 20, 100_000, List.of(), EngineOptions.defaults(),
                 spec.features().count(), spec.features().hash(), "generic.events");
         KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, rows), d -> d.key,
                         mv -> mv.getName().toString(), keyType);
+        if (rocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
         h.setProcessingTime(0);
         h.open();
         return h;
@@ -88,11 +97,19 @@ class SpecFeatureRowsTest {
 
     static KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> restored(
             OperatorSubtaskState state) throws Exception {
+        return restored(state, false);
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> restored(
+            OperatorSubtaskState state, boolean rocksDb) throws Exception {
         ScorerConfig config = new ScorerConfig(16, 20, 100_000, List.of(), EngineOptions.defaults(),
                 spec.features().count(), spec.features().hash(), "generic.events");
         KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(new BatchingScorer<>(config, rows()), d -> d.key,
                         mv -> mv.getName().toString(), EntityKeyTypeInfo.INSTANCE);
+        if (rocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
         h.setProcessingTime(0);
         h.initializeState(state);
         h.open();
@@ -242,6 +259,48 @@ class SpecFeatureRowsTest {
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             h.setProcessingTime(SpecFeatureRows.stateTtl(spec).toMillis() + rows().sweepEvery().toMillis());
             assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    /**
+     * The heap backend's state is changed in place (no update() per event); RocksDB's goes back
+     * through update(). Both give the reference extractor's vectors, event after event, and
+     * across a snapshot and restore.
+     */
+    @Test
+    void theSameVectorsOnTheHeapAndOnRocksDb() throws Exception {
+        for (boolean rocks : new boolean[] {false, true}) {
+            Random random = new Random(13);
+            FeatureExtractor reference = FeatureExtractor.of(spec);
+            Map<String, EntityFeatureState> states = new HashMap<>();
+            List<float[]> expected = new ArrayList<>();
+            List<GenericRecord> events = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                GenericRecord e = event(i, "dev-" + (i % 3), BASE + i * 700L, random);
+                events.add(e);
+                expected.add(reference.extract(e, states.computeIfAbsent(e.get("deviceId").toString(),
+                        k -> reference.newState())));
+            }
+            List<FeatureVector> got = new ArrayList<>();
+            OperatorSubtaskState snapshot;
+            try (var h = harness(rows(), EntityKeyTypeInfo.INSTANCE, rocks)) {
+                for (int i = 0; i < 30; i++) {
+                    h.processElement1(new StreamRecord<>(decoded(events.get(i), i)));
+                }
+                got.addAll(features(h));
+                snapshot = h.snapshot(1, 0);
+            }
+            try (var h = restored(snapshot, rocks)) {
+                for (int i = 30; i < 60; i++) {
+                    h.processElement1(new StreamRecord<>(decoded(events.get(i), i)));
+                }
+                got.addAll(features(h));
+            }
+            assertThat(got).hasSize(60);
+            for (int i = 0; i < 60; i++) {
+                assertThat(values(got.get(i))).as("%s, event %d", rocks ? "RocksDB" : "heap", i)
+                        .containsExactly(expected.get(i));
+            }
         }
     }
 
