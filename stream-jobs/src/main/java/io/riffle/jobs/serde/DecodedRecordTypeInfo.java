@@ -2,11 +2,10 @@ package io.riffle.jobs.serde;
 
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /** Type information of {@link DecodedRecord}s of one event schema: serialized by {@link DecodedRecordSerializer}. */
-public final class DecodedRecordTypeInfo extends TypeInformation<DecodedRecord> {
+public final class DecodedRecordTypeInfo extends SingleValueTypeInfo<DecodedRecord> {
     private static final long serialVersionUID = 1L;
 
     /** As JSON text: Avro schemas are not serializable. */
@@ -14,26 +13,6 @@ public final class DecodedRecordTypeInfo extends TypeInformation<DecodedRecord> 
 
     public DecodedRecordTypeInfo(Schema schema) {
         this.schemaJson = schema.toString();
-    }
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
     }
 
     @Override

@@ -1,34 +1,13 @@
 package io.riffle.jobs.serde;
 
 import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /** The scorer's entity keys: text, serialized by {@link EntityKeySerializer} (Flink's String format, written faster). */
-public final class EntityKeyTypeInfo extends TypeInformation<String> {
+public final class EntityKeyTypeInfo extends SingleValueTypeInfo<String> {
     private static final long serialVersionUID = 1L;
 
     public static final EntityKeyTypeInfo INSTANCE = new EntityKeyTypeInfo();
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
 
     @Override
     public Class<String> getTypeClass() {
