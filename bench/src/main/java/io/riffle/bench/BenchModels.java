@@ -69,7 +69,7 @@ final class BenchModels {
         return refine(ModelVersions.fromOnnx(onnx, ANOMALY, version, ModelTask.ANOMALY, meanStd[0].length));
     }
 
-    /** Cards of the anomaly model's calibration stream, each with {@link #CALIBRATION_EVENTS_PER_CARD} events. */
+    /** Cards of the models' calibration stream, each with {@link #CALIBRATION_EVENTS_PER_CARD} events. */
     static final int CALIBRATION_CARDS = 5_000;
     static final int CALIBRATION_EVENTS_PER_CARD = 60;
     /** Events per second per card in the calibration stream's event time (the bench's: its producer's rate over its cards). */
@@ -78,32 +78,26 @@ final class BenchModels {
     private static float[][] calibration;
 
     /**
-     * The anomaly model's per-feature mean and std, from a stream shaped like a throughput phase's:
+     * Both models' per-feature mean and std, from a stream shaped like a throughput phase's:
      * cards with tens of events each, about a second apart in event time (the bench's producer
      * writes some 100,000-400,000 events/s over 100,000 cards). Calibrated on sparse traffic (a
-     * card's first event or two) the model saw every later event's counts and gaps as anomalies
-     * and flagged 60% of the bench's events, so riffle wrote an alert beside most scores.
+     * card's first event or two) the anomaly model saw every later event's counts and gaps as
+     * anomalies and flagged 60% of the bench's events, so riffle wrote an alert beside most scores.
      */
     static synchronized float[][] calibration() {
         if (calibration != null) {
             return calibration;
         }
-        FeatureExtractor extractor = FeatureExtractor.of(BenchPipeline.spec());
-        int n = extractor.count();
+        int n = features().count();
         double[] sum = new double[n];
         double[] sq = new double[n];
-        Map<String, EntityFeatureState> states = new HashMap<>();
         int rows = CALIBRATION_CARDS * CALIBRATION_EVENTS_PER_CARD;
-        double msPerEvent = 1_000 / (CALIBRATION_EVENTS_PER_CARD_PER_S * CALIBRATION_CARDS);
-        float[] f = new float[n];
-        for (int i = 0; i < rows; i++) {
-            var t = BenchEvents.event('s', i, 1_700_000_000_000L + (long) (i * msPerEvent), CALIBRATION_CARDS);
-            extractor.extract(t, states.computeIfAbsent(t.getCardId().toString(), k -> extractor.newState()), f, 0);
+        featureRows(CALIBRATION_CARDS, rows, CALIBRATION_EVENTS_PER_CARD_PER_S, (i, f) -> {
             for (int j = 0; j < n; j++) {
                 sum[j] += f[j];
                 sq[j] += (double) f[j] * f[j];
             }
-        }
+        });
         float[] mean = new float[n];
         float[] std = new float[n];
         for (int j = 0; j < n; j++) {
@@ -112,6 +106,27 @@ final class BenchModels {
         }
         calibration = new float[][] {mean, std};
         return calibration;
+    }
+
+    /** Receives event {@code index}'s feature row (a reused array). */
+    interface RowSink {
+        void accept(int index, float[] row);
+    }
+
+    /**
+     * The pipeline's features of {@code events} bench events over {@code cards} cards, each card's
+     * events {@code perCardPerS} a second apart in event time, as a throughput phase computes them.
+     */
+    static void featureRows(int cards, int events, double perCardPerS, RowSink sink) {
+        FeatureExtractor extractor = FeatureExtractor.of(BenchPipeline.spec());
+        Map<String, EntityFeatureState> states = new HashMap<>();
+        double msPerEvent = 1_000 / (perCardPerS * cards);
+        float[] row = new float[extractor.count()];
+        for (int i = 0; i < events; i++) {
+            var t = BenchEvents.event('s', i, 1_700_000_000_000L + (long) (i * msPerEvent), cards);
+            extractor.extract(t, states.computeIfAbsent(t.getCardId().toString(), k -> extractor.newState()), row, 0);
+            sink.accept(i, row);
+        }
     }
 
     private static FeatureSpec features() {

@@ -1,5 +1,6 @@
 package io.riffle.bench;
 
+import io.riffle.schemas.Decision;
 import io.riffle.schemas.ModelScore;
 import io.riffle.schemas.Score;
 import io.riffle.schemas.serde.AvroSerde;
@@ -165,7 +166,7 @@ final class OutputAudit implements AutoCloseable {
 
     private void checkScore(Score s, long appendTime) {
         checkedScores++;
-        if (s.getDecision() != io.riffle.schemas.Decision.ALLOW) {
+        if (s.getDecision() != Decision.ALLOW) {
             flaggedScores++;
         }
         String problem = null;

@@ -1,6 +1,7 @@
 package io.riffle.jobs.operators;
 
 import io.riffle.jobs.serde.FreshInstanceSerializer;
+import io.riffle.jobs.serde.OneCallWrites;
 import io.riffle.modelops.features.EntityFeatureState;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -41,10 +42,6 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
     /** More recent ids than any capacity a job sets: a count beyond it is corruption, not state. */
     private static final int MAX_RECENT = 1 << 20;
 
-    /** Per thread (the task thread, the asynchronous snapshot threads): serializers may be shared. */
-    private static final ThreadLocal<DataOutputSerializer> BUFFER =
-            ThreadLocal.withInitial(() -> new DataOutputSerializer(1024));
-
     @Override
     public TypeSerializer<EntityFeatureState> duplicate() {
         return this;
@@ -65,8 +62,7 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
         // Written into an array first and handed over in one call: a checkpoint writes every
         // entity, and the checkpoint stream's per-call cost (8 single-byte writes per long) was most
         // of the asynchronous snapshot thread's time.
-        DataOutputSerializer buffer = BUFFER.get();
-        buffer.clear();
+        DataOutputSerializer buffer = OneCallWrites.buffer();
         write(s, buffer);
         out.write(buffer.getSharedBuffer(), 0, buffer.length());
     }
