@@ -11,7 +11,8 @@ final class AggregateScratch {
     final double[] aggValues;
     final long[] distinctHashes;
     final boolean[] distinctPresent;
-    final double[] one;
+    /** The event as a one-event bucket: its statistics, each double as its raw bits (see {@link WindowStats#merge}). */
+    final long[] one;
     final WindowStats[] windows;
     /** Per count-by input: the event's column (-1: not counted, a top-N's missing value). */
     final int[] categoryColumn;
@@ -24,7 +25,7 @@ final class AggregateScratch {
         aggValues = new double[inputs];
         distinctHashes = new long[distinct];
         distinctPresent = new boolean[distinct];
-        one = new double[inputs * STATS];
+        one = new long[inputs * STATS];
         windows = new WindowStats[windowCount];
         for (int w = 0; w < windowCount; w++) {
             windows[w] = new WindowStats(inputs, distinct, categoryColumns);

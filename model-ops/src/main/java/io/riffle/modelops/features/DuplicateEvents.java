@@ -40,9 +40,9 @@ public final class DuplicateEvents implements Serializable {
         if (!mayHold(state, idHash)) {
             return false;
         }
-        long[] ids = state.recentIds;
-        for (int i = 0, n = state.recentCount; i < n; i++) {
-            if (ids[i] == idHash) {
+        long[] recent = state.recent;
+        for (int i = 0, n = 2 * state.recentCount; i < n; i += 2) {
+            if (recent[i] == idHash) {
                 return true;
             }
         }
@@ -60,39 +60,35 @@ public final class DuplicateEvents implements Serializable {
         long oldest = newest - withinMs;
         if (state.recentOldest < oldest) {
             // keep those still in the window, in arrival order (only when one has left it)
-            int n = state.recentCount;
-            long[] ids = state.recentIds;
-            long[] times = state.recentTimes;
+            int n = 2 * state.recentCount;
+            long[] recent = state.recent;
             int kept = 0;
-            for (int i = 0; i < n; i++) {
-                if (times[i] >= oldest) {
-                    ids[kept] = ids[i];
-                    times[kept] = times[i];
-                    kept++;
+            for (int i = 0; i < n; i += 2) {
+                if (recent[i + 1] >= oldest) {
+                    recent[kept] = recent[i];
+                    recent[kept + 1] = recent[i + 1];
+                    kept += 2;
                 }
             }
-            state.recentCount = kept;
+            state.recentCount = kept / 2;
             reindex(state);
         }
         if (eventTime < oldest) {
             return;
         }
         int kept = state.recentCount;
-        long[] ids = state.recentIds;
-        long[] times = state.recentTimes;
+        long[] recent = state.recent;
         boolean evicted = kept == capacity;
         if (evicted) {
-            System.arraycopy(ids, 1, ids, 0, kept - 1);
-            System.arraycopy(times, 1, times, 0, kept - 1);
+            System.arraycopy(recent, 2, recent, 0, 2 * (kept - 1));
             kept--;
         }
-        if (ids == null || kept == ids.length) {
+        if (recent == null || 2 * kept == recent.length) {
             int room = Math.min(capacity, Math.max(4, kept * 2));
-            state.recentIds = ids = ids == null ? new long[room] : Arrays.copyOf(ids, room);
-            state.recentTimes = times = times == null ? new long[room] : Arrays.copyOf(times, room);
+            state.recent = recent = recent == null ? new long[2 * room] : Arrays.copyOf(recent, 2 * room);
         }
-        ids[kept] = idHash;
-        times[kept] = eventTime;
+        recent[2 * kept] = idHash;
+        recent[2 * kept + 1] = eventTime;
         state.recentCount = kept + 1;
         if (evicted) {
             reindex(state);
@@ -112,8 +108,9 @@ public final class DuplicateEvents implements Serializable {
         state.recentFilterLow = 0;
         state.recentFilterHigh = 0;
         state.recentOldest = Long.MAX_VALUE;
-        for (int i = 0, n = state.recentCount; i < n; i++) {
-            add(state, state.recentIds[i], state.recentTimes[i]);
+        long[] recent = state.recent;
+        for (int i = 0, n = 2 * state.recentCount; i < n; i += 2) {
+            add(state, recent[i], recent[i + 1]);
         }
         state.recentIndexed = true;
     }

@@ -41,24 +41,31 @@ final class WindowStats {
         Arrays.fill(categories, 0.0);
     }
 
-    /** Merges in {@code nb} events whose statistics are at {@code src[off]} (laid out as {@link #stats}). */
-    void merge(long nb, double[] src, int off) {
+    /**
+     * Merges in {@code nb} events whose statistics are at {@code src[off]}, laid out as
+     * {@link #stats} but each double as its raw bits (as an entity state holds them).
+     */
+    void merge(long nb, long[] src, int off) {
         long na = n;
         long total = na + nb;
         for (int i = 0; i < inputs; i++) {
             int a = i * STATS;
             int b = off + i * STATS;
+            double sum = Double.longBitsToDouble(src[b]);
+            double m2 = Double.longBitsToDouble(src[b + 1]);
+            double min = Double.longBitsToDouble(src[b + 2]);
+            double max = Double.longBitsToDouble(src[b + 3]);
             if (na == 0) {
-                stats[a] = src[b];
-                stats[a + 1] = src[b + 1];
-                stats[a + 2] = src[b + 2];
-                stats[a + 3] = src[b + 3];
+                stats[a] = sum;
+                stats[a + 1] = m2;
+                stats[a + 2] = min;
+                stats[a + 3] = max;
             } else {
-                double delta = src[b] / nb - stats[a] / na;
-                stats[a + 1] += src[b + 1] + delta * delta * ((double) na * nb / total);
-                stats[a] += src[b];
-                stats[a + 2] = Math.min(stats[a + 2], src[b + 2]);
-                stats[a + 3] = Math.max(stats[a + 3], src[b + 3]);
+                double delta = sum / nb - stats[a] / na;
+                stats[a + 1] += m2 + delta * delta * ((double) na * nb / total);
+                stats[a] += sum;
+                stats[a + 2] = Math.min(stats[a + 2], min);
+                stats[a + 3] = Math.max(stats[a + 3], max);
             }
         }
         n = total;

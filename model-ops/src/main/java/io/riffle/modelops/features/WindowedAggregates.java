@@ -75,6 +75,14 @@ final class WindowedAggregates implements Serializable {
     private final int entryKeys;
     /** Columns of all count-by inputs (a window's merged counts). */
     private final int categoryColumns;
+    /** Longs of a state's slot map, where its entries begin (see {@link EntityFeatureState}). */
+    private final int mapWords;
+    /** Longs per entry: bucket id, count, then the parts below at their offsets. */
+    private final int stride;
+    /** Offset in an entry of its sketch words, of its counters and of its keys (its values are at 2). */
+    private final int wordsAt;
+    private final int countersAt;
+    private final int keysAt;
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong notAggregated = new AtomicLong();
     /** Per-thread work arrays: a scorer reads every event's windows. */
@@ -148,6 +156,11 @@ final class WindowedAggregates implements Serializable {
             columns += c.width();
         }
         categoryColumns = columns;
+        mapWords = EntityFeatureState.mapWords(totalSlots);
+        stride = EntityFeatureState.stride(entryValues, entryWords, entryCounters, entryKeys);
+        wordsAt = 2 + entryValues;
+        countersAt = wordsAt + entryWords;
+        keysAt = countersAt + entryCounters;
     }
 
     private static long ceilDiv(long a, long b) {
@@ -172,40 +185,21 @@ final class WindowedAggregates implements Serializable {
 
     EntityFeatureState newState() {
         EntityFeatureState s = new EntityFeatureState();
-        s.entries = new int[totalSlots];
-        s.bucketIds = new long[INITIAL_ENTRIES];
-        s.counts = new int[INITIAL_ENTRIES];
-        s.values = new double[INITIAL_ENTRIES * entryValues];
-        s.sketches = new long[INITIAL_ENTRIES * entryWords];
-        s.categoryCounts = new int[INITIAL_ENTRIES * entryCounters];
-        s.categoryKeys = new long[INITIAL_ENTRIES * entryKeys];
+        s.layOut(totalSlots, entryValues, entryWords, entryCounters, entryKeys, INITIAL_ENTRIES);
         return s;
     }
 
-    /** Allocates a fresh {@code new EntityFeatureState()}; throws when {@code state} has another spec's layout. */
+    /** Lays out a fresh {@code new EntityFeatureState()}; throws when {@code state} has another spec's layout. */
     void prepare(EntityFeatureState state) {
-        if (state.entries == null) {
-            EntityFeatureState fresh = newState();
-            state.entries = fresh.entries;
-            state.size = 0;
-            state.bucketIds = fresh.bucketIds;
-            state.counts = fresh.counts;
-            state.values = fresh.values;
-            state.sketches = fresh.sketches;
-            state.categoryCounts = fresh.categoryCounts;
-            state.categoryKeys = fresh.categoryKeys;
+        if (state.data == null) {
+            state.layOut(totalSlots, entryValues, entryWords, entryCounters, entryKeys, INITIAL_ENTRIES);
             return;
         }
-        if (state.categoryCounts == null) {
-            // restored from the format before count_by: no counters, which is this layout if it has none
-            state.categoryCounts = new int[0];
-            state.categoryKeys = new long[0];
-        }
-        if (state.entries.length != totalSlots || state.values.length != state.bucketIds.length * entryValues
-                || state.sketches.length != state.bucketIds.length * entryWords
-                || state.categoryCounts.length != state.bucketIds.length * entryCounters
-                || state.categoryKeys.length != state.bucketIds.length * entryKeys) {
-            throw new IllegalStateException("entity state has the layout of another feature spec (" + state.entries.length
+        // (a state from the format before count_by has no counters: this layout if it has none)
+        if (state.slots != totalSlots || state.entryValues != entryValues || state.entryWords != entryWords
+                || state.entryCounters != entryCounters || state.entryKeys != entryKeys
+                || state.data.length < mapWords + state.size * stride) {
+            throw new IllegalStateException("entity state has the layout of another feature spec (" + state.slots
                     + " slots, expected " + totalSlots + ")");
         }
     }
@@ -261,13 +255,14 @@ final class WindowedAggregates implements Serializable {
                 work.categoryColumn[i] = at == null ? c.width() - 1 : at;
             }
         }
-        // the event itself, as a one-event bucket of every window
-        double[] one = work.one;
+        // the event itself, as a one-event bucket of every window (doubles as raw bits, as in a state)
+        long[] one = work.one;
         for (int i = 0; i < aggField.length; i++) {
-            one[i * STATS] = aggValues[i];
-            one[i * STATS + 1] = 0.0;
-            one[i * STATS + 2] = aggValues[i];
-            one[i * STATS + 3] = aggValues[i];
+            long x = Double.doubleToRawLongBits(aggValues[i]);
+            one[i * STATS] = x;
+            one[i * STATS + 1] = 0L;
+            one[i * STATS + 2] = x;
+            one[i * STATS + 3] = x;
         }
     }
 
@@ -280,6 +275,7 @@ final class WindowedAggregates implements Serializable {
 
     private void query(WindowStats acc, EntityFeatureState s, int w, long t, AggregateScratch work) {
         acc.clear();
+        long[] d = s.data;
         int[] distinct = ringDistinct[w];
         long k = Math.floorDiv(t, widthMs[w]);
         int size = ringSize[w];
@@ -287,12 +283,17 @@ final class WindowedAggregates implements Serializable {
         int r = (int) Math.floorMod(k - buckets, (long) size) - 1;
         for (long b = k - buckets; b <= k; b++) {
             r = r + 1 == size ? 0 : r + 1;
-            int e = s.entries[ringBase[w] + r] - 1;
-            if (e >= 0 && s.bucketIds[e] == b && s.counts[e] > 0) {
-                acc.merge(s.counts[e], s.values, e * entryValues);
-                int so = e * entryWords;
+            int e = s.entryAt(ringBase[w] + r);
+            if (e < 0) {
+                continue;
+            }
+            int x = mapWords + e * stride;
+            long n = d[x + 1];
+            if (d[x] == b && n > 0) {
+                acc.merge(n, d, x + 2);
+                int so = x + wordsAt;
                 for (int j = 0; j < distinct.length; j++) {
-                    DistinctSketch.merge(s.sketches, so + j * DistinctSketch.WORDS, acc.sketch, distinct[j] * DistinctSketch.WORDS);
+                    DistinctSketch.merge(d, so + j * DistinctSketch.WORDS, acc.sketch, distinct[j] * DistinctSketch.WORDS);
                 }
             }
         }
@@ -314,29 +315,34 @@ final class WindowedAggregates implements Serializable {
 
     /** Adds the count-by counters of ring {@code w}'s buckets [k − B, k] and the event's own categories to {@code acc}. */
     private void mergeCategories(WindowStats acc, EntityFeatureState s, int w, long k, AggregateScratch work) {
+        long[] d = s.data;
         int[] inputs = ringCategories[w];
         int size = ringSize[w];
         int r = (int) Math.floorMod(k - buckets, (long) size) - 1;
         for (long b = k - buckets; b <= k; b++) {
             r = r + 1 == size ? 0 : r + 1;
-            int e = s.entries[ringBase[w] + r] - 1;
-            if (e < 0 || s.bucketIds[e] != b || s.counts[e] == 0) {
+            int e = s.entryAt(ringBase[w] + r);
+            if (e < 0) {
+                continue;
+            }
+            int x = mapWords + e * stride;
+            if (d[x] != b || d[x + 1] == 0) {
                 continue;
             }
             for (int j = 0; j < inputs.length; j++) {
                 ColumnPlan.Categories c = categories[inputs[j]];
-                int from = e * entryCounters + ringCounterOffset[w][j];
+                int from = x + countersAt + ringCounterOffset[w][j];
                 if (c.top()) {
-                    int keys = e * entryKeys + ringCounterOffset[w][j];
+                    int keys = x + keysAt + ringCounterOffset[w][j];
                     for (int i = 0; i < c.width(); i++) {
-                        int n = s.categoryCounts[from + i];
+                        long n = d[from + i];
                         if (n > 0) {
-                            acc.categories[c.offset() + topColumn(s.categoryKeys[keys + i], c.width())] += n;
+                            acc.categories[c.offset() + topColumn(d[keys + i], c.width())] += n;
                         }
                     }
                 } else {
                     for (int i = 0; i < c.width(); i++) {
-                        acc.categories[c.offset() + i] += s.categoryCounts[from + i];
+                        acc.categories[c.offset() + i] += d[from + i];
                     }
                 }
             }
@@ -349,8 +355,8 @@ final class WindowedAggregates implements Serializable {
         }
     }
 
-    /** Counts the event in its bucket's counters for each count-by input of ring {@code w} (entry {@code e}). */
-    private void countCategories(EntityFeatureState s, int w, int e, AggregateScratch work) {
+    /** Counts the event in its bucket's counters for each count-by input of ring {@code w} (entry at {@code x} of {@code d}). */
+    private void countCategories(long[] d, int w, int x, AggregateScratch work) {
         int[] inputs = ringCategories[w];
         for (int j = 0; j < inputs.length; j++) {
             ColumnPlan.Categories c = categories[inputs[j]];
@@ -358,20 +364,20 @@ final class WindowedAggregates implements Serializable {
             if (col < 0) {
                 continue;
             }
-            int from = e * entryCounters + ringCounterOffset[w][j];
+            int from = x + countersAt + ringCounterOffset[w][j];
             if (!c.top()) {
-                s.categoryCounts[from + col]++;
+                d[from + col]++;
                 continue;
             }
             long key = work.categoryKey[inputs[j]];
-            int keys = e * entryKeys + ringCounterOffset[w][j];
+            int keys = x + keysAt + ringCounterOffset[w][j];
             int free = -1;
             boolean counted = false;
             for (int i = 0; i < c.width() && !counted; i++) {
-                if (s.categoryCounts[from + i] == 0) {
+                if (d[from + i] == 0) {
                     free = free < 0 ? i : free;
-                } else if (s.categoryKeys[keys + i] == key) {
-                    s.categoryCounts[from + i]++;
+                } else if (d[keys + i] == key) {
+                    d[from + i]++;
                     counted = true;
                 }
             }
@@ -379,12 +385,12 @@ final class WindowedAggregates implements Serializable {
                 continue;
             }
             if (free >= 0) {
-                s.categoryKeys[keys + free] = key;
-                s.categoryCounts[from + free] = 1;
+                d[keys + free] = key;
+                d[from + free] = 1;
             } else {
                 // Misra-Gries: all N slots hold other values; this event and one of each of theirs cancel out
                 for (int i = 0; i < c.width(); i++) {
-                    s.categoryCounts[from + i]--;
+                    d[from + i]--;
                 }
             }
         }
@@ -410,73 +416,68 @@ final class WindowedAggregates implements Serializable {
     private boolean insert(EntityFeatureState s, int w, long t, AggregateScratch work) {
         long k = Math.floorDiv(t, widthMs[w]);
         int slot = ringBase[w] + (int) Math.floorMod(k, (long) ringSize[w]);
-        int e = s.entries[slot] - 1;
+        int e = s.entryAt(slot);
         if (e < 0) {
             e = addEntry(s, slot, k);
-        } else if (s.bucketIds[e] > k) {
-            return false;
-        } else if (s.bucketIds[e] < k) {
-            // the slot's bucket is a whole ring older than k: no window can reach it any more
-            s.bucketIds[e] = k;
-            s.counts[e] = 0;
-            Arrays.fill(s.values, e * entryValues, (e + 1) * entryValues, 0.0);
-            Arrays.fill(s.sketches, e * entryWords, (e + 1) * entryWords, 0L);
-            Arrays.fill(s.categoryCounts, e * entryCounters, (e + 1) * entryCounters, 0);
         }
-        int vo = e * entryValues;
-        int so = e * entryWords;
+        long[] d = s.data;
+        int x = mapWords + e * stride;
+        if (d[x] > k) {
+            return false;
+        } else if (d[x] < k) {
+            // the slot's bucket is a whole ring older than k: no window can reach it any more
+            d[x] = k;
+            Arrays.fill(d, x + 1, x + keysAt, 0L);
+        }
         int[] distinct = ringDistinct[w];
         double[] values = work.aggValues;
-        int c = s.counts[e];
+        long c = d[x + 1];
         for (int i = 0; i < aggField.length; i++) {
-            int a = vo + i * STATS;
-            double x = values[i];
+            int a = x + 2 + i * STATS;
+            double v = values[i];
             if (c == 0) {
-                s.values[a] = x;
-                s.values[a + 1] = 0.0;
-                s.values[a + 2] = x;
-                s.values[a + 3] = x;
+                long bits = Double.doubleToRawLongBits(v);
+                d[a] = bits;
+                d[a + 1] = 0L;
+                d[a + 2] = bits;
+                d[a + 3] = bits;
             } else {
                 // Welford's update of the bucket's M2
-                double oldMean = s.values[a] / c;
-                s.values[a] += x;
-                double newMean = s.values[a] / (c + 1);
-                s.values[a + 1] += (x - oldMean) * (x - newMean);
-                s.values[a + 2] = Math.min(s.values[a + 2], x);
-                s.values[a + 3] = Math.max(s.values[a + 3], x);
+                double sum = Double.longBitsToDouble(d[a]);
+                double oldMean = sum / c;
+                sum += v;
+                double newMean = sum / (c + 1);
+                d[a] = Double.doubleToRawLongBits(sum);
+                d[a + 1] = Double.doubleToRawLongBits(Double.longBitsToDouble(d[a + 1]) + (v - oldMean) * (v - newMean));
+                d[a + 2] = Double.doubleToRawLongBits(Math.min(Double.longBitsToDouble(d[a + 2]), v));
+                d[a + 3] = Double.doubleToRawLongBits(Math.max(Double.longBitsToDouble(d[a + 3]), v));
             }
         }
+        int so = x + wordsAt;
         for (int j = 0; j < distinct.length; j++) {
             if (work.distinctPresent[distinct[j]]) {
-                DistinctSketch.add(s.sketches, so + j * DistinctSketch.WORDS, work.distinctHashes[distinct[j]]);
+                DistinctSketch.add(d, so + j * DistinctSketch.WORDS, work.distinctHashes[distinct[j]]);
             }
         }
         if (ringCategories[w].length > 0) {
-            countCategories(s, w, e, work);
+            countCategories(d, w, x, work);
         }
-        s.counts[e] = c + 1;
+        d[x + 1] = c + 1;
         return true;
     }
 
-    /** A new, empty entry for bucket {@code k} in {@code slot}, the arrays grown when full (never beyond one entry per slot). */
+    /** A new, empty entry for bucket {@code k} in {@code slot}, the state grown when full (never beyond one entry per slot). */
     private int addEntry(EntityFeatureState s, int slot, long k) {
         int e = s.size;
-        if (e == s.bucketIds.length) {
+        if (mapWords + (e + 1) * stride > s.data.length) {
             int room = Math.min(totalSlots, Math.max(INITIAL_ENTRIES, 2 * e));
-            s.bucketIds = Arrays.copyOf(s.bucketIds, room);
-            s.counts = Arrays.copyOf(s.counts, room);
-            s.values = Arrays.copyOf(s.values, room * entryValues);
-            s.sketches = Arrays.copyOf(s.sketches, room * entryWords);
-            s.categoryCounts = Arrays.copyOf(s.categoryCounts, room * entryCounters);
-            s.categoryKeys = Arrays.copyOf(s.categoryKeys, room * entryKeys);
+            s.data = Arrays.copyOf(s.data, mapWords + room * stride);
         }
         s.size = e + 1;
-        s.entries[slot] = e + 1;
-        s.bucketIds[e] = k;
-        s.counts[e] = 0;
-        Arrays.fill(s.values, e * entryValues, (e + 1) * entryValues, 0.0);
-        Arrays.fill(s.sketches, e * entryWords, (e + 1) * entryWords, 0L);
-        Arrays.fill(s.categoryCounts, e * entryCounters, (e + 1) * entryCounters, 0);
+        s.setEntryAt(slot, e);
+        int x = mapWords + e * stride;
+        s.data[x] = k;
+        Arrays.fill(s.data, x + 1, x + stride, 0L);
         return e;
     }
 }

@@ -41,7 +41,7 @@ class DuplicateEventsTest {
             d.remember(s, DuplicateEvents.hash("e-" + i), 1_000L + i);
         }
         assertThat(s.recentCount).isEqualTo(8);
-        assertThat(s.recentIds).hasSizeLessThanOrEqualTo(8);
+        assertThat(s.recent).hasSizeLessThanOrEqualTo(2 * 8);
         for (int i = 0; i < 20; i++) {
             assertThat(d.seen(s, DuplicateEvents.hash("e-" + i))).as("e-" + i).isEqualTo(i >= 12);
         }
@@ -116,8 +116,7 @@ class DuplicateEventsTest {
         EntityFeatureState back = new EntityFeatureState();
         back.newestTime = s.newestTime;
         back.recentCount = s.recentCount;
-        back.recentIds = java.util.Arrays.copyOf(s.recentIds == null ? new long[0] : s.recentIds, s.recentCount);
-        back.recentTimes = java.util.Arrays.copyOf(s.recentTimes == null ? new long[0] : s.recentTimes, s.recentCount);
+        back.recent = java.util.Arrays.copyOf(s.recent == null ? new long[0] : s.recent, 2 * s.recentCount);
         assertThat(back).isEqualTo(s);
         return back;
     }

@@ -30,11 +30,20 @@ class WindowStatsTest {
         return new double[] {sum, m2, min, max};
     }
 
+    /** The doubles as their raw bits, as an entity state holds a bucket's statistics. */
+    private static long[] bits(double[] xs) {
+        long[] out = new long[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            out[i] = Double.doubleToRawLongBits(xs[i]);
+        }
+        return out;
+    }
+
     @Test
     void mergedBucketsGiveTheStatisticsOfAllTheirEvents() {
         Random random = new Random(3);
         WindowStats w = new WindowStats(1, 0);
-        w.merge(5, new double[] {99, 99, 99, 99}, 0);
+        w.merge(5, bits(new double[] {99, 99, 99, 99}), 0);
         w.clear();
         double[] all = new double[60];
         for (int b = 0; b < 6; b++) {
@@ -42,7 +51,7 @@ class WindowStatsTest {
             for (int i = 0; i < 10; i++) {
                 xs[i] = all[b * 10 + i] = 1e6 + random.nextGaussian() * 3;
             }
-            w.merge(10, bucket(xs), 0);
+            w.merge(10, bits(bucket(xs)), 0);
         }
         double[] whole = bucket(all);
         assertThat(w.value(Function.COUNT, 0)).isEqualTo(60);

@@ -57,18 +57,23 @@ class WindowedAggregatesRingsTest {
         assertThat(aggregates.bucketWidthMillis(1)).isEqualTo(360_000);
         assertThat(aggregates.slots()).isEqualTo(16 + 12);
         EntityFeatureState s = aggregates.newState();
-        assertThat(s.entries).hasSize(28);
+        assertThat(s.slots).isEqualTo(28);
         assertThat(s.size).isZero();
         // one aggregated input (amount): 4 doubles per entry; one distinct field in the 1h ring: 4 words per entry
-        assertThat(s.values.length / s.bucketIds.length).isEqualTo(WindowStats.STATS);
-        assertThat(s.sketches.length / s.bucketIds.length).isEqualTo(DistinctSketch.WORDS);
+        assertThat(s.entryValues).isEqualTo(WindowStats.STATS);
+        assertThat(s.entryWords).isEqualTo(DistinctSketch.WORDS);
+        // the slot map (two slots per long), then room for a few entries of bucket id, count, values and words
+        assertThat(s.stride()).isEqualTo(2 + WindowStats.STATS + DistinctSketch.WORDS);
+        assertThat(s.data).hasSize(14 + s.capacity() * s.stride());
+        assertThat(s.capacity()).isBetween(1, 8);
     }
 
     @Test
     void aFreshStateIsAllocatedAndAnotherSpecsStateRefused() throws Exception {
         EntityFeatureState fresh = new EntityFeatureState();
         aggregates.prepare(fresh);
-        assertThat(fresh.entries).hasSize(aggregates.slots());
+        assertThat(fresh.slots).isEqualTo(aggregates.slots());
+        assertThat(fresh.data).isNotNull();
 
         PipelineSpec other = SpecFixtures.load(dir, SpecFixtures.resource("valid.yaml").replace("buckets: 10", "buckets: 5"));
         EntityFeatureState foreign = FeatureExtractor.of(other).newState();

@@ -175,9 +175,9 @@ class WindowedAggregatesTest {
         }
         // ring sizes: B + 1 + ceil(lateness / width) per window = (10+1+20) + (10+1+4) + (10+1+1)
         assertThat(x.slots()).isEqualTo(31 + 15 + 12);
-        assertThat(state.entries).hasSize(31 + 15 + 12);
+        assertThat(state.slots).isEqualTo(31 + 15 + 12);
         assertThat(state.size).isEqualTo(31 + 15 + 12);
-        assertThat(state.bucketIds).hasSize(31 + 15 + 12);
+        assertThat(state.capacity()).isEqualTo(31 + 15 + 12);
         long full = state.sizeInBytes();
         assertThat(after100).isLessThanOrEqualTo(full);
         assertThat(size).isLessThan(full / 5);   // a fresh state holds room for a few entries only

@@ -21,8 +21,10 @@ import java.io.IOException;
  * <p>Format 2: the marker {@link #FORMAT_2}, then newest time, events, touched-at time, session
  * start, session newest and session events, the recent event ids' count and then each one's hash
  * and time, slot count (-1 for a state never filled), entry count, aggregate doubles, sketch words,
- * category counters and category keys per entry, then per entry its slot, bucket id, count,
- * doubles, words, counters and keys.
+ * category counters and category keys per entry, then per entry its slot, bucket id, count (an
+ * int), doubles, words, counters (ints) and keys. The format does not follow the state's layout in
+ * memory: that became one array of longs (it was an object and a dozen arrays) with the same
+ * bytes written, so checkpoints of either layout restore into the other.
  *
  * <p>Format 1 (before count_by and sessions) had no marker and no session or category parts: it
  * began with the newest time, which is {@link Long#MIN_VALUE} or an accepted event time (positive,
@@ -41,6 +43,8 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
 
     /** More recent ids than any capacity a job sets: a count beyond it is corruption, not state. */
     private static final int MAX_RECENT = 1 << 20;
+    /** More longs per entry than any spec needs: beyond it is corruption, not state. */
+    private static final int MAX_PER_ENTRY = 1 << 20;
 
     @Override
     public TypeSerializer<EntityFeatureState> duplicate() {
@@ -76,44 +80,43 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
         out.writeLong(s.sessionNewest);
         out.writeLong(s.sessionEvents);
         out.writeInt(s.recentCount);
-        for (int i = 0; i < s.recentCount; i++) {
-            out.writeLong(s.recentIds[i]);
-            out.writeLong(s.recentTimes[i]);
+        long[] recent = s.recent;
+        for (int i = 0, n = 2 * s.recentCount; i < n; i++) {
+            out.writeLong(recent[i]);
         }
-        if (s.entries == null) {
+        long[] d = s.data;
+        if (d == null) {
             out.writeInt(-1);
             return;
         }
-        int room = s.bucketIds.length;
-        int perValues = room == 0 ? 0 : s.values.length / room;
-        int perWords = room == 0 ? 0 : s.sketches.length / room;
-        int perCounters = EntityFeatureState.perEntry(s.categoryCounts, room);
-        int perKeys = EntityFeatureState.perEntry(s.categoryKeys, room);
-        out.writeInt(s.entries.length);
+        int values = s.entryValues;
+        int words = s.entryWords;
+        int counters = s.entryCounters;
+        int keys = s.entryKeys;
+        out.writeInt(s.slots);
         out.writeInt(s.size);
-        out.writeInt(perValues);
-        out.writeInt(perWords);
-        out.writeInt(perCounters);
-        out.writeInt(perKeys);
-        for (int slot = 0; slot < s.entries.length; slot++) {
-            int e = s.entries[slot] - 1;
+        out.writeInt(values);
+        out.writeInt(words);
+        out.writeInt(counters);
+        out.writeInt(keys);
+        for (int slot = 0; slot < s.slots; slot++) {
+            int e = s.entryAt(slot);
             if (e < 0) {
                 continue;
             }
+            int x = s.entryBase(e);
             out.writeInt(slot);
-            out.writeLong(s.bucketIds[e]);
-            out.writeInt(s.counts[e]);
-            for (int v = e * perValues, end = v + perValues; v < end; v++) {
-                out.writeDouble(s.values[v]);
+            out.writeLong(d[x]);
+            out.writeInt((int) d[x + 1]);
+            // values (doubles as their bits: writeDouble's bits for any number) and sketch words
+            for (int i = x + 2, end = i + values + words; i < end; i++) {
+                out.writeLong(d[i]);
             }
-            for (int w = e * perWords, end = w + perWords; w < end; w++) {
-                out.writeLong(s.sketches[w]);
+            for (int i = x + 2 + values + words, end = i + counters; i < end; i++) {
+                out.writeInt((int) d[i]);
             }
-            for (int c = e * perCounters, end = c + perCounters; c < end; c++) {
-                out.writeInt(s.categoryCounts[c]);
-            }
-            for (int k = e * perKeys, end = k + perKeys; k < end; k++) {
-                out.writeLong(s.categoryKeys[k]);
+            for (int i = x + 2 + values + words + counters, end = i + keys; i < end; i++) {
+                out.writeLong(d[i]);
             }
         }
     }
@@ -136,11 +139,9 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
             throw new IOException("corrupt entity feature state: " + recent + " recent event ids");
         }
         if (recent > 0) {
-            s.recentIds = new long[recent];
-            s.recentTimes = new long[recent];
-            for (int i = 0; i < recent; i++) {
-                s.recentIds[i] = in.readLong();
-                s.recentTimes[i] = in.readLong();
+            s.recent = new long[2 * recent];
+            for (int i = 0; i < 2 * recent; i++) {
+                s.recent[i] = in.readLong();
             }
             s.recentCount = recent;
         }
@@ -149,46 +150,44 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
             return s;
         }
         int size = in.readInt();
-        int perValues = in.readInt();
-        int perWords = in.readInt();
-        int perCounters = format2 ? in.readInt() : 0;
-        int perKeys = format2 ? in.readInt() : 0;
+        int values = in.readInt();
+        int words = in.readInt();
+        int counters = format2 ? in.readInt() : 0;
+        int keys = format2 ? in.readInt() : 0;
         if (size < 0 || size > slots) {
             throw new IOException("corrupt entity feature state: " + size + " entries for " + slots + " slots");
         }
-        if (perValues < 0 || perWords < 0 || perCounters < 0 || perKeys < 0 || perKeys > perCounters) {
-            throw new IOException("corrupt entity feature state: per entry " + perValues + " values, " + perWords
-                    + " words, " + perCounters + " counters, " + perKeys + " keys");
+        if (values < 0 || words < 0 || counters < 0 || keys < 0 || keys > counters
+                || (long) values + words + counters + keys > MAX_PER_ENTRY) {
+            throw new IOException("corrupt entity feature state: per entry " + values + " values, " + words
+                    + " words, " + counters + " counters, " + keys + " keys");
         }
-        s.entries = new int[slots];
-        s.size = size;
-        s.bucketIds = new long[size];
-        s.counts = new int[size];
-        s.values = new double[size * perValues];
-        s.sketches = new long[size * perWords];
-        s.categoryCounts = new int[size * perCounters];
-        s.categoryKeys = new long[size * perKeys];
+        if (EntityFeatureState.mapWords(slots) + (long) size * EntityFeatureState.stride(values, words, counters, keys)
+                > Integer.MAX_VALUE - 16) {
+            throw new IOException("corrupt entity feature state: " + size + " entries of " + slots + " slots do not fit");
+        }
+        s.layOut(slots, values, words, counters, keys, size);
+        long[] d = s.data;
         for (int e = 0; e < size; e++) {
             int slot = in.readInt();
-            if (slot < 0 || slot >= slots || s.entries[slot] != 0) {
+            if (slot < 0 || slot >= slots || s.entryAt(slot) >= 0) {
                 throw new IOException("corrupt entity feature state: slot " + slot + " of " + slots);
             }
-            s.entries[slot] = e + 1;
-            s.bucketIds[e] = in.readLong();
-            s.counts[e] = in.readInt();
-            for (int v = e * perValues, end = v + perValues; v < end; v++) {
-                s.values[v] = in.readDouble();
+            s.setEntryAt(slot, e);
+            int x = s.entryBase(e);
+            d[x] = in.readLong();
+            d[x + 1] = in.readInt();
+            for (int i = x + 2, end = i + values + words; i < end; i++) {
+                d[i] = in.readLong();
             }
-            for (int w = e * perWords, end = w + perWords; w < end; w++) {
-                s.sketches[w] = in.readLong();
+            for (int i = x + 2 + values + words, end = i + counters; i < end; i++) {
+                d[i] = in.readInt();
             }
-            for (int c = e * perCounters, end = c + perCounters; c < end; c++) {
-                s.categoryCounts[c] = in.readInt();
-            }
-            for (int k = e * perKeys, end = k + perKeys; k < end; k++) {
-                s.categoryKeys[k] = in.readLong();
+            for (int i = x + 2 + values + words + counters, end = i + keys; i < end; i++) {
+                d[i] = in.readLong();
             }
         }
+        s.size = size;
         return s;
     }
 

@@ -156,10 +156,34 @@ class EntityFeatureStateSerializerTest {
             EntityFeatureState back = read(write(state));
             assertThat(back).as("after event %d", i).isEqualTo(state);
             assertThat(back.sessionEvents).isEqualTo(state.sessionEvents).isPositive();
-            assertThat(back.categoryKeys).hasSize(back.size * 3);
+            assertThat(back.entryKeys).isEqualTo(3);
             GenericRecord next = SpecFeatureRowsTest.event(i + 1_000, "dev-1", time + 1_000, new Random(i));
             assertThat(extractor.extract(next, back)).containsExactly(extractor.extract(next, state.copy()));
         }
+    }
+
+    /**
+     * State checkpointed before the state became one array of longs (written by cba4ebb, the last
+     * commit with an object and a dozen arrays per entity, from {@link StateFixtures}' events)
+     * reads back as the state the same events build now, and is written again byte for byte: the
+     * layout changed, the arithmetic and the checkpoint format did not.
+     */
+    @Test
+    void stateCheckpointedWithTheEarlierLayoutRestoresAndIsWrittenAlike() throws Exception {
+        sameAsCheckpointed("demo-card.state", StateFixtures.demoState());
+        sameAsCheckpointed("counts-device.state", StateFixtures.countsState(dir));
+    }
+
+    private static void sameAsCheckpointed(String resource, EntityFeatureState built) throws Exception {
+        byte[] earlier;
+        try (var in = EntityFeatureStateSerializerTest.class.getResourceAsStream("/entity-state/" + resource)) {
+            earlier = in.readAllBytes();
+        }
+        EntityFeatureState back = read(earlier);
+        assertThat(back).as(resource).isEqualTo(built);
+        assertThat(back.size).as(resource).isGreaterThan(10);
+        assertThat(write(built)).as(resource).isEqualTo(earlier);
+        assertThat(write(back)).as(resource).isEqualTo(earlier);
     }
 
     /** The format of the previous release (no marker, no sessions, no category counters), as it wrote it. */
@@ -170,31 +194,29 @@ class EntityFeatureStateSerializerTest {
         out.writeLong(s.touchedAt);
         out.writeInt(s.recentCount);
         for (int i = 0; i < s.recentCount; i++) {
-            out.writeLong(s.recentIds[i]);
-            out.writeLong(s.recentTimes[i]);
+            out.writeLong(s.recent[2 * i]);
+            out.writeLong(s.recent[2 * i + 1]);
         }
-        if (s.entries == null) {
+        if (s.data == null) {
             out.writeInt(-1);
             return out.getCopyOfBuffer();
         }
-        int room = s.bucketIds.length;
-        int perValues = s.values.length / room;
-        int perWords = s.sketches.length / room;
-        out.writeInt(s.entries.length);
+        out.writeInt(s.slots);
         out.writeInt(s.size);
-        out.writeInt(perValues);
-        out.writeInt(perWords);
-        for (int slot = 0; slot < s.entries.length; slot++) {
-            int e = s.entries[slot] - 1;
+        out.writeInt(s.entryValues);
+        out.writeInt(s.entryWords);
+        for (int slot = 0; slot < s.slots; slot++) {
+            int e = s.entryAt(slot);
             if (e >= 0) {
+                int x = s.entryBase(e);
                 out.writeInt(slot);
-                out.writeLong(s.bucketIds[e]);
-                out.writeInt(s.counts[e]);
-                for (int v = e * perValues; v < (e + 1) * perValues; v++) {
-                    out.writeDouble(s.values[v]);
+                out.writeLong(s.data[x]);
+                out.writeInt((int) s.data[x + 1]);
+                for (int v = 0; v < s.entryValues; v++) {
+                    out.writeDouble(Double.longBitsToDouble(s.data[x + 2 + v]));
                 }
-                for (int w = e * perWords; w < (e + 1) * perWords; w++) {
-                    out.writeLong(s.sketches[w]);
+                for (int w = 0; w < s.entryWords; w++) {
+                    out.writeLong(s.data[x + 2 + s.entryValues + w]);
                 }
             }
         }
@@ -229,7 +251,7 @@ class EntityFeatureStateSerializerTest {
             state.touchedAt = time + 3;
             EntityFeatureState back = read(writeFormat1(state));
             assertThat(back).as("after event %d", i).isEqualTo(state);
-            assertThat(back.categoryCounts).isEmpty();
+            assertThat(back.entryCounters).isZero();
             assertThat(back.sessionEvents).isZero();
             // and once read, it is written in the current format and reads back the same
             assertThat(read(write(back))).isEqualTo(state);
