@@ -84,7 +84,7 @@ public final class DuplicateEvents implements Serializable {
             kept--;
         }
         if (recent == null || 2 * kept == recent.length) {
-            int room = Math.min(capacity, Math.max(4, kept * 2));
+            int room = Math.min(capacity, Math.max(4, kept + (kept >> 1)));
             state.recent = recent = recent == null ? new long[2 * room] : Arrays.copyOf(recent, 2 * room);
         }
         recent[2 * kept] = idHash;

@@ -466,11 +466,12 @@ final class WindowedAggregates implements Serializable {
         return true;
     }
 
-    /** A new, empty entry for bucket {@code k} in {@code slot}, the state grown when full (never beyond one entry per slot). */
+    /** A new, empty entry for bucket {@code k} in {@code slot}, the state grown by half when full (never beyond one entry per slot). */
     private int addEntry(EntityFeatureState s, int slot, long k) {
         int e = s.size;
         if (mapWords + (e + 1) * stride > s.data.length) {
-            int room = Math.min(totalSlots, Math.max(INITIAL_ENTRIES, 2 * e));
+            // by half again (not double): a state's spare room is a quarter of its heap less on average
+            int room = Math.min(totalSlots, Math.max(INITIAL_ENTRIES, e + (e >> 1)));
             s.data = Arrays.copyOf(s.data, mapWords + room * stride);
         }
         s.size = e + 1;
