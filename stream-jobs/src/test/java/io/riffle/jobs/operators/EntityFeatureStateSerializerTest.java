@@ -10,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,16 +73,7 @@ class EntityFeatureStateSerializerTest {
         var duplicates = new DuplicateEvents(Duration.ofMinutes(30), 64);
         for (int i = 0; i < 300; i++) {
             time += random.nextInt(5) == 0 ? random.nextInt(2 * 3_600_000) : random.nextInt(60_000);
-            GenericRecord e = new org.apache.avro.generic.GenericData.Record(demo.eventSchema());
-            e.put("eventId", "t-" + i);
-            e.put("cardId", "card-1");
-            e.put("merchantId", "m-" + random.nextInt(30));
-            e.put("amount", 5 + random.nextInt(500) / 3.0);
-            e.put("currency", "EUR");
-            e.put("country", List.of("DE", "FR", "NL", "ES").get(random.nextInt(4)));
-            e.put("channel", "POS");
-            e.put("merchantCategory", "5411");
-            e.put("eventTime", time);
+            GenericRecord e = StateFixtures.cardPayment(demo, i, time, random);
             extractor.extract(e, state);
             duplicates.remember(state, DuplicateEvents.hash("t-" + i), time);
             state.touchedAt = time + 7;
@@ -150,9 +140,7 @@ class EntityFeatureStateSerializerTest {
         long time = 1_767_225_600_000L;
         for (int i = 0; i < 300; i++) {
             time += random.nextInt(10) == 0 ? random.nextInt(20 * 60_000) : random.nextInt(20_000);
-            GenericRecord e = SpecFeatureRowsTest.event(i, "dev-1", time - (random.nextInt(6) == 0 ? random.nextInt(8_000) : 0), random);
-            e.put("region", random.nextInt(7) == 0 ? null : "r" + random.nextInt(6));
-            extractor.extract(e, state);
+            extractor.extract(StateFixtures.deviceEvent(i, time, random), state);
             EntityFeatureState back = read(write(state));
             assertThat(back).as("after event %d", i).isEqualTo(state);
             assertThat(back.sessionEvents).isEqualTo(state.sessionEvents).isPositive();
@@ -236,16 +224,7 @@ class EntityFeatureStateSerializerTest {
         long time = 1_767_225_600_000L;
         for (int i = 0; i < 120; i++) {
             time += random.nextInt(5) == 0 ? random.nextInt(2 * 3_600_000) : random.nextInt(60_000);
-            GenericRecord e = new org.apache.avro.generic.GenericData.Record(demo.eventSchema());
-            e.put("eventId", "t-" + i);
-            e.put("cardId", "card-1");
-            e.put("merchantId", "m-" + random.nextInt(30));
-            e.put("amount", 5 + random.nextInt(500) / 3.0);
-            e.put("currency", "EUR");
-            e.put("country", List.of("DE", "FR", "NL", "ES").get(random.nextInt(4)));
-            e.put("channel", "POS");
-            e.put("merchantCategory", "5411");
-            e.put("eventTime", time);
+            GenericRecord e = StateFixtures.cardPayment(demo, i, time, random);
             extractor.extract(e, state);
             duplicates.remember(state, DuplicateEvents.hash("t-" + i), time);
             state.touchedAt = time + 3;
