@@ -166,6 +166,8 @@ final class BenchResults {
         if (!settings.alt().isEmpty()) {
             n.putPOJO("riffle_alt", new java.util.TreeMap<>(settings.alt()));
         }
+        // the order the phases ran in (a later job in the JVM runs warmer)
+        n.putPOJO("variants_order", settings.variants().stream().map(Variant::key).toList());
         return n;
     }
 

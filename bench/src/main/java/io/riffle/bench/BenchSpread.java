@@ -19,6 +19,8 @@ import java.util.Locale;
 public final class BenchSpread {
     private static final String[] RATIOS = {"riffle_vs_passthrough", "riffle_vs_naive", "cpu_riffle_vs_passthrough",
             "cpu_riffle_vs_naive"};
+    /** The lever's ratios, in runs with riffle-alt (--alt) only. */
+    private static final String[] ALT_RATIOS = {"riffle_alt_vs_riffle", "cpu_riffle_alt_vs_riffle"};
     private static final String[] PER_VARIANT = {"events_per_s", "cpu_s_per_million"};
     private static final String[] LATENCY = {"p50_ms", "p99_ms", "visible_p99_ms"};
 
@@ -32,6 +34,12 @@ public final class BenchSpread {
         ObjectNode ratios = spread.putObject("ratios");
         for (String r : RATIOS) {
             put(ratios, r, values(runs, "/ratios/" + r));
+        }
+        for (String r : ALT_RATIOS) {
+            double[] values = values(runs, "/ratios/" + r);
+            if (values.length > 0) {
+                put(ratios, r, values);
+            }
         }
         ObjectNode variants = spread.putObject("variants");
         for (String v : variantNames(runs)) {

@@ -39,4 +39,17 @@ class BenchSpreadTest {
         assertThat(s.path("variants").path("riffle").path("p99_ms").has("median")).isFalse();
         assertThat(s.path("ratios").path("cpu_riffle_vs_naive").path("values")).isEmpty();
     }
+
+    /** A lever's ratio (--alt) gets its spread too, and only in runs that measured one. */
+    @Test
+    void theLeversRatioHasItsSpreadWhenThereIsALever() throws Exception {
+        List<JsonNode> runs = List.of(
+                json.readTree("{\"ratios\": {\"riffle_alt_vs_riffle\": 1.19, \"cpu_riffle_alt_vs_riffle\": 0.83}}"),
+                json.readTree("{\"ratios\": {\"riffle_alt_vs_riffle\": 1.14, \"cpu_riffle_alt_vs_riffle\": 0.87}}"),
+                json.readTree("{\"ratios\": {\"riffle_alt_vs_riffle\": 1.68, \"cpu_riffle_alt_vs_riffle\": 0.61}}"));
+        JsonNode s = BenchSpread.of(runs);
+        assertThat(s.path("ratios").path("riffle_alt_vs_riffle").path("median").asDouble()).isEqualTo(1.19);
+        assertThat(s.path("ratios").path("cpu_riffle_alt_vs_riffle").path("min").asDouble()).isEqualTo(0.61);
+        assertThat(BenchSpread.of(List.of(run(0.7, 1, null))).path("ratios").has("riffle_alt_vs_riffle")).isFalse();
+    }
 }

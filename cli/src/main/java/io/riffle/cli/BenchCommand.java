@@ -94,6 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
             + " state.backend.type=rocksdb: a lever measured on and off in one run. Adds riffle-alt to --variants."})
     java.util.Map<String, String> alt = new java.util.LinkedHashMap<>();
 
+    /** Set by --runs on its even runs, so that neither riffle nor riffle-alt is always the later, warmer job. */
+    @Option(names = "--alt-first", hidden = true, description = "Run riffle-alt's phases before riffle's.")
+    boolean altFirst;
+
     @Option(names = "--timeout", description = "Longest one phase of one variant may take (default: 3m).")
     Duration timeout = Duration.ofMinutes(3);
 

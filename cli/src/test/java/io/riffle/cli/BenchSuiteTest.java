@@ -1,5 +1,6 @@
 package io.riffle.cli;
 
+import io.riffle.bench.Variant;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -20,6 +21,19 @@ class BenchSuiteTest {
     void theSubcommandNameIsNotRepeated() {
         assertThat(BenchSuite.singleRunArgs(List.of("--events", "10"))).containsExactly("--events", "10");
         assertThat(BenchSuite.singleRunArgs(List.of("bench"))).isEmpty();
+    }
+
+    /** --runs alternates which of riffle and riffle-alt runs first (the later job in a JVM runs warmer). */
+    @Test
+    void riffleAltMovesJustBeforeRiffleWhenAskedAndOnlyThen() {
+        List<Variant> all = List.of(Variant.PASSTHROUGH, Variant.NAIVE, Variant.RIFFLE, Variant.RIFFLE_ALT);
+        assertThat(BenchSuite.order(all, false)).isEqualTo(all);
+        assertThat(BenchSuite.order(all, true))
+                .containsExactly(Variant.PASSTHROUGH, Variant.NAIVE, Variant.RIFFLE_ALT, Variant.RIFFLE);
+        assertThat(BenchSuite.order(List.of(Variant.RIFFLE, Variant.RIFFLE_ALT), true))
+                .containsExactly(Variant.RIFFLE_ALT, Variant.RIFFLE);
+        assertThat(BenchSuite.order(List.of(Variant.PASSTHROUGH, Variant.RIFFLE), true))
+                .containsExactly(Variant.PASSTHROUGH, Variant.RIFFLE);
     }
 
     @Test
