@@ -191,14 +191,16 @@ final class WindowedAggregates implements Serializable {
 
     /** Lays out a fresh {@code new EntityFeatureState()}; throws when {@code state} has another spec's layout. */
     void prepare(EntityFeatureState state) {
-        if (state.data == null) {
+        // (a state from the format before count_by has no counters: this layout if it has none)
+        boolean same = state.slots == totalSlots && state.entryValues == entryValues && state.entryWords == entryWords
+                && state.entryCounters == entryCounters && state.entryKeys == entryKeys;
+        // A state with no entries read back from a checkpoint of the earlier layout says 0 of each per
+        // entry (it derived them from its room, none): nothing in it depends on them.
+        if (state.data == null || !same && state.size == 0 && state.slots == totalSlots) {
             state.layOut(totalSlots, entryValues, entryWords, entryCounters, entryKeys, INITIAL_ENTRIES);
             return;
         }
-        // (a state from the format before count_by has no counters: this layout if it has none)
-        if (state.slots != totalSlots || state.entryValues != entryValues || state.entryWords != entryWords
-                || state.entryCounters != entryCounters || state.entryKeys != entryKeys
-                || state.data.length < mapWords + state.size * stride) {
+        if (!same || state.data.length < mapWords + state.size * stride) {
             throw new IllegalStateException("entity state has the layout of another feature spec (" + state.slots
                     + " slots, expected " + totalSlots + ")");
         }

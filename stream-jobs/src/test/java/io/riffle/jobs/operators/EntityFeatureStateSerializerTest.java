@@ -162,6 +162,26 @@ class EntityFeatureStateSerializerTest {
         sameAsCheckpointed("counts-device.state", StateFixtures.countsState(dir));
     }
 
+    /**
+     * The earlier layout wrote a state with no entries that it had itself read back (room for
+     * none) as 0 values, words, counters and keys per entry: such a state still restores and
+     * takes its next event as a fresh one would.
+     */
+    @Test
+    void aStateWithNoEntriesAndNoPerEntrySizesRestoresAndTakesEvents() throws Exception {
+        FeatureExtractor extractor = FeatureExtractor.of(SpecFeatureRowsTest.spec);
+        EntityFeatureState empty = new EntityFeatureState();
+        empty.layOut(extractor.slots(), 0, 0, 0, 0, 0);
+        empty.touchedAt = 5;
+        EntityFeatureState back = read(write(empty));
+        assertThat(back.entryValues).isZero();
+        GenericRecord next = SpecFeatureRowsTest.event(1, "dev-1", 1_767_225_600_000L, new Random(3));
+        EntityFeatureState fresh = extractor.newState();
+        assertThat(extractor.extract(next, back)).containsExactly(extractor.extract(next, fresh));
+        assertThat(back).usingRecursiveComparison().comparingOnlyFields("size", "entryValues", "entryWords")
+                .isEqualTo(fresh);
+    }
+
     private static void sameAsCheckpointed(String resource, EntityFeatureState built) throws Exception {
         byte[] earlier;
         try (var in = EntityFeatureStateSerializerTest.class.getResourceAsStream("/entity-state/" + resource)) {
