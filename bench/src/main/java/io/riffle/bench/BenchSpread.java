@@ -74,7 +74,8 @@ public final class BenchSpread {
 
     private static String num(JsonNode v) {
         double d = v.asDouble();
-        return d == Math.rint(d) && Math.abs(d) >= 10 ? String.format(Locale.ROOT, "%,d", (long) d)
+        // rates and milliseconds as whole numbers (an even number of runs' median may end in .5), ratios to 3 places
+        return Math.abs(d) >= 10 ? String.format(Locale.ROOT, "%,d", Math.round(d))
                 : String.format(Locale.ROOT, "%.3f", d);
     }
 

@@ -36,6 +36,9 @@ class BenchSpreadTest {
     void anEvenNumberOfRunsHasTheMeanOfTheMiddleTwoAndMissingFiguresStayEmpty() throws Exception {
         JsonNode s = BenchSpread.of(List.of(run(0.6, 1, null), run(0.8, 3, null)));
         assertThat(s.path("ratios").path("riffle_vs_passthrough").path("median").asDouble()).isEqualTo(0.7);
+        JsonNode rates = BenchSpread.of(List.of(run(0.6, 185_000, 807L), run(0.8, 186_361, 808L)));
+        assertThat(BenchSpread.lines((com.fasterxml.jackson.databind.node.ObjectNode) rates))
+                .contains("  riffle events_per_s 185,681 (185,000 .. 186,361)", "  riffle p99_ms 808 (807 .. 808)");
         assertThat(s.path("variants").path("riffle").path("p99_ms").has("median")).isFalse();
         assertThat(s.path("ratios").path("cpu_riffle_vs_naive").path("values")).isEmpty();
     }
