@@ -68,15 +68,15 @@ public final class BenchSpread {
         if (!n.has("median")) {
             return name + " -";
         }
-        return String.format(Locale.ROOT, "%s %s (%s .. %s)", name, num(n.get("median")), num(n.get("min")),
-                num(n.get("max")));
+        boolean whole = name.endsWith("events_per_s") || name.endsWith("_ms");
+        return String.format(Locale.ROOT, "%s %s (%s .. %s)", name, num(n.get("median"), whole),
+                num(n.get("min"), whole), num(n.get("max"), whole));
     }
 
-    private static String num(JsonNode v) {
+    /** Rates and milliseconds as whole numbers (an even number of runs' median may end in .5), the rest to 3 places. */
+    private static String num(JsonNode v, boolean whole) {
         double d = v.asDouble();
-        // rates and milliseconds as whole numbers (an even number of runs' median may end in .5), ratios to 3 places
-        return Math.abs(d) >= 10 ? String.format(Locale.ROOT, "%,d", Math.round(d))
-                : String.format(Locale.ROOT, "%.3f", d);
+        return whole ? String.format(Locale.ROOT, "%,d", Math.round(d)) : String.format(Locale.ROOT, "%.3f", d);
     }
 
     private static List<String> variantNames(List<? extends JsonNode> runs) {

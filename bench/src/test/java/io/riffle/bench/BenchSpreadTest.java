@@ -38,7 +38,8 @@ class BenchSpreadTest {
         assertThat(s.path("ratios").path("riffle_vs_passthrough").path("median").asDouble()).isEqualTo(0.7);
         JsonNode rates = BenchSpread.of(List.of(run(0.6, 185_000, 807L), run(0.8, 186_361, 808L)));
         assertThat(BenchSpread.lines((com.fasterxml.jackson.databind.node.ObjectNode) rates))
-                .contains("  riffle events_per_s 185,681 (185,000 .. 186,361)", "  riffle p99_ms 808 (807 .. 808)");
+                .contains("  riffle events_per_s 185,681 (185,000 .. 186,361)", "  riffle p99_ms 808 (807 .. 808)",
+                        "  riffle cpu_s_per_million 16.000 (16.000 .. 16.000)", "  riffle_vs_passthrough 0.700 (0.600 .. 0.800)");
         assertThat(s.path("variants").path("riffle").path("p99_ms").has("median")).isFalse();
         assertThat(s.path("ratios").path("cpu_riffle_vs_naive").path("values")).isEmpty();
     }
