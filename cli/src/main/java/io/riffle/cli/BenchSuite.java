@@ -153,7 +153,7 @@ final class BenchSuite {
         return List.copyOf(out);
     }
 
-    /** This command's arguments without --runs and --json (and their values), for one run in a child JVM. */
+    /** This command's arguments without --runs, --json (and their values) and --alt-first, for one run in a child JVM. */
     static List<String> singleRunArgs(List<String> original) {
         int start = original.indexOf("bench") + 1;
         List<String> out = new java.util.ArrayList<>();
@@ -161,7 +161,8 @@ final class BenchSuite {
             String a = original.get(i);
             if (a.equals("--runs") || a.equals("--json")) {
                 i++;
-            } else if (!a.startsWith("--runs=") && !a.startsWith("--json=")) {
+            } else if (!a.startsWith("--runs=") && !a.startsWith("--json=") && !a.equals("--alt-first")) {
+                // (--alt-first is the suite's to give, to its even runs only)
                 out.add(a);
             }
         }

@@ -34,6 +34,9 @@ class BenchSuiteTest {
                 .containsExactly(Variant.RIFFLE_ALT, Variant.RIFFLE);
         assertThat(BenchSuite.order(List.of(Variant.PASSTHROUGH, Variant.RIFFLE), true))
                 .containsExactly(Variant.PASSTHROUGH, Variant.RIFFLE);
+        // the suite alone decides which runs go riffle-alt first: a user's --alt-first is not passed on to every run
+        assertThat(BenchSuite.singleRunArgs(List.of("bench", "--alt", "a=b", "--alt-first", "--runs", "4")))
+                .containsExactly("--alt", "a=b");
     }
 
     @Test
