@@ -187,6 +187,10 @@ class RecommendationsPipelineITCase {
             producer.flush();
             int events = sent;
             outputs.awaitUntil(() -> scores.size() + deadLetters.size() >= events, Duration.ofMinutes(2));
+            // The recommendations are another topic, read by the same consumer in its own fetches: seeing
+            // every score committed does not mean their recommendations have been fetched too (a CI run
+            // read 20,228 of 21,000 two seconds later).
+            outputs.awaitUntil(() -> recommendations.size() >= scores.size(), Duration.ofMinutes(1));
             outputs.pollFor(Duration.ofSeconds(2));
             assertThat(recommendations).anyMatch(r -> r.getVersion() == 2);
             Set<String> ids = new HashSet<>();
