@@ -1,6 +1,7 @@
 package io.riffle.bench;
 
 import io.riffle.jobs.operators.EntityFeatureStateSerializer;
+import io.riffle.jobs.operators.SpecFeatureRows;
 import io.riffle.modelops.features.DuplicateEvents;
 import io.riffle.modelops.features.EntityFeatureState;
 import io.riffle.modelops.features.FeatureExtractor;
@@ -28,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * check, 46 features and update; {@link #checkpoint} writes every card's state as a checkpoint
  * does; {@link #copyOnWrite} deep-copies it, as the heap backend does for an entity the scorer
  * touches while a snapshot runs. All three are memory-bound on {@code entities} states, so this is
- * where a state layout shows. Times per entity. Run with {@code java -cp
+ * where a state layout shows. Times per entity. {@link #chunkWarmed} against {@link #chunkOneAtATime}
+ * is the scorer's warm chunk on and off. Run with {@code java -cp
  * "bench/target/riffle-bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" org.openjdk.jmh.Main
  * EntityStateBenchmark} after {@code mvn -DskipTests package}.
  */
@@ -98,6 +100,48 @@ public class EntityStateBenchmark {
             duplicates.remember(s, idHash, t);
         }
         return row[row.length - 1];
+    }
+
+    private static final int CHUNK = SpecFeatureRows.DEFAULT_WARM_CHUNK;
+    private final EntityFeatureState[] chunkStates = new EntityFeatureState[CHUNK];
+    private long warmSum;
+
+    /**
+     * A chunk of events as the scorer takes them by default ({@code riffle.scoring.warm-chunk}):
+     * every card's state looked up and warmed ({@link EntityFeatureState#warm}), then each event's
+     * duplicate check, features and update in order (time per event).
+     */
+    @Benchmark
+    @OperationsPerInvocation(CHUNK)
+    public long chunkWarmed() {
+        long first = next;
+        for (int j = 0; j < CHUNK; j++) {
+            chunkStates[j] = states.get(keys[(int) ((first + j) & (EVENTS - 1))]);
+        }
+        long sum = 0;
+        for (int j = 0; j < CHUNK; j++) {
+            if (chunkStates[j] != null) {
+                sum += chunkStates[j].warm();
+            }
+            chunkStates[j] = null;
+        }
+        warmSum += sum;
+        float r = 0;
+        for (int j = 0; j < CHUNK; j++) {
+            r += event();
+        }
+        return warmSum + (long) r;
+    }
+
+    /** The same chunk one event at a time, as with {@code riffle.scoring.warm-chunk=0} (time per event). */
+    @Benchmark
+    @OperationsPerInvocation(CHUNK)
+    public float chunkOneAtATime() {
+        float r = 0;
+        for (int j = 0; j < CHUNK; j++) {
+            r += event();
+        }
+        return r;
     }
 
     /** Every card's state written as a checkpoint writes it (time per card). */

@@ -128,7 +128,8 @@ public final class PipelineScoringJob {
     private SingleOutputStreamOperator<Score> scorer(StreamExecutionEnvironment env,
                                                      KeyedStream<DecodedRecord, String> events,
                                                      DataStream<ModelVersion> models, int parallelism) {
-        SpecFeatureRows rows = SpecFeatureRows.of(spec, sinks.features() != null);
+        SpecFeatureRows rows = SpecFeatureRows.of(spec, sinks.features() != null)
+                .warmChunk(conf.get(ScoringOptions.WARM_CHUNK));
         TwoInputTransformation<DecodedRecord, ModelVersion, Score> transformation = new TwoInputTransformation<>(
                 events.getTransformation(), models.getTransformation(), "features-and-scorer",
                 new BatchingScorer<>(scorerConfig(), rows), new AvroTypeInfo<>(Score.class), parallelism);

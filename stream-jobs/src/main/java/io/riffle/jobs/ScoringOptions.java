@@ -1,5 +1,6 @@
 package io.riffle.jobs;
 
+import io.riffle.jobs.operators.SpecFeatureRows;
 import io.riffle.modelops.engine.DeviceRequest;
 import io.riffle.modelops.spec.KafkaSpec;
 import io.riffle.modelops.spec.ModelSpec;
@@ -91,6 +92,12 @@ public final class ScoringOptions {
     public static final ConfigOption<Duration> CUDA_BATCH_MAX_DELAY = ConfigOptions.key("riffle.scoring.cuda.batch-max-delay")
             .durationType().defaultValue(FILE.cudaMaxDelay())
             .withDescription("The longest a batch's first record waits while the models run on a CUDA device.");
+
+    public static final ConfigOption<Integer> WARM_CHUNK = ConfigOptions.key("riffle.scoring.warm-chunk")
+            .intType().defaultValue(SpecFeatureRows.DEFAULT_WARM_CHUNK)
+            .withDescription("Records whose entity state the scorer looks up and reads into the CPU cache together before"
+                    + " computing their features (heap state only): their cache misses overlap. 0 computes each record's"
+                    + " features as it arrives.");
 
     public static final ConfigOption<Integer> MAX_WAITING = ConfigOptions.key("riffle.scoring.max-waiting")
             .intType().defaultValue(100_000)

@@ -106,6 +106,21 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     private transient WaitingRecords waiting;
     private transient AvroSerde<FeatureVector> featureSerde;
 
+    /**
+     * Records of the first input not yet filled into the batch, when the rows warm their state
+     * ({@link ScoringRows#warmChunk()}) and the models are ready: {@link #fillPending} fills them a
+     * chunk at a time. They count towards the batch's size and deadline. The first input is then
+     * keyed, so its records reach this operator through the network as objects of their own.
+     */
+    private transient Object[] pending;
+    private transient long[] pendingTimestamps;
+    private transient boolean[] pendingHasTimestamp;
+    private transient Object[] lookedUp;
+    private transient int pendingCount;
+    private transient StreamRecord<IN> keyRecord;
+    /** The warmed words' sum, kept so that the reads are not optimized away. */
+    private transient long warmSum;
+
     private transient ScorerMetrics metrics;
     /** Size and delay of a batch on the device the models run on; recomputed after each swap. */
     private transient ScorerConfig.BatchLimits limits;
@@ -150,6 +165,15 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         scratch = new float[config.featureCount()];
         metrics = new ScorerMetrics(getMetricGroup(), models, waiting::size);
         rows.open(getRuntimeContext(), getMetricGroup(), getKeyedStateBackend());
+        // (after the rows opened: whether they warm depends on the state backend)
+        int chunk = rows.warmChunk();
+        if (chunk > 0 && hasKeyContext1()) {
+            pending = new Object[chunk];
+            pendingTimestamps = new long[chunk];
+            pendingHasTimestamp = new boolean[chunk];
+            lookedUp = new Object[chunk];
+            keyRecord = new StreamRecord<>(null);
+        }
         if (rows.sweepEvery() != null) {
             scheduleSweep();
         }
@@ -173,34 +197,104 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
 
     @Override
     public void processElement1(StreamRecord<IN> element) throws Exception {
+        if (pending != null && models.ready()) {
+            defer(element);
+            return;
+        }
+        if (row(element.getValue(), element.hasTimestamp(), element.getTimestamp())) {
+            added();
+        }
+    }
+
+    /** Keeps a record for {@link #fillPending}, which runs when a chunk is full or the batch would be. */
+    @SuppressWarnings("unchecked")
+    private void defer(StreamRecord<IN> element) throws Exception {
+        pending[pendingCount] = element.getValue();
+        pendingHasTimestamp[pendingCount] = element.hasTimestamp();
+        pendingTimestamps[pendingCount] = element.getTimestamp();
+        pendingCount++;
+        if (batch.size() + pendingCount == 1) {
+            startDeadline();
+        }
+        if (pendingCount == pending.length || batch.size() + pendingCount >= limits().size()) {
+            fillPending();
+            if (batch.size() >= limits().size()) {
+                flush();
+            }
+        }
+    }
+
+    /**
+     * Fills the pending records into the batch, in arrival order, each with its own key current:
+     * first every record's state is looked up and warmed, then each is filled as
+     * {@link #processElement1} would have. The key current before is current again after.
+     */
+    @SuppressWarnings("unchecked")
+    private void fillPending() throws Exception {
+        if (pendingCount == 0) {
+            return;
+        }
+        Object key = getCurrentKey();
+        int n = pendingCount;
+        for (int i = 0; i < n; i++) {
+            keyRecord.replace((IN) pending[i]);
+            setKeyContextElement1(keyRecord);
+            lookedUp[i] = rows.lookUp();
+        }
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += rows.warm(lookedUp[i]);
+            lookedUp[i] = null;
+        }
+        warmSum += sum;
+        pendingCount = 0;
+        for (int i = 0; i < n; i++) {
+            IN value = (IN) pending[i];
+            pending[i] = null;
+            keyRecord.replace(value);
+            setKeyContextElement1(keyRecord);
+            row(value, pendingHasTimestamp[i], pendingTimestamps[i]);
+        }
+        keyRecord.replace(null);
+        if (key != null) {
+            setCurrentKey(key);
+        }
+    }
+
+    /**
+     * The record's features into the batch (or, before the models are ready, into a feature
+     * vector that waits for them).
+     *
+     * @return whether the record joined the batch
+     */
+    private boolean row(IN value, boolean hasTimestamp, long timestamp) throws Exception {
         boolean ready = models.ready();
         float[] target = ready ? batch.values() : scratch;
         int offset = ready ? batch.nextOffset() : 0;
-        DeadLetter failed = rows.fill(element.getValue(), target, offset, identity);
+        DeadLetter failed = rows.fill(value, target, offset, identity);
         if (failed != null) {
             output.collect(DEAD_LETTERS, new StreamRecord<>(failed));
             metrics.deadLetters.inc();
-            return;
+            return false;
         }
         if (rows.emitsFeatures() || !ready) {
-            FeatureVector fv = rows.asVector(element.getValue());
+            FeatureVector fv = rows.asVector(value);
             if (fv == null) {
                 fv = ScoreBatch.vector(identity.eventId, identity.entityId, identity.eventTime, identity.ingestTime,
                         identity.specHash, target, offset, config.featureCount());
                 fv.setLabelValue(identity.labelValue);
             }
             if (rows.emitsFeatures()) {
-                output.collect(FEATURES, element.hasTimestamp() ? new StreamRecord<>(fv, element.getTimestamp())
-                        : new StreamRecord<>(fv));
+                output.collect(FEATURES, hasTimestamp ? new StreamRecord<>(fv, timestamp) : new StreamRecord<>(fv));
             }
             if (!ready) {
-                hold(fv, element.hasTimestamp(), element.getTimestamp());
-                return;
+                hold(fv, hasTimestamp, timestamp);
+                return false;
             }
         }
         batch.add(identity.eventId, identity.entityId, identity.eventTime, identity.ingestTime, identity.specHash,
-                element.hasTimestamp(), element.getTimestamp());
-        added();
+                hasTimestamp, timestamp);
+        return true;
     }
 
     @Override
@@ -314,9 +408,9 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         }
     }
 
-    /** Records currently buffered for the next batch (tests). */
+    /** Records currently buffered for the next batch, filled or not yet (tests). */
     int buffered() {
-        return batch.size();
+        return batch.size() + pendingCount;
     }
 
     /** Records waiting for a first model (tests). */
@@ -352,15 +446,19 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
     }
 
     /** After a row joined the batch: the first one sets the batch's deadline, the last one scores it. */
-    private void added() {
-        if (batch.size() == 1) {
-            long now = getProcessingTimeService().getCurrentProcessingTime();
-            batchDeadline = now + limits().maxDelayMs();
-            getProcessingTimeService().registerTimer(batchDeadline, this::onBatchTimer);
+    private void added() throws Exception {
+        if (batch.size() == 1 && pendingCount == 0) {
+            startDeadline();
         }
         if (batch.size() >= limits().size()) {
             flush();
         }
+    }
+
+    private void startDeadline() {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        batchDeadline = now + limits().maxDelayMs();
+        getProcessingTimeService().registerTimer(batchDeadline, this::onBatchTimer);
     }
 
     /** The batch limits of the device serving now: a CUDA device gets larger batches ({@link ScorerConfig#limitsOn}). */
@@ -371,15 +469,16 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         return limits;
     }
 
-    private void onBatchTimer(long time) {
+    private void onBatchTimer(long time) throws Exception {
         // A timer outlives the batch it was set for when that batch filled up first.
-        if (!batch.isEmpty() && time >= batchDeadline) {
+        if ((!batch.isEmpty() || pendingCount > 0) && time >= batchDeadline) {
             flush();
         }
     }
 
-    /** Scores the buffered batch with every serving model and emits one Score per record. */
-    private void flush() {
+    /** Fills the pending records, then scores the buffered batch with every serving model and emits one Score per record. */
+    private void flush() throws Exception {
+        fillPending();
         if (batch.isEmpty()) {
             return;
         }

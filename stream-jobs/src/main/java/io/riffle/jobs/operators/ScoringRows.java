@@ -45,6 +45,30 @@ public interface ScoringRows<IN> extends Serializable {
      */
     DeadLetter fill(IN in, float[] out, int offset, Identity row) throws Exception;
 
+    /**
+     * How many records the scorer takes at a time to first {@link #lookUp} and {@link #warm} what
+     * {@link #fill} reads for each of them, and only then fill them in order; 0 to fill each record
+     * as it arrives. A fill that starts on state far from the CPU stalls on each cache miss in turn,
+     * where reading one word of each cache line of a whole chunk lets the misses overlap. Only worth
+     * it when the state lives on the heap as objects; the input must be keyed.
+     */
+    default int warmChunk() {
+        return 0;
+    }
+
+    /**
+     * With a record's key current: what {@link #fill} will read of its entity (e.g. the entity's
+     * state), or null. Changes nothing a fill could tell apart, and never throws on a record.
+     */
+    default Object lookUp() throws Exception {
+        return null;
+    }
+
+    /** Reads a word of each cache line of what {@link #lookUp} returned (null allowed); the sum means nothing. */
+    default long warm(Object lookedUp) {
+        return 0;
+    }
+
     /** Whether the scorer emits each row as a {@link FeatureVector} on {@link BatchingScorer#FEATURES}. */
     default boolean emitsFeatures() {
         return false;
