@@ -74,12 +74,21 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
         try {
             out.reset();
             out.write(header, 0, header.length);
-            body = EncoderFactory.get().binaryEncoder(out, body);
+            if (body == null) {
+                // Configured once: configuring again (binaryEncoder(out, body)) wraps out in a new
+                // channel per record, and flush() below leaves nothing behind for the next one.
+                body = EncoderFactory.get().binaryEncoder(out, null);
+            }
             writer.write(value, body);
             body.flush();
             return out.toByteArray();
         } catch (IOException e) {
+            body = null;
             throw new SerdeException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // a record that failed half-way leaves its first fields in the encoder's buffer
+            body = null;
+            throw e;
         }
     }
 

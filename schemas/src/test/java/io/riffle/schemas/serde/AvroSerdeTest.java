@@ -32,6 +32,19 @@ class AvroSerdeTest {
         assertThat(serde.decode(bytes)).isEqualTo(transaction());
     }
 
+    /** The encoder is kept from record to record: one that failed half-way must leave nothing in it. */
+    @Test
+    void aRecordThatFailsHalfWayLeavesNothingBehindForTheNext() {
+        AvroSerde<Transaction> serde = AvroSerde.of(Transaction.class);
+        byte[] expected = AvroSerde.of(Transaction.class).encode(transaction());
+        assertThat(serde.encode(transaction())).isEqualTo(expected);
+        Transaction broken = transaction();
+        broken.setCountry(null);          // after eventId, cardId, merchantId, amount and currency
+        assertThatThrownBy(() -> serde.encode(broken)).isInstanceOf(RuntimeException.class);
+        assertThat(serde.encode(transaction())).isEqualTo(expected);
+        assertThat(serde.encode(transaction())).isEqualTo(expected);
+    }
+
     @Test
     void readerResolvesAnOlderWriterSchema() {
         // An older Label without labelTime: the current reader fills... nothing, so an older

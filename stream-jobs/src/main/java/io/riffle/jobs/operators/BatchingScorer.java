@@ -197,7 +197,8 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
 
     @Override
     public void processElement1(StreamRecord<IN> element) throws Exception {
-        if (pending != null && models.ready()) {
+        // (once records are pending, the next ones queue behind them whatever the models' state)
+        if (pending != null && (pendingCount > 0 || models.ready())) {
             defer(element);
             return;
         }
