@@ -67,7 +67,14 @@ import java.util.Map;
  * </ul>
  * The model input's watermarks are ignored: the models topic has no event time and must not
  * hold the scores' watermark back. Rows keep no reference to their input record (records that
- * wait for models are kept as feature vectors), so the upstream may reuse record objects.
+ * wait for models are kept as feature vectors), so the upstream may reuse record objects; the one
+ * exception, the records of a warm chunk ({@link ScoringRows#warmChunk()}) kept until it is
+ * filled, applies only to a keyed first input, which reaches the operator through the network as
+ * objects of their own.
+ *
+ * <p>With a warm chunk, a record's features are computed when its chunk is filled (a chunk is
+ * full, the batch would be, or the batch is scored for any of the reasons above), not when it
+ * arrives: the same features in the same order, its dead letter or feature vector emitted then.
  */
 public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         implements TwoInputStreamOperator<IN, ModelVersion, Score>, BoundedMultiInput {
