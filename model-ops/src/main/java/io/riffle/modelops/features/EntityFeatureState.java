@@ -137,15 +137,17 @@ public class EntityFeatureState implements Serializable {
         return mapWords(slots) + e * stride();
     }
 
-    /** Longs of each array {@link #warm} reads at most: 8 KB. */
+    /** Longs of {@link #data} that {@link #warm} reads at most: 8 KB. */
     static final int WARM_LONGS = 1024;
 
     /**
-     * Reads one long of every cache line (64 bytes) of the parts of {@link #data} and
-     * {@link #recent} in use, at most {@link #WARM_LONGS} of each, and returns their sum, which
-     * means nothing. A scorer warms a chunk of states one after another before it computes any of
-     * their features: their cache misses then overlap, where computing each state's features
-     * straight after looking it up stalls on each miss in turn.
+     * Reads one long of every cache line (64 bytes) of the part of {@link #data} in use, at most
+     * {@link #WARM_LONGS}, and the long of {@link #recent} the next id goes into, and returns their
+     * sum, which means nothing. A scorer warms a chunk of states one after another before it
+     * computes any of their features: their cache misses then overlap, where computing each
+     * state's features straight after looking it up stalls on each miss in turn. The recent ids
+     * themselves are read only when the duplicate filter cannot rule an id out; warming them all
+     * measured slower (KeyedScorerBenchmark: 2,644 against 2,427 ns per event, medians of three).
      */
     public long warm() {
         long sum = 0;
@@ -155,11 +157,8 @@ public class EntityFeatureState implements Serializable {
                 sum += data[i];
             }
         }
-        if (recent != null) {
-            int end = Math.min(Math.min(recent.length, WARM_LONGS), 2 * recentCount);
-            for (int i = 0; i < end; i += 8) {
-                sum += recent[i];
-            }
+        if (recent != null && recent.length > 0) {
+            sum += recent[Math.min(recent.length - 1, 2 * recentCount)];
         }
         return sum;
     }

@@ -66,6 +66,36 @@ class EntityFeatureStateTest {
         assertThat(a).isEqualTo(b);
     }
 
+    /**
+     * warm() only reads: on a state never laid out, one with entries, a full list of recent ids
+     * (the next id's slot is past its end) and a large one, it stays within the arrays and leaves
+     * the state as it was.
+     */
+    @Test
+    void warmingReadsWithinTheArraysAndChangesNothing() {
+        EntityFeatureState empty = new EntityFeatureState();
+        assertThat(empty.warm()).isZero();
+        assertThat(empty).isEqualTo(new EntityFeatureState());
+
+        EntityFeatureState s = new EntityFeatureState();
+        s.layOut(5, 1, 0, 2, 1, 4);
+        put(s, 0, 3, 7, 2);
+        put(s, 1, 0, 9, 1);
+        s.recent = new long[] {11, 100, 12, 101};
+        s.recentCount = 2;
+        EntityFeatureState before = s.copy();
+        s.warm();
+        assertThat(s).isEqualTo(before);
+
+        EntityFeatureState big = new EntityFeatureState();
+        big.layOut(4000, 4, 4, 0, 0, 600);
+        big.size = 600;
+        big.recent = new long[2048];
+        big.recentCount = 1024;
+        big.recent[2047] = 5;
+        assertThat(big.warm()).isEqualTo(5);
+    }
+
     /** Entry e of s in slot, holding bucket with count events. */
     private static void put(EntityFeatureState s, int e, int slot, long bucket, long count) {
         s.setEntryAt(slot, e);
