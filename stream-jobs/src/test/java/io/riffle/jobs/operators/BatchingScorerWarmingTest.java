@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -67,7 +68,7 @@ class BatchingScorerWarmingTest {
         }
 
         @Override
-        public io.riffle.schemas.DeadLetter fill(DecodedRecord in, float[] out, int offset, Identity row)
+        public DeadLetter fill(DecodedRecord in, float[] out, int offset, Identity row)
                 throws Exception {
             return rows.fill(in, out, offset, row);
         }
@@ -150,7 +151,7 @@ class BatchingScorerWarmingTest {
     private static void collect(KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> h,
                                 List<String> vectors, List<String> scores, List<String> dead) {
         for (FeatureVector v : features(h)) {
-            vectors.add(v.getEventId() + " " + v.getEntityId() + " " + java.util.Arrays.toString(values(v)));
+            vectors.add(v.getEventId() + " " + v.getEntityId() + " " + Arrays.toString(values(v)));
         }
         for (Score s : h.extractOutputValues()) {
             scores.add(s.getEventId() + " " + s.getEntityId() + " " + s.getModels().get(0).getValue() + " "
