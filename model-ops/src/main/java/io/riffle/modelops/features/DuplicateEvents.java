@@ -105,8 +105,9 @@ public final class DuplicateEvents implements Serializable {
     }
 
     private static void reindex(EntityFeatureState state) {
-        state.recentFilterLow = 0;
-        state.recentFilterHigh = 0;
+        if (state.recentFilter != null) {
+            Arrays.fill(state.recentFilter, 0);
+        }
         state.recentOldest = Long.MAX_VALUE;
         long[] recent = state.recent;
         for (int i = 0, n = 2 * state.recentCount; i < n; i += 2) {
@@ -115,31 +116,33 @@ public final class DuplicateEvents implements Serializable {
         state.recentIndexed = true;
     }
 
-    /** Two bits of the 128-bit filter per id, from two 7-bit parts of its hash's top bits (bits 57-63 and 50-56). */
+    /**
+     * Longs of an entity's filter: 512 bits, so that with two bits per id an id the entity never
+     * had still passes for one of its last 60 ids about 4% of the time (a 128-bit filter: 29%), and
+     * its ids are scanned that rarely.
+     */
+    static final int FILTER_WORDS = 8;
+
+    /** Two bits of the 512-bit filter per id, from two 9-bit parts of its hash's top bits (bits 55-63 and 46-54). */
     private static void add(EntityFeatureState state, long idHash, long eventTime) {
-        long bits = bit(idHash >>> 57);
-        long other = bit(idHash >>> 50);
-        if ((idHash >>> 57 & 64) == 0) {
-            state.recentFilterLow |= bits;
-        } else {
-            state.recentFilterHigh |= bits;
+        long[] filter = state.recentFilter;
+        if (filter == null) {
+            state.recentFilter = filter = new long[FILTER_WORDS];
         }
-        if ((idHash >>> 50 & 64) == 0) {
-            state.recentFilterLow |= other;
-        } else {
-            state.recentFilterHigh |= other;
-        }
+        int first = (int) (idHash >>> 55);
+        int second = (int) (idHash >>> 46) & 511;
+        filter[first >>> 6] |= 1L << first;
+        filter[second >>> 6] |= 1L << second;
         state.recentOldest = Math.min(state.recentOldest, eventTime);
     }
 
     private static boolean mayHold(EntityFeatureState state, long idHash) {
-        long first = (idHash >>> 57 & 64) == 0 ? state.recentFilterLow : state.recentFilterHigh;
-        long second = (idHash >>> 50 & 64) == 0 ? state.recentFilterLow : state.recentFilterHigh;
-        return (first & bit(idHash >>> 57)) != 0 && (second & bit(idHash >>> 50)) != 0;
-    }
-
-    /** Bit (i mod 64) of a word. */
-    private static long bit(long i) {
-        return 1L << (i & 63);
+        long[] filter = state.recentFilter;
+        if (filter == null) {
+            return false;
+        }
+        int first = (int) (idHash >>> 55);
+        int second = (int) (idHash >>> 46) & 511;
+        return (filter[first >>> 6] & 1L << first) != 0 && (filter[second >>> 6] & 1L << second) != 0;
     }
 }

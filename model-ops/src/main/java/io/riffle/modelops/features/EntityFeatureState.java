@@ -77,13 +77,12 @@ public class EntityFeatureState implements Serializable {
     public int recentCount;
     /**
      * Derived from {@link #recent}, never serialized (owned by {@link DuplicateEvents}, which
-     * rebuilds them when {@link #recentIndexed} is false, as in a state just read back): a 128-bit
+     * rebuilds them when {@link #recentIndexed} is false, as in a state just read back): a 512-bit
      * filter of the ids' hashes, so that a new id (nearly every event) is told apart without
      * reading the ids, and the oldest of their times, so that the ids are only scanned for expiry
      * when one has expired.
      */
-    public long recentFilterLow;
-    public long recentFilterHigh;
+    public long[] recentFilter;
     public long recentOldest;
     public boolean recentIndexed;
 
@@ -160,6 +159,9 @@ public class EntityFeatureState implements Serializable {
         if (recent != null && recent.length > 0) {
             sum += recent[Math.min(recent.length - 1, 2 * recentCount)];
         }
+        if (recentFilter != null) {
+            sum += recentFilter[0];
+        }
         return sum;
     }
 
@@ -178,8 +180,7 @@ public class EntityFeatureState implements Serializable {
         to.data = data == null ? null : data.clone();
         to.recent = recent == null ? null : recent.clone();
         to.recentCount = recentCount;
-        to.recentFilterLow = recentFilterLow;
-        to.recentFilterHigh = recentFilterHigh;
+        to.recentFilter = recentFilter == null ? null : recentFilter.clone();
         to.recentOldest = recentOldest;
         to.recentIndexed = recentIndexed;
         to.sessionStart = sessionStart;
@@ -193,6 +194,7 @@ public class EntityFeatureState implements Serializable {
         long n = 120;
         n += data == null ? 0 : 16 + 8L * data.length;
         n += recent == null ? 0 : 16 + 8L * recent.length;
+        n += recentFilter == null ? 0 : 16 + 8L * recentFilter.length;
         return n;
     }
 

@@ -66,6 +66,12 @@ class DuplicateEventsTest {
         d.remember(copy, 43L, 1_001L);
         assertThat(copy).isNotEqualTo(s);
         assertThat(d.seen(s, 43L)).isFalse();
+        // the copy's filter is its own: evicting 42 and 43 from the copy rebuilds the copy's filter only
+        for (long id = 100; id < 108; id++) {
+            d.remember(copy, id * 0x9E3779B97F4A7C15L, 1_002L);
+        }
+        assertThat(d.seen(copy, 42L)).isFalse();
+        assertThat(d.seen(s, 42L)).isTrue();
     }
 
     /**
