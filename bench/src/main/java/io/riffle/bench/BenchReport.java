@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The human-readable results table of a bench run. The JSON keys it reads are the contract of
  * {@code --json}: {@code variants.<name>.{events_per_s, p50_ms, p95_ms, p99_ms, max_ms,
- * cpu_s_per_million}}, {@code ratios.{riffle_vs_passthrough, riffle_vs_naive}},
+ * cpu_s_per_million}} (and, where known, {@code jit_cores, gc_cores}), {@code ratios.{riffle_vs_passthrough, riffle_vs_naive}},
  * {@code latency_load.events_per_s}, {@code model_swap.{p50_ms, max_ms}} and {@code ok}.
  */
 public final class BenchReport {
@@ -57,6 +57,17 @@ public final class BenchReport {
                             + " passthrough = %s x", root.path("settings").path("riffle_alt"),
                     r.path("riffle_alt_vs_riffle").asText("-"), r.path("cpu_riffle_alt_vs_riffle").asText("-"),
                     r.path("riffle_alt_vs_passthrough").asText("-")));
+        }
+        List<String> jvm = new ArrayList<>();
+        root.path("variants").fields().forEachRemaining(e -> {
+            if (e.getValue().path("jit_cores").isNumber()) {
+                jvm.add(String.format("%s JIT %.2f, GC %.2f", e.getKey(), e.getValue().path("jit_cores").asDouble(),
+                        e.getValue().path("gc_cores").asDouble()));
+            }
+        });
+        if (!jvm.isEmpty()) {
+            lines.add("Cores the JVM's own threads used during the throughput phases: " + String.join("; ", jvm)
+                    + " (a JIT still compiling slows the phase it shares the cores with)");
         }
         JsonNode swap = root.path("model_swap");
         if (!swap.path("skipped").asBoolean()) {

@@ -156,6 +156,7 @@ final class BenchResults {
         n.put("events", settings.events());
         n.put("entities", settings.entities());
         n.put("warmup_events", settings.warmupEvents());
+        n.put("warmup_rounds_max", settings.warmupRounds());
         n.put("parallelism", settings.parallelism());
         n.put("batch_size", settings.batchSize());
         n.put("batch_max_delay_ms", settings.batchMaxDelay().toMillis());

@@ -2,6 +2,7 @@ package io.riffle.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riffle.embedded.EmbeddedKafka;
 import io.riffle.modelops.registry.ModelPublisher;
@@ -34,6 +35,8 @@ public final class BenchRun {
     static final char THROUGHPUT_PREFIX = 'e';
     static final char LATENCY_PREFIX = 'l';
     static final String WARMUP_TOPIC = "bench.warmup";
+    /** A warm-up round whose JIT compiler threads used fewer cores than this on average leaves the JVM warm. */
+    static final double JIT_QUIET_CORES = 0.1;
     static final char WARMUP_PREFIX = 'w';
     /** Task managers' process memory in scale-out mode, in total (split over the task managers). */
     static final int CLUSTER_MEMORY_MB = 8192;
@@ -105,13 +108,24 @@ public final class BenchRun {
                 root.set("scale_out", scaleOut());
                 return finish(root);
             }
+            ObjectNode warmup = null;
             if (settings.warmupEvents() > 0) {
-                root.set("warmup", warmUp());
+                warmup = root.putObject("warmup");
+                warmup.set("produce", produceWarmupBacklog());
+                // every variant once first: what they share (the broker, Kafka's client, Flink) is
+                // compiled over every variant's run before any is measured
+                ObjectNode first = warmup.putObject("first_round");
+                for (Variant v : settings.variants()) {
+                    first.set(v.key(), warmUpJob(v, 0));
+                }
             }
 
             Map<Variant, ObjectNode> byVariant = new EnumMap<>(Variant.class);
             ObjectNode swap = null;
             for (Variant v : settings.variants()) {
+                if (warmup != null) {
+                    warmup.set(v.key(), warmUp(v));
+                }
                 ObjectNode r = json.createObjectNode();
                 ModelSwapper swapper = null;
                 if (v.isRiffle() && !settings.swapEvery().isZero()) {
@@ -249,22 +263,55 @@ public final class BenchRun {
     }
 
     /**
-     * Every variant's job once over a smaller backlog of its own, before anything is measured: the
-     * first job of a fresh JVM runs while the JIT is still compiling the Kafka client, the broker and
-     * Flink's network stack on the same two cores, and the variant that happens to run first would
-     * pay for it (a cold passthrough measured a third of a warm one). Audited like a measured phase;
-     * its rates are reported under "warmup" and used for nothing.
+     * Variant {@code v}'s job over the warm-up backlog, unmeasured, right before its throughput
+     * phase (after a first round of every variant's, see {@link #run}). A fresh JVM's first jobs run
+     * while the JIT is still compiling the Kafka client, the broker, Flink's network stack and the
+     * variants' own code on the same two cores (a cold passthrough measured a third of a warm one),
+     * and code the variants share (Flink's outputs and serializers, Kafka's client) is compiled for
+     * the types of the job that ran last, so a variant measured right after another one's job would
+     * pay for its recompiling. One job is not always enough: on a 2-core machine the compiler
+     * threads were still busy for 0.4-0.5 cores through the first measured phases after one round
+     * of every variant. So this repeats, up to {@code warmupRounds} times, until a round in which the
+     * compilers used less than {@value #JIT_QUIET_CORES} cores on average (where their CPU time is
+     * known: Linux; elsewhere every round runs). Audited like a measured phase; reported under
+     * "warmup" (the last round's figures, and each round's JIT cores) and used for nothing.
      */
-    private ObjectNode warmUp() throws Exception {
-        ObjectNode warm = json.createObjectNode();
-        warm.set("produce", produceWarmupBacklog());
-        for (Variant v : settings.variants()) {
-            ObjectNode r = json.createObjectNode();
-            throughputPhase(v, WARMUP_TOPIC, "bench.warm." + v.key(), WARMUP_PREFIX, settings.warmupEvents(), "warm", r,
-                    null).close();
-            warm.set(v.key(), r);
+    private ObjectNode warmUp(Variant v) throws Exception {
+        ObjectNode last = null;
+        ArrayNode jit = json.createArrayNode();
+        int rounds = 0;
+        for (int round = 1; round <= settings.warmupRounds(); round++) {
+            rounds = round;
+            last = warmUpJob(v, round);
+            JsonNode jitCores = last.path("jit_cores");
+            if (!jitCores.isNumber()) {
+                continue;
+            }
+            jit.add(jitCores.asDouble());
+            boolean quiet = jitCores.asDouble() < JIT_QUIET_CORES;
+            if (quiet || round == settings.warmupRounds()) {
+                say(String.format("[%s] warm-up round %d: the JIT compiled on %.2f cores%s", v.key(), round,
+                        jitCores.asDouble(), quiet ? ": warm" : "; still compiling, but that was the last round"
+                                + " (--warmup-rounds)"));
+                break;
+            }
+            say(String.format("[%s] warm-up round %d: the JIT compiled on %.2f cores; another round", v.key(), round,
+                    jitCores.asDouble()));
         }
-        return warm;
+        last.put("rounds_run", rounds);
+        last.set("rounds_jit_cores", jit);
+        return last;
+    }
+
+    /** One warm-up job of {@code v}: {@code round} 0 is the first round, before every variant's own rounds. */
+    private ObjectNode warmUpJob(Variant v, int round) throws Exception {
+        ObjectNode r = json.createObjectNode();
+        // each job its own output topic and consumer group (the phase names it), or it would
+        // resume from the offsets an earlier round's job committed
+        String suffix = round == 0 ? "" : String.valueOf(round);
+        throughputPhase(v, WARMUP_TOPIC, "bench.warm." + v.key() + suffix, WARMUP_PREFIX, settings.warmupEvents(),
+                "warm" + suffix, r, null).close();
+        return r;
     }
 
     private OutputAudit throughputPhase(Variant v, String in, String out, char prefix, long events, String phase,
@@ -327,11 +374,20 @@ public final class BenchRun {
         r.put("events_per_s", Math.round(rate));
         r.put("cpu_s_per_million", audit.distinct() > 0 ? round(cpuNanos / 1e9 / audit.distinct() * 1e6, 2) : null);
         r.put("cores_busy", seconds > 0 ? round(cpuNanos / 1e9 / seconds, 2) : null);
+        // part of the CPU above: the JIT still compiling (a JVM not yet warm) and the collector
+        boolean jvmKnown = cpu.knowsJvmThreads() && audit.distinct() > 1 && seconds > 0;
+        double jitCores = jvmKnown ? cpu.jitNanosBetween(audit.firstAppend(), audit.lastAppend()) / 1e9 / seconds : 0;
+        double gcCores = jvmKnown ? cpu.gcNanosBetween(audit.firstAppend(), audit.lastAppend()) / 1e9 / seconds : 0;
+        r.put("jit_cores", jvmKnown ? round(jitCores, 2) : null);
+        r.put("gc_cores", jvmKnown ? round(gcCores, 2) : null);
         r.put("first_to_last_output_s", round(seconds, 2));
         r.put("wall_s", round((System.currentTimeMillis() - t0) / 1000.0, 1));
         r.set("throughput_phase", results.exactness(v, what, audit, events, failure));
-        say(String.format("[%s] %,.0f events/s sustained, %.2f CPU s per million events, %s%s", v.key(), rate,
-                cpuNanos / 1e9 / Math.max(1, audit.distinct()) * 1e6, BenchResults.exactSummary(audit, events),
+        say(String.format("[%s] %,.0f events/s sustained, %.2f CPU s per million events%s, %s%s", v.key(), rate,
+                cpuNanos / 1e9 / Math.max(1, audit.distinct()) * 1e6,
+                jvmKnown ? String.format(" (of the %.2f cores busy: JIT %.2f, GC %.2f)", cpuNanos / 1e9 / seconds,
+                        jitCores, gcCores) : "",
+                BenchResults.exactSummary(audit, events),
                 audit.checkedScores() > 0 ? String.format("; %,d flagged (alerts)", audit.flaggedScores()) : ""));
         return audit;
     }

@@ -10,13 +10,14 @@ import java.util.List;
  * @param events events pre-produced for the throughput phase, the same for every variant
  * @param entities cards the events are spread over: the scoring job's keyed state holds one per card
  * @param warmupEvents events of the warm-up round every variant runs (unmeasured) before any phase; 0 = none
+ * @param warmupRounds most warm-up rounds: they repeat until the JIT is quiet during one (see {@code BenchRun})
  * @param latencyLoad offered load of the latency phase as a fraction of the passthrough's measured rate
  * @param latencyRate fixed offered load in events/s; 0 = {@code latencyLoad} x passthrough rate
  * @param swapEvery interval of the model versions published during the Riffle throughput phase (0 = none)
  * @param variantTimeout longest a phase may take before it is reported as incomplete
  * @param alt configuration (Flink or Riffle options) of the riffle-alt variant on top of riffle's
  */
-public record BenchSettings(long events, int entities, long warmupEvents, int parallelism, int batchSize, Duration batchMaxDelay, boolean exactlyOnce,
+public record BenchSettings(long events, int entities, long warmupEvents, int warmupRounds, int parallelism, int batchSize, Duration batchMaxDelay, boolean exactlyOnce,
                      Duration checkpointInterval, double latencyLoad, double latencyRate, Duration latencyDuration,
                      Duration warmup, Duration swapEvery, boolean objectReuse, List<Variant> variants,
                      Duration variantTimeout, java.util.Map<String, String> alt) {
@@ -31,6 +32,9 @@ public record BenchSettings(long events, int entities, long warmupEvents, int pa
         if (warmupEvents < 0 || warmupEvents > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("warm-up events must be in 0.." + Integer.MAX_VALUE + ", was "
                     + warmupEvents);
+        }
+        if (warmupRounds < 1) {
+            throw new IllegalArgumentException("warm-up rounds must be at least 1, was " + warmupRounds);
         }
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);

@@ -1,18 +1,30 @@
 package io.riffle.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Samples this process's CPU time every {@value #PERIOD_MS} ms, so the CPU spent between two
- * wall-clock instants known only afterwards (first and last output) can be interpolated.
+ * wall-clock instants known only afterwards (first and last output) can be interpolated. On Linux
+ * it also samples the JVM's own JIT compiler threads and garbage collector threads (their CPU
+ * time is part of the process's): a phase measured while the JIT still compiles the stack runs
+ * slower than it will, and shows it here.
  */
 final class CpuSampler implements AutoCloseable {
     static final long PERIOD_MS = 50;
 
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final JvmThreads jvm = JvmThreads.ofThisProcess();
     private long[] wall = new long[1 << 12];
     private long[] cpu = new long[1 << 12];
+    private long[] jit = new long[1 << 12];
+    private long[] gc = new long[1 << 12];
     private int n;
     private long offset;
     private final Thread thread;
@@ -62,31 +74,179 @@ final class CpuSampler implements AutoCloseable {
         if (n == wall.length) {
             wall = java.util.Arrays.copyOf(wall, n * 2);
             cpu = java.util.Arrays.copyOf(cpu, n * 2);
+            jit = java.util.Arrays.copyOf(jit, n * 2);
+            gc = java.util.Arrays.copyOf(gc, n * 2);
         }
         wall[n] = System.currentTimeMillis();
         cpu[n] = now();
+        if (jvm != null) {
+            jvm.sample();
+            jit[n] = jvm.jitNanos;
+            gc[n] = jvm.gcNanos;
+        }
         n++;
     }
 
     /** CPU nanoseconds spent between two epoch-millisecond instants (linear between samples). */
     synchronized long cpuNanosBetween(long fromMs, long toMs) {
-        return at(toMs) - at(fromMs);
+        return at(cpu, toMs) - at(cpu, fromMs);
     }
 
-    private long at(long t) {
+    /**
+     * Whether {@link #jitNanosBetween} and {@link #gcNanosBetween} are known: on Linux, and while no
+     * other process's CPU counts (a standalone cluster's JVMs compile and collect on their own).
+     */
+    boolean knowsJvmThreads() {
+        return jvm != null && extra == null;
+    }
+
+    /** CPU nanoseconds the JIT compiler threads spent between two instants; 0 unless {@link #knowsJvmThreads()}. */
+    synchronized long jitNanosBetween(long fromMs, long toMs) {
+        return at(jit, toMs) - at(jit, fromMs);
+    }
+
+    /** CPU nanoseconds the garbage collector's threads spent between two instants; 0 unless {@link #knowsJvmThreads()}. */
+    synchronized long gcNanosBetween(long fromMs, long toMs) {
+        return at(gc, toMs) - at(gc, fromMs);
+    }
+
+    private long at(long[] series, long t) {
         if (n == 0) {
             return 0;
         }
         if (t <= wall[0]) {
-            return cpu[0];
+            return series[0];
         }
         for (int i = 1; i < n; i++) {
             if (wall[i] >= t) {
                 long dw = wall[i] - wall[i - 1];
-                return dw == 0 ? cpu[i] : cpu[i - 1] + (cpu[i] - cpu[i - 1]) * (t - wall[i - 1]) / dw;
+                return dw == 0 ? series[i]
+                        : series[i - 1] + (series[i] - series[i - 1]) * (t - wall[i - 1]) / dw;
             }
         }
-        return cpu[n - 1];
+        return series[n - 1];
+    }
+
+    /**
+     * The JVM's compiler and collector threads of this process, from {@code /proc/self/task}: their
+     * names ({@code comm}) are HotSpot's ("C2 CompilerThread0", "GC Thread#1", "G1 Conc#0", ...), their
+     * CPU time is fields 14 and 15 (utime, stime) of each thread's {@code stat}, in clock ticks.
+     * The thread list is read again every {@value #RESCAN_SAMPLES} samples (HotSpot starts and stops
+     * compiler and collector threads as it needs them); a thread's time counts once it is seen,
+     * and what exited threads had used is kept.
+     */
+    static final class JvmThreads {
+        static final int RESCAN_SAMPLES = 20;
+        /** Linux's USER_HZ, the unit of a thread's utime and stime: 100 on every architecture's ABI. */
+        private static final long NANOS_PER_TICK = 10_000_000L;
+
+        private final Path tasks;
+        private final List<Path> jitStats = new ArrayList<>();
+        private final List<Path> gcStats = new ArrayList<>();
+        private final java.util.Map<Path, Long> last = new java.util.HashMap<>();
+        private int sinceScan = RESCAN_SAMPLES;
+        long jitNanos;
+        long gcNanos;
+
+        private JvmThreads(Path tasks) {
+            this.tasks = tasks;
+        }
+
+        /** Null where there is no {@code /proc/self/task} (not Linux). */
+        static JvmThreads ofThisProcess() {
+            Path tasks = Path.of("/proc/self/task");
+            return Files.isDirectory(tasks) ? new JvmThreads(tasks) : null;
+        }
+
+        /** HotSpot's compiler threads (the kernel keeps 15 characters of a name). */
+        private static final List<String> JIT = List.of("C1 CompilerThre", "C2 CompilerThre", "JVMCI");
+        /** G1's, Parallel's, ZGC's and Shenandoah's collector threads. */
+        private static final List<String> GC =
+                List.of("GC Thread", "G1 ", "ZWorker", "ZDriver", "ZDirector", "Shenandoah");
+
+        static boolean isJit(String name) {
+            return JIT.stream().anyMatch(name::startsWith);
+        }
+
+        static boolean isGc(String name) {
+            return GC.stream().anyMatch(name::startsWith);
+        }
+
+        /** Compiler threads found by the last scan. */
+        int jitThreads() {
+            return jitStats.size();
+        }
+
+        /** Collector threads found by the last scan. */
+        int gcThreads() {
+            return gcStats.size();
+        }
+
+        void sample() {
+            if (++sinceScan >= RESCAN_SAMPLES) {
+                sinceScan = 0;
+                scan();
+            }
+            jitNanos += growth(jitStats);
+            gcNanos += growth(gcStats);
+        }
+
+        private void scan() {
+            jitStats.clear();
+            gcStats.clear();
+            try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+                for (Path t : threads) {
+                    String name;
+                    try {
+                        name = Files.readString(t.resolve("comm")).strip();
+                    } catch (IOException e) {
+                        continue; // ended meanwhile
+                    }
+                    if (isJit(name)) {
+                        jitStats.add(t.resolve("stat"));
+                    } else if (isGc(name)) {
+                        gcStats.add(t.resolve("stat"));
+                    }
+                }
+            } catch (IOException e) {
+                // the list stays as it is until the next scan
+            }
+            List<Path> seen = new ArrayList<>(jitStats);
+            seen.addAll(gcStats);
+            last.keySet().retainAll(seen);
+        }
+
+        /** CPU nanoseconds these threads used since the last sample (a thread seen for the first time counts from now). */
+        private long growth(List<Path> stats) {
+            long sum = 0;
+            for (Path stat : stats) {
+                long ticks = ticks(stat);
+                if (ticks < 0) {
+                    continue;
+                }
+                Long before = last.put(stat, ticks);
+                if (before != null && ticks > before) {
+                    sum += (ticks - before) * NANOS_PER_TICK;
+                }
+            }
+            return sum;
+        }
+
+        /** utime + stime of one thread, or -1 when it has ended. */
+        static long ticks(Path stat) {
+            try {
+                return ticksOf(Files.readString(stat));
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+
+        /** utime + stime from a {@code stat} line; the name in parentheses may hold spaces and parentheses. */
+        static long ticksOf(String stat) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
     }
 
     @Override

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchResultsTest {
     private final ObjectMapper json = new ObjectMapper();
     private final List<String> said = new ArrayList<>();
-    private final BenchSettings settings = new BenchSettings(1_000, 100_000, 0, 2, 64, Duration.ofMillis(20), false,
+    private final BenchSettings settings = new BenchSettings(1_000, 100_000, 0, 1, 2, 64, Duration.ofMillis(20), false,
             Duration.ofSeconds(2), 0.5, 0, Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(2), true,
             List.of(Variant.PASSTHROUGH, Variant.NAIVE, Variant.RIFFLE), Duration.ofMinutes(3), java.util.Map.of());
     private final BenchResults results = new BenchResults(json, settings, said::add);

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -22,7 +24,7 @@ class BenchRunITCase {
 
     @Test
     void everyVariantOutputsEveryRecordExactlyOnceAndTheJsonHasEveryKey() throws Exception {
-        BenchSettings settings = new BenchSettings(3_000, 500, 1_000, 2, 64, Duration.ofMillis(20), true,
+        BenchSettings settings = new BenchSettings(3_000, 500, 1_000, 2, 2, 64, Duration.ofMillis(20), true,
                 Duration.ofMillis(500), 0.5, 1_000, Duration.ofSeconds(2), Duration.ofSeconds(1),
                 Duration.ofMillis(300), false, List.of(Variant.values()), Duration.ofMinutes(2),
                 java.util.Map.of("riffle.scoring.batch-size", "16"));
@@ -52,6 +54,19 @@ class BenchRunITCase {
             JsonNode warm = result.path("warmup").path(v.key()).path("throughput_phase");
             assertThat(warm.path("exactly_once").asBoolean()).as(v.key() + " warm-up: " + warm).isTrue();
             assertThat(warm.path("distinct").asLong()).isEqualTo(1_000);
+            JsonNode first = result.path("warmup").path("first_round").path(v.key()).path("throughput_phase");
+            assertThat(first.path("distinct").asLong()).as(v.key() + " first warm-up round: " + first).isEqualTo(1_000);
+            int rounds = result.path("warmup").path(v.key()).path("rounds_run").asInt();
+            assertThat(rounds).as(v.key() + " warm-up rounds").isBetween(1, 2);
+            if (Files.isDirectory(Path.of("/proc/self/task"))) {
+                // the JVM's compiler and collector threads' share of the phase's CPU, each within what the process used
+                assertThat(result.path("warmup").path(v.key()).path("rounds_jit_cores")).hasSize(rounds);
+                double busy = n.path("cores_busy").asDouble();
+                for (String key : List.of("jit_cores", "gc_cores")) {
+                    assertThat(n.path(key).isNumber()).as(v.key() + "." + key + " in " + text).isTrue();
+                    assertThat(n.path(key).asDouble()).as(v.key() + "." + key).isBetween(0.0, busy + 0.01);
+                }
+            }
         }
         for (String key : List.of("riffle_vs_passthrough", "riffle_vs_naive", "riffle_alt_vs_riffle")) {
             assertThat(result.path("ratios").hasNonNull(key)).as(key).isTrue();

@@ -26,7 +26,7 @@ class ScaleOutITCase {
 
     @Test
     void theJobRunsExactlyOnceOnOneAndOnTwoTaskManagerProcesses() throws Exception {
-        BenchSettings settings = new BenchSettings(3_000, 500, 500, 2, 64, Duration.ofMillis(20), true,
+        BenchSettings settings = new BenchSettings(3_000, 500, 500, 1, 2, 64, Duration.ofMillis(20), true,
                 Duration.ofMillis(500), 0.5, 1_000, Duration.ofSeconds(2), Duration.ofSeconds(1),
                 Duration.ZERO, true, List.of(Variant.PASSTHROUGH, Variant.RIFFLE), Duration.ofMinutes(3), Map.of());
         ObjectNode result = new BenchRun(settings, List.of(1, 2), LOG::info).run();

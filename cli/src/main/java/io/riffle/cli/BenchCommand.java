@@ -39,11 +39,17 @@ public final class BenchCommand implements Callable<Integer> {
             + " state (default: ${DEFAULT-VALUE}).")
     int entities = 100_000;
 
-    @Option(names = "--warmup-events", description = "Events of the unmeasured warm-up round: every variant's job"
-            + " runs once over them first, so that no variant is measured while the JIT is still compiling the stack"
-            + " (default: ${DEFAULT-VALUE}, and " + SCALE_OUT_WARMUP_EVENTS + " with --task-managers, whose"
-            + " clusters' JVMs start cold; 0 for none).")
+    @Option(names = "--warmup-events", description = "Events of each unmeasured warm-up job: every variant runs once"
+            + " over them first, then again right before its measured phase (see --warmup-rounds), so that no variant"
+            + " is measured while the JIT is still compiling the stack (default: ${DEFAULT-VALUE}, and "
+            + SCALE_OUT_WARMUP_EVENTS + " once per variant with --task-managers, whose clusters' JVMs start cold; 0"
+            + " for none).")
     long warmupEvents = 1_000_000;
+
+    @Option(names = "--warmup-rounds", description = "Most warm-up jobs a variant runs right before its measured"
+            + " phase: they repeat until one during which the JVM's JIT compilers used less than a tenth of a core on"
+            + " average (read from /proc on Linux; elsewhere every one runs) (default: ${DEFAULT-VALUE}).")
+    int warmupRounds = 5;
 
     /** The warm-up round's default in scale-out mode: every cluster's task managers are fresh JVMs. */
     static final long SCALE_OUT_WARMUP_EVENTS = 3_000_000;

@@ -65,7 +65,7 @@ final class BenchSuite {
         long warmupEvents = !taskManagers.isEmpty() && (c.spec == null
                 || !c.spec.commandLine().getParseResult().hasMatchedOption("--warmup-events"))
                 ? BenchCommand.SCALE_OUT_WARMUP_EVENTS : c.warmupEvents;
-        BenchSettings settings = new BenchSettings(c.events, c.entities, warmupEvents, c.parallelism, c.batchSize,
+        BenchSettings settings = new BenchSettings(c.events, c.entities, warmupEvents, c.warmupRounds, c.parallelism, c.batchSize,
                 c.batchMaxDelay, exactlyOnce, c.checkpointInterval, c.latencyLoad, c.latencyRate, c.latencyDuration, c.warmup, c.swapEvery,
                 c.objectReuse, chosen, c.timeout, c.alt);
         if (c.runs < 1) {
