@@ -3,6 +3,8 @@ package io.riffle.jobs.operators;
 import io.riffle.jobs.serde.DecodedRecord;
 import io.riffle.jobs.serde.EntityKeyTypeInfo;
 import io.riffle.modelops.engine.EngineOptions;
+import io.riffle.modelops.features.EntityFeatureState;
+import io.riffle.modelops.features.FeatureExtractor;
 import io.riffle.modelops.testing.TestModels;
 import io.riffle.schemas.DeadLetter;
 import io.riffle.schemas.FeatureVector;
@@ -174,6 +176,56 @@ class BatchingScorerWarmingTest {
         assertThat(warmed.vectors()).containsExactlyElementsOf(oneAtATime.vectors());
         assertThat(warmed.scores()).containsExactlyElementsOf(oneAtATime.scores());
         assertThat(warmed.deadLetters()).containsExactlyElementsOf(oneAtATime.deadLetters());
+    }
+
+    /**
+     * Two events of an entity whose state expired (no sweep has dropped it yet) in one chunk: the
+     * first starts the entity afresh, and the second must build on that new state, not on the
+     * expired one its lookup found before the chunk was filled.
+     */
+    @Test
+    void theSecondEventOfAnExpiredEntityInAChunkSeesTheStateTheFirstStarted() throws Exception {
+        int n = spec.features().count();
+        ModelVersion model = ModelVersion.newBuilder(TestModels.binaryMlp("fraud", 1, n, 1))
+                .setFeatureSpecHash(spec.features().hash()).build();
+        long t = SpecFeatureRows.stateTtl(spec).toMillis();
+        int count1m = spec.features().names().indexOf("count_1m");
+        Random random = new Random(5);
+        FeatureExtractor reference = FeatureExtractor.of(spec);
+        try (var h = harness(true, null)) {
+            h.processElement2(new StreamRecord<>(model));
+            int i = 0;
+            // a chunk (7) at time 0: dev-0's first five events and two others
+            for (; i < 7; i++) {
+                String device = i < 5 ? "dev-0" : "dev-" + i;
+                h.processElement1(new StreamRecord<>(decoded(event(i, device, BASE + i * 1000L, random), i)));
+            }
+            // a chunk at t - 1: dev-0 once more (its state last touched then), six others
+            h.setProcessingTime(t - 1);
+            for (int k = 0; k < 7; i++, k++) {
+                String device = k == 0 ? "dev-0" : "dev-" + (10 + k);
+                h.processElement1(new StreamRecord<>(decoded(event(i, device, BASE + 5_000L + k, random), i)));
+            }
+            assertThat(values(features(h).get(7))[count1m]).as("dev-0's sixth event").isEqualTo(6f);
+            // one TTL later the states of t - 1 have expired, and the last sweep (just before) kept
+            // them; those of time 0 are gone
+            h.setProcessingTime(2 * t - 2);
+            h.setProcessingTime(2 * t - 1);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(7);
+            GenericRecord first = event(i++, "dev-0", BASE + 7_000L, random);
+            GenericRecord second = event(i++, "dev-0", BASE + 8_000L, random);
+            h.processElement1(new StreamRecord<>(decoded(first, 14)));
+            h.processElement1(new StreamRecord<>(decoded(second, 15)));
+            for (int k = 0; k < 5; i++, k++) {
+                h.processElement1(new StreamRecord<>(decoded(event(i, "dev-" + (20 + k), BASE + 9_000L, random), i)));
+            }
+            List<FeatureVector> vectors = features(h);
+            assertThat(vectors).hasSize(21);
+            EntityFeatureState fresh = reference.newState();
+            assertThat(values(vectors.get(14))).containsExactly(reference.extract(first, fresh));
+            assertThat(values(vectors.get(15))).containsExactly(reference.extract(second, fresh));
+            assertThat(values(vectors.get(15))[count1m]).isEqualTo(2f);
+        }
     }
 
     @Test
