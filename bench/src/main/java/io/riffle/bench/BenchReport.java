@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The human-readable results table of a bench run. The JSON keys it reads are the contract of
  * {@code --json}: {@code variants.<name>.{events_per_s, p50_ms, p95_ms, p99_ms, max_ms,
- * cpu_s_per_million}} (and, where known, {@code jit_cores, gc_cores}), {@code ratios.{riffle_vs_passthrough, riffle_vs_naive}},
+ * cpu_s_per_million}} (and, where known, {@code jit_cores, gc_cores, thread_cores}), {@code ratios.{riffle_vs_passthrough, riffle_vs_naive}},
  * {@code latency_load.events_per_s}, {@code model_swap.{p50_ms, max_ms}} and {@code ok}.
  */
 public final class BenchReport {
@@ -60,13 +60,19 @@ public final class BenchReport {
         }
         List<String> jvm = new ArrayList<>();
         root.path("variants").fields().forEachRemaining(e -> {
-            if (e.getValue().path("jit_cores").isNumber()) {
+            JsonNode t = e.getValue().path("thread_cores");
+            if (t.isObject()) {
+                List<String> parts = new ArrayList<>();
+                t.fields().forEachRemaining(g -> parts.add(String.format("%s %.2f",
+                        g.getKey().replace('_', ' '), g.getValue().asDouble())));
+                jvm.add(e.getKey() + " " + String.join(", ", parts));
+            } else if (e.getValue().path("jit_cores").isNumber()) {
                 jvm.add(String.format("%s JIT %.2f, GC %.2f", e.getKey(), e.getValue().path("jit_cores").asDouble(),
                         e.getValue().path("gc_cores").asDouble()));
             }
         });
         if (!jvm.isEmpty()) {
-            lines.add("Cores the JVM's own threads used during the throughput phases: " + String.join("; ", jvm)
+            lines.add("Where the cores went during the throughput phases: " + String.join("; ", jvm)
                     + " (a JIT still compiling slows the phase it shares the cores with)");
         }
         JsonNode swap = root.path("model_swap");

@@ -37,6 +37,8 @@ public final class BenchRun {
     static final String WARMUP_TOPIC = "bench.warmup";
     /** A warm-up round whose JIT compiler threads used fewer cores than this on average leaves the JVM warm. */
     static final double JIT_QUIET_CORES = 0.1;
+    /** The shortest phase whose CPU is split by thread group ({@code thread_cores}): 20 samples of the Java threads. */
+    static final double MIN_SPLIT_SECONDS = 2.0;
     static final char WARMUP_PREFIX = 'w';
     /** Task managers' process memory in scale-out mode, in total (split over the task managers). */
     static final int CLUSTER_MEMORY_MB = 8192;
@@ -103,63 +105,70 @@ public final class BenchRun {
                 registry.publish(mv);
             }
             jobs = new PhaseJobs(kafka, settings, initialModels, this::say);
-            root.set("produce", produceBacklog(EVENTS_TOPIC, THROUGHPUT_PREFIX, settings.events()));
-            if (!taskManagers.isEmpty()) {
-                root.set("scale_out", scaleOut());
-                return finish(root);
+            try (PhaseJobs closing = jobs) {
+                return measure(root);
             }
-            ObjectNode warmup = null;
-            if (settings.warmupEvents() > 0) {
-                warmup = root.putObject("warmup");
-                warmup.set("produce", produceWarmupBacklog());
-                // every variant once first: what they share (the broker, Kafka's client, Flink) is
-                // compiled over every variant's run before any is measured
-                ObjectNode first = warmup.putObject("first_round");
-                for (Variant v : settings.variants()) {
-                    first.set(v.key(), warmUpJob(v, 0));
-                }
-            }
-
-            Map<Variant, ObjectNode> byVariant = new EnumMap<>(Variant.class);
-            ObjectNode swap = null;
-            for (Variant v : settings.variants()) {
-                if (warmup != null) {
-                    warmup.set(v.key(), warmUp(v));
-                }
-                ObjectNode r = json.createObjectNode();
-                ModelSwapper swapper = null;
-                if (v.isRiffle() && !settings.swapEvery().isZero()) {
-                    swapper = new ModelSwapper(registry, nextFraudVersion, settings.swapEvery());
-                }
-                OutputAudit audit = throughputPhase(v, EVENTS_TOPIC, "bench.out." + v.key(), THROUGHPUT_PREFIX,
-                        settings.events(), "tp", r, swapper);
-                if (swapper != null) {
-                    nextFraudVersion = swapper.nextVersion();
-                    if (v == Variant.RIFFLE) {
-                        swap = results.swapResult(swapper, audit);
-                    } else {
-                        root.set("model_swap_alt", results.swapResult(swapper, audit));
-                    }
-                }
-                audit.close();
-                byVariant.put(v, r);
-            }
-            double rate = latencyRate(byVariant);
-            ObjectNode load = root.putObject("latency_load");
-            load.put("events_per_s", Math.round(rate));
-            load.put("fraction_of_passthrough", settings.latencyRate() > 0 ? null : settings.latencyLoad());
-            load.put("warmup_s", settings.warmup().toMillis() / 1000.0);
-            load.put("measured_s", settings.latencyDuration().toMillis() / 1000.0);
-            for (Variant v : settings.variants()) {
-                latencyPhase(v, byVariant.get(v), rate);
-            }
-            ObjectNode variants = root.putObject("variants");
-            for (Variant v : settings.variants()) {
-                variants.set(v.key(), byVariant.get(v));
-            }
-            root.set("ratios", results.ratios(byVariant));
-            root.set("model_swap", swap == null ? json.createObjectNode().put("skipped", true) : swap);
         }
+    }
+
+    /** The phases, once the broker is up, the models published and the jobs' starter made. */
+    private ObjectNode measure(ObjectNode root) throws Exception {
+        root.set("produce", produceBacklog(EVENTS_TOPIC, THROUGHPUT_PREFIX, settings.events()));
+        if (!taskManagers.isEmpty()) {
+            root.set("scale_out", scaleOut());
+            return finish(root);
+        }
+        ObjectNode warmup = null;
+        if (settings.warmupEvents() > 0) {
+            warmup = root.putObject("warmup");
+            warmup.set("produce", produceWarmupBacklog());
+            // every variant once first: what they share (the broker, Kafka's client, Flink) is
+            // compiled over every variant's run before any is measured
+            ObjectNode first = warmup.putObject("first_round");
+            for (Variant v : settings.variants()) {
+                first.set(v.key(), warmUpJob(v, 0));
+            }
+        }
+
+        Map<Variant, ObjectNode> byVariant = new EnumMap<>(Variant.class);
+        ObjectNode swap = null;
+        for (Variant v : settings.variants()) {
+            if (warmup != null) {
+                warmup.set(v.key(), warmUp(v));
+            }
+            ObjectNode r = json.createObjectNode();
+            ModelSwapper swapper = null;
+            if (v.isRiffle() && !settings.swapEvery().isZero()) {
+                swapper = new ModelSwapper(registry, nextFraudVersion, settings.swapEvery());
+            }
+            OutputAudit audit = throughputPhase(v, EVENTS_TOPIC, "bench.out." + v.key(), THROUGHPUT_PREFIX,
+                    settings.events(), "tp", r, swapper);
+            if (swapper != null) {
+                nextFraudVersion = swapper.nextVersion();
+                if (v == Variant.RIFFLE) {
+                    swap = results.swapResult(swapper, audit);
+                } else {
+                    root.set("model_swap_alt", results.swapResult(swapper, audit));
+                }
+            }
+            audit.close();
+            byVariant.put(v, r);
+        }
+        double rate = latencyRate(byVariant);
+        ObjectNode load = root.putObject("latency_load");
+        load.put("events_per_s", Math.round(rate));
+        load.put("fraction_of_passthrough", settings.latencyRate() > 0 ? null : settings.latencyLoad());
+        load.put("warmup_s", settings.warmup().toMillis() / 1000.0);
+        load.put("measured_s", settings.latencyDuration().toMillis() / 1000.0);
+        for (Variant v : settings.variants()) {
+            latencyPhase(v, byVariant.get(v), rate);
+        }
+        ObjectNode variants = root.putObject("variants");
+        for (Variant v : settings.variants()) {
+            variants.set(v.key(), byVariant.get(v));
+        }
+        root.set("ratios", results.ratios(byVariant));
+        root.set("model_swap", swap == null ? json.createObjectNode().put("skipped", true) : swap);
         return finish(root);
     }
 
@@ -285,6 +294,8 @@ public final class BenchRun {
             last = warmUpJob(v, round);
             JsonNode jitCores = last.path("jit_cores");
             if (!jitCores.isNumber()) {
+                // not measured (not Linux, or a phase too short to time): another round, up to the last
+                jit.addNull();
                 continue;
             }
             jit.add(jitCores.asDouble());
@@ -380,16 +391,50 @@ public final class BenchRun {
         double gcCores = jvmKnown ? cpu.gcNanosBetween(audit.firstAppend(), audit.lastAppend()) / 1e9 / seconds : 0;
         r.put("jit_cores", jvmKnown ? round(jitCores, 2) : null);
         r.put("gc_cores", jvmKnown ? round(gcCores, 2) : null);
+        String where = threadCores(r, audit, seconds, cpuNanos, jvmKnown ? jitCores + gcCores : Double.NaN);
         r.put("first_to_last_output_s", round(seconds, 2));
         r.put("wall_s", round((System.currentTimeMillis() - t0) / 1000.0, 1));
         r.set("throughput_phase", results.exactness(v, what, audit, events, failure));
         say(String.format("[%s] %,.0f events/s sustained, %.2f CPU s per million events%s, %s%s", v.key(), rate,
                 cpuNanos / 1e9 / Math.max(1, audit.distinct()) * 1e6,
-                jvmKnown ? String.format(" (of the %.2f cores busy: JIT %.2f, GC %.2f)", cpuNanos / 1e9 / seconds,
-                        jitCores, gcCores) : "",
+                jvmKnown ? String.format(" (of the %.2f cores busy: %sJIT %.2f, GC %.2f)", cpuNanos / 1e9 / seconds,
+                        where, jitCores, gcCores) : "",
                 BenchResults.exactSummary(audit, events),
                 audit.checkedScores() > 0 ? String.format("; %,d flagged (alerts)", audit.flaggedScores()) : ""));
         return audit;
+    }
+
+    /**
+     * Puts {@code thread_cores} into {@code r}: the cores each {@link CpuSampler.Group} of Java threads
+     * used between the phase's first and last output, with {@code jit} and {@code gc} and the rest as
+     * {@code other} (Flink's RPC and the JVM's other threads) when {@code jvmCores} (JIT + GC) is known.
+     * Returns them for the phase's status line ("tasks 1.41, checkpoints 0.09, ... "), or "". A
+     * window shorter than {@link #MIN_SPLIT_SECONDS} is not split (null): the Java threads are
+     * sampled only every {@code JavaThreads.EVERY_SAMPLES} periods of the sampler.
+     */
+    private String threadCores(ObjectNode r, OutputAudit audit, double seconds, long cpuNanos, double jvmCores) {
+        if (!cpu.knowsThreadGroups() || audit.distinct() <= 1 || seconds < MIN_SPLIT_SECONDS) {
+            r.putNull("thread_cores");
+            return "";
+        }
+        ObjectNode t = r.putObject("thread_cores");
+        StringBuilder line = new StringBuilder();
+        double grouped = 0;
+        for (CpuSampler.Group g : CpuSampler.Group.values()) {
+            double cores = cpu.groupNanosBetween(g, audit.firstAppend(), audit.lastAppend()) / 1e9 / seconds;
+            grouped += cores;
+            t.put(g.key, round(cores, 2));
+            line.append(String.format("%s %.2f, ", g.key.replace('_', ' '), cores));
+        }
+        if (!Double.isNaN(jvmCores)) {
+            t.put("jit", r.path("jit_cores").asDouble());
+            t.put("gc", r.path("gc_cores").asDouble());
+            // sampled apart from the process's total, so the rest is clamped at 0
+            double other = Math.max(0, cpuNanos / 1e9 / seconds - grouped - jvmCores);
+            t.put("other", round(other, 2));
+            line.append(String.format("other %.2f, ", other));
+        }
+        return line.toString();
     }
 
     private void latencyPhase(Variant v, ObjectNode r, double rate) throws Exception {

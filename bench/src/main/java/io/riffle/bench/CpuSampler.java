@@ -2,18 +2,26 @@ package io.riffle.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Samples this process's CPU time every {@value #PERIOD_MS} ms, so the CPU spent between two
  * wall-clock instants known only afterwards (first and last output) can be interpolated. On Linux
  * it also samples the JVM's own JIT compiler threads and garbage collector threads (their CPU
  * time is part of the process's): a phase measured while the JIT still compiles the stack runs
- * slower than it will, and shows it here.
+ * slower than it will, and shows it here. And it sums the CPU time of the process's Java threads by
+ * what they are there for ({@link Group}: Flink's task threads, its asynchronous checkpoint
+ * threads, the embedded Kafka broker, Kafka's clients), so a phase shows where its cores went.
  */
 final class CpuSampler implements AutoCloseable {
     static final long PERIOD_MS = 50;
@@ -21,10 +29,12 @@ final class CpuSampler implements AutoCloseable {
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final JvmThreads jvm = JvmThreads.ofThisProcess();
+    private final JavaThreads javaThreads = JavaThreads.ofThisJvm();
     private long[] wall = new long[1 << 12];
     private long[] cpu = new long[1 << 12];
     private long[] jit = new long[1 << 12];
     private long[] gc = new long[1 << 12];
+    private long[][] groups = new long[Group.values().length][1 << 12];
     private int n;
     private long offset;
     private final Thread thread;
@@ -76,6 +86,9 @@ final class CpuSampler implements AutoCloseable {
             cpu = java.util.Arrays.copyOf(cpu, n * 2);
             jit = java.util.Arrays.copyOf(jit, n * 2);
             gc = java.util.Arrays.copyOf(gc, n * 2);
+            for (int g = 0; g < groups.length; g++) {
+                groups[g] = java.util.Arrays.copyOf(groups[g], n * 2);
+            }
         }
         wall[n] = System.currentTimeMillis();
         cpu[n] = now();
@@ -83,6 +96,14 @@ final class CpuSampler implements AutoCloseable {
             jvm.sample();
             jit[n] = jvm.jitNanos;
             gc[n] = jvm.gcNanos;
+        }
+        if (javaThreads != null) {
+            if (n % JavaThreads.EVERY_SAMPLES == 0) {
+                javaThreads.sample();
+            }
+            for (int g = 0; g < groups.length; g++) {
+                groups[g][n] = javaThreads.nanos[g];
+            }
         }
         n++;
     }
@@ -110,6 +131,20 @@ final class CpuSampler implements AutoCloseable {
         return at(gc, toMs) - at(gc, fromMs);
     }
 
+    /**
+     * Whether {@link #groupNanosBetween} is known: where the JVM measures its threads' CPU time,
+     * and while no other process's CPU counts (a standalone cluster's task threads are not ours).
+     */
+    boolean knowsThreadGroups() {
+        return javaThreads != null && extra == null;
+    }
+
+    /** CPU nanoseconds the Java threads of {@code group} spent between two instants; 0 unless {@link #knowsThreadGroups()}. */
+    synchronized long groupNanosBetween(Group group, long fromMs, long toMs) {
+        long[] series = groups[group.ordinal()];
+        return at(series, toMs) - at(series, fromMs);
+    }
+
     private long at(long[] series, long t) {
         if (n == 0) {
             return 0;
@@ -125,6 +160,121 @@ final class CpuSampler implements AutoCloseable {
             }
         }
         return series[n - 1];
+    }
+
+    /** What a Java thread of the bench's process is there for, told by its name. */
+    enum Group {
+        /** Flink's task threads, which run the operators: "features-and-scorer -> ... (1/2)#0". */
+        TASKS("tasks"),
+        /** Flink's asynchronous part of checkpoints (the heap backend's snapshots): "AsyncOperations-thread-1". */
+        CHECKPOINTS("checkpoints"),
+        /** The embedded Kafka broker and its KRaft controller. */
+        KAFKA_BROKER("kafka_broker"),
+        /** Kafka's clients: producers' network threads, the Kafka source's fetchers, admin clients. */
+        KAFKA_CLIENTS("kafka_clients");
+
+        final String key;
+
+        Group(String key) {
+            this.key = key;
+        }
+
+        /** A task thread's name ends with its subtask and attempt, "(1/2)#0". */
+        private static final Pattern SUBTASK = Pattern.compile(".*\\(\\d+/\\d+\\)#\\d+");
+        /** Threads Flink names after a task that only wake it or watch it (its timers run in the task thread). */
+        private static final List<String> TASK_HELPERS = List.of("Time Trigger for ", "System Time Trigger for ",
+                "OutputFlusher for ", "Cancellation Watchdog for ", "Canceler", "Source Data Fetcher for ");
+        private static final List<String> CLIENTS = List.of("kafka-producer-network-thread", "Source Data Fetcher for ",
+                "kafka-admin-client-thread", "kafka-coordinator-heartbeat-thread", "kafka-consumer-");
+        private static final List<String> BROKER = List.of("data-plane-kafka", "kafka-", "ExpirationReaper",
+                "broker-", "controller-", "quorum-controller", "group-coordinator", "share-", "raft-",
+                "transaction-log", "TxnMarkerSender", "AddPartitionsToTxnSender", "ReplicaFetcher",
+                "ReplicaAlterLogDirs", "LogDirFailureHandler", "client-metrics-reaper", "PersisterStateManager",
+                "persister-", "network-partition-metadata", "SensorExpiryThread", "executor-");
+
+        /** The group of a Java thread named {@code name}, or null for the rest (Flink's RPC, the bench's own, ...). */
+        static Group of(String name) {
+            if (CLIENTS.stream().anyMatch(name::startsWith)) {
+                return KAFKA_CLIENTS;
+            }
+            if (name.startsWith("AsyncOperations")) {
+                return CHECKPOINTS;
+            }
+            if (SUBTASK.matcher(name).matches() && TASK_HELPERS.stream().noneMatch(name::startsWith)) {
+                return TASKS;
+            }
+            if (BROKER.stream().anyMatch(name::startsWith)) {
+                return KAFKA_BROKER;
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The CPU time of this JVM's Java threads by {@link Group}, from its {@code ThreadMXBean}: what
+     * threads had used before the first sample does not count, a thread born later counts from its
+     * start, and what a thread uses after the last sample before it ends is left to the rest (at
+     * most one period's, {@value #EVERY_SAMPLES} of the sampler's).
+     */
+    static final class JavaThreads {
+        /** Sampled every this many of the sampler's periods: a few hundred threads, one clock read each. */
+        static final int EVERY_SAMPLES = 2;
+
+        private final com.sun.management.ThreadMXBean mx;
+        private final Map<Long, Group> groupOf = new HashMap<>();
+        private final Set<Long> ungrouped = new HashSet<>();
+        private final Map<Long, Long> last = new HashMap<>();
+        final long[] nanos = new long[Group.values().length];
+        private boolean baselined;
+
+        private JavaThreads(com.sun.management.ThreadMXBean mx) {
+            this.mx = mx;
+        }
+
+        /** Null where the JVM does not measure its threads' CPU time. */
+        static JavaThreads ofThisJvm() {
+            if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx)
+                    || !mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
+                return null;
+            }
+            return new JavaThreads(mx);
+        }
+
+        void sample() {
+            long[] ids = mx.getAllThreadIds();
+            long[] cpu = mx.getThreadCpuTime(ids);
+            Set<Long> alive = new HashSet<>(ids.length * 2);
+            for (int i = 0; i < ids.length; i++) {
+                long id = ids[i];
+                alive.add(id);
+                if (cpu[i] < 0 || ungrouped.contains(id)) {
+                    continue;
+                }
+                Group g = groupOf.get(id);
+                if (g == null) {
+                    ThreadInfo info = mx.getThreadInfo(id);
+                    if (info == null) {
+                        continue; // ended meanwhile
+                    }
+                    g = Group.of(info.getThreadName());
+                    if (g == null) {
+                        ungrouped.add(id);
+                        continue;
+                    }
+                    groupOf.put(id, g);
+                }
+                Long before = last.put(id, cpu[i]);
+                // a thread first seen after the first sample was born since the one before: all of its time counts
+                long from = before != null ? before : baselined ? 0 : cpu[i];
+                if (cpu[i] > from) {
+                    nanos[g.ordinal()] += cpu[i] - from;
+                }
+            }
+            baselined = true;
+            groupOf.keySet().retainAll(alive);
+            ungrouped.retainAll(alive);
+            last.keySet().retainAll(alive);
+        }
     }
 
     /**

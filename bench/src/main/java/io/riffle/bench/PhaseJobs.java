@@ -10,19 +10,29 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Starts one phase's job of a variant ({@link BenchJobs}) on a fresh local MiniCluster of the
+ * Starts one phase's job of a variant ({@link BenchJobs}) on the run's local MiniCluster of the
  * run's parallelism (or on a {@link StandaloneCluster} of separate JVMs, see {@link #onCluster}),
  * tells whether it ended, and cancels it.
+ *
+ * <p>Every job of a run goes to the same MiniCluster (riffle-alt's to one of its own when {@code
+ * --alt} sets anything, as that may be the TaskManager's configuration), started on first use and
+ * closed with this. A MiniCluster per job, as before, loaded Flink's RPC system (Pekko, Scala,
+ * Typesafe Config; Flink copies it from its jar into a class loader of its own each time) anew for
+ * every phase, and the JIT compiled all of it again during every measured phase: 0.2-0.5 of the
+ * machine's two cores, still after ten warm-up rounds of the passthrough.
  */
-final class PhaseJobs {
+final class PhaseJobs implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final BenchSettings settings;
     private final List<ModelVersion> initialModels;
@@ -31,6 +41,10 @@ final class PhaseJobs {
     private int restPort;
     private StandaloneCluster cluster;
     private String clusterLabel = "";
+    /** The local MiniClusters started so far, by the --alt settings they were started with. */
+    private final Map<Map<String, String>, LocalCluster> local = new HashMap<>();
+
+    private record LocalCluster(MiniCluster cluster, int restPort) {}
     private final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
             .connectTimeout(java.time.Duration.ofSeconds(5)).build();
@@ -73,7 +87,7 @@ final class PhaseJobs {
         return cluster == null ? 1 : cluster.taskManagersOf(job.getJobID().toString());
     }
 
-    private StreamExecutionEnvironment environment(Map<String, String> alt) {
+    private StreamExecutionEnvironment environment(Map<String, String> alt) throws Exception {
         Configuration conf = new Configuration();
         conf.set(CoreOptions.DEFAULT_PARALLELISM, settings.parallelism());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -90,15 +104,47 @@ final class PhaseJobs {
             env.setParallelism(settings.parallelism());
             return env;
         }
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, settings.parallelism());
-        // A known port for Flink's REST API (checkpoint statistics, see checkpointStats).
-        restPort = freePort();
-        conf.set(org.apache.flink.configuration.RestOptions.BIND_ADDRESS, "127.0.0.1");
-        conf.set(org.apache.flink.configuration.RestOptions.BIND_PORT, String.valueOf(restPort));
+        // The job goes to the local MiniCluster's REST API with no jars: its classes are this JVM's.
         conf.addAll(Configuration.fromMap(alt));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+        restPort = localCluster(alt).restPort();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1", restPort, conf);
         env.setParallelism(settings.parallelism());
         return env;
+    }
+
+    /** The MiniCluster of jobs with these --alt settings: one TaskManager with a slot per subtask, REST on a known port. */
+    private LocalCluster localCluster(Map<String, String> alt) throws Exception {
+        LocalCluster c = local.get(alt);
+        if (c != null) {
+            return c;
+        }
+        Configuration conf = new Configuration();
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, settings.parallelism());
+        // A known port for Flink's REST API (job submission, checkpoint statistics, see checkpointStats).
+        int port = freePort();
+        conf.set(org.apache.flink.configuration.RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(org.apache.flink.configuration.RestOptions.BIND_PORT, String.valueOf(port));
+        conf.set(org.apache.flink.configuration.RestOptions.ADDRESS, "127.0.0.1");
+        conf.addAll(Configuration.fromMap(alt));
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+                .setNumTaskManagers(1).setNumSlotsPerTaskManager(settings.parallelism()).build());
+        cluster.start();
+        c = new LocalCluster(cluster, cluster.getRestAddress().get(30, TimeUnit.SECONDS).getPort());
+        local.put(Map.copyOf(alt), c);
+        return c;
+    }
+
+    /** Stops the local MiniClusters (their jobs have been cancelled). */
+    @Override
+    public void close() {
+        for (LocalCluster c : local.values()) {
+            try {
+                c.cluster().close();
+            } catch (Exception e) {
+                say.accept("could not stop the local Flink cluster: " + e);
+            }
+        }
+        local.clear();
     }
 
     /** One temporary folder per run; Flink deletes each checkpoint once it is superseded or the job ends. */

@@ -66,6 +66,19 @@ class BenchRunITCase {
                     assertThat(n.path(key).isNumber()).as(v.key() + "." + key + " in " + text).isTrue();
                     assertThat(n.path(key).asDouble()).as(v.key() + "." + key).isBetween(0.0, busy + 0.01);
                 }
+                // where the cores went, for a phase long enough to split: the operators' task threads did
+                // work, and no group used more than the process
+                JsonNode threads = n.path("thread_cores");
+                if (n.path("first_to_last_output_s").asDouble() < BenchRun.MIN_SPLIT_SECONDS) {
+                    assertThat(threads.isNull()).as(v.key() + ".thread_cores in " + text).isTrue();
+                } else {
+                    assertThat(threads.path("tasks").asDouble()).as(v.key() + ".thread_cores in " + text).isPositive();
+                    for (String key : List.of("tasks", "checkpoints", "kafka_broker", "kafka_clients", "jit", "gc", "other")) {
+                        assertThat(threads.path(key).isNumber()).as(v.key() + ".thread_cores." + key).isTrue();
+                        assertThat(threads.path(key).asDouble()).as(v.key() + ".thread_cores." + key)
+                                .isBetween(0.0, busy + 0.01);
+                    }
+                }
             }
         }
         for (String key : List.of("riffle_vs_passthrough", "riffle_vs_naive", "riffle_alt_vs_riffle")) {

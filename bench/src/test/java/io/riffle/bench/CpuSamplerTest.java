@@ -5,6 +5,9 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.lang.management.ManagementFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -54,6 +57,81 @@ class CpuSamplerTest {
             assertThat(sampler.knowsJvmThreads()).isTrue();
             sampler.addSource(() -> 0L);
             assertThat(sampler.knowsJvmThreads()).as("with another process's CPU counted").isFalse();
+        }
+    }
+
+    @Test
+    void groupsJavaThreadsByWhatTheirNamesSayTheyAreFor() {
+        assertThat(CpuSampler.Group.of("features-and-scorer -> (scores-sink: Writer -> scores-sink: Committer) (1/2)#0"))
+                .isEqualTo(CpuSampler.Group.TASKS);
+        assertThat(CpuSampler.Group.of("Source: events -> dead-letter-router (2/2)#3")).isEqualTo(CpuSampler.Group.TASKS);
+        assertThat(CpuSampler.Group.of("AsyncOperations-thread-1")).isEqualTo(CpuSampler.Group.CHECKPOINTS);
+        assertThat(CpuSampler.Group.of("Source Data Fetcher for Source: events -> dead-letter-router (1/2)#0"))
+                .isEqualTo(CpuSampler.Group.KAFKA_CLIENTS);
+        assertThat(CpuSampler.Group.of("kafka-producer-network-thread | producer-11")).isEqualTo(CpuSampler.Group.KAFKA_CLIENTS);
+        assertThat(CpuSampler.Group.of("kafka-admin-client-thread | riffle-embedded-kafka-admin"))
+                .isEqualTo(CpuSampler.Group.KAFKA_CLIENTS);
+        for (String broker : new String[] {"data-plane-kafka-request-handler-0", "kafka-1-raft-io-thread",
+                "ExpirationReaper-1-Produce", "quorum-controller-1-event-handler", "group-coordinator-event-processor-0",
+                "broker-1-lifecycle-manager-event-handler", "kafka-log-cleaner-thread-0"}) {
+            assertThat(CpuSampler.Group.of(broker)).as(broker).isEqualTo(CpuSampler.Group.KAFKA_BROKER);
+        }
+        for (String other : new String[] {"main", "flink-pekko.actor.default-dispatcher-5", "Checkpoint Timer",
+                "Time Trigger for Source: events -> dead-letter-router (1/2)#0",
+                "OutputFlusher for Source: events -> dead-letter-router (1/2)#0", "riffle-bench-cpu-sampler"}) {
+            assertThat(CpuSampler.Group.of(other)).as(other).isNull();
+        }
+    }
+
+    @Test
+    void countsTheCpuOfAThreadNamedLikeAFlinkTaskAsTasks() throws Exception {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(mx.isThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled(), "thread CPU time measured");
+        try (CpuSampler sampler = new CpuSampler()) {
+            assertThat(sampler.knowsThreadGroups()).isTrue();
+            long from = System.currentTimeMillis();
+            long spent = TimeUnit.MILLISECONDS.toNanos(300);
+            CountDownLatch done = new CountDownLatch(1);
+            CountDownLatch counted = new CountDownLatch(1);
+            // spins for 300 ms of CPU, then stays (idle) until the test has read the count: what a
+            // thread uses after the last sample before it ends is not counted
+            Thread busy = new Thread(() -> {
+                long until = mx.getCurrentThreadCpuTime() + spent;
+                long x = 0;
+                while (mx.getCurrentThreadCpuTime() < until) {
+                    x += System.nanoTime() & 1;
+                }
+                done.countDown();
+                try {
+                    counted.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (x == 42) {
+                    System.out.print("");
+                }
+            }, "busy-operator (1/1)#0");
+            busy.start();
+            long tasks = 0;
+            try {
+                assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (System.nanoTime() < deadline) {
+                    tasks = sampler.groupNanosBetween(CpuSampler.Group.TASKS, from, System.currentTimeMillis());
+                    if (tasks >= spent) {
+                        break;
+                    }
+                    Thread.sleep(CpuSampler.PERIOD_MS);
+                }
+            } finally {
+                counted.countDown();
+                busy.join(TimeUnit.SECONDS.toMillis(60));
+            }
+            // all of it, from the thread's start (its last loop's overshoot and the wait are small)
+            assertThat(tasks).isBetween(spent, spent + TimeUnit.MILLISECONDS.toNanos(100));
+            assertThat(sampler.groupNanosBetween(CpuSampler.Group.CHECKPOINTS, from, System.currentTimeMillis())).isZero();
+            sampler.addSource(() -> 0L);
+            assertThat(sampler.knowsThreadGroups()).as("with another process's CPU counted").isFalse();
         }
     }
 }
