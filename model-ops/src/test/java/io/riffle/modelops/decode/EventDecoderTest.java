@@ -6,9 +6,11 @@ import io.riffle.modelops.features.FeatureExtractionException;
 import io.riffle.modelops.spec.DataFormat;
 import io.riffle.modelops.spec.PipelineSpec;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,8 +21,10 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,6 +90,34 @@ class EventDecoderTest {
         assertThat(d.eventId().toString()).isEqualTo("e-1");
         assertThat(d.eventTime()).isEqualTo(TIME);
         assertThat(d.record().get("x03")).isEqualTo(1.5);
+    }
+
+    @Test
+    void decodesTheRecordsAvrosOwnDecoderDoesOneAfterAnother() throws Exception {
+        EventDecoder d = decoder(DataFormat.AVRO);
+        BinaryMessageDecoder<GenericRecord> avros = new BinaryMessageDecoder<>(GenericData.get(), schema);
+        List<GenericRecord> first = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            byte[] bytes = avro(event("e-" + i, "dev-" + (i % 2), TIME + i));
+            DecodedEvent e = d.decode(KEY, bytes, TIME);
+            assertThat(e.isRefused()).as(e.message()).isFalse();
+            assertThat(e.record()).isEqualTo(avros.decode(bytes));
+            first.add(e.record());
+        }
+        // each decode makes a record of its own: none is overwritten by the next
+        for (int i = 0; i < 5; i++) {
+            assertThat(first.get(i).get("eventId").toString()).isEqualTo("e-" + i);
+        }
+    }
+
+    @Test
+    void aValueOfAnotherSchemaIsRefusedInAvrosWords() throws Exception {
+        Schema other = SchemaBuilder.record("Other").fields().requiredString("a").endRecord();
+        GenericRecord o = new GenericRecordBuilder(other).set("a", "x").build();
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), other).encode(o).array();
+        DecodedEvent d = decoder(DataFormat.AVRO).decode(KEY, bytes, TIME);
+        assertThat(d.isRefused()).isTrue();
+        assertThat(d.message()).contains("cannot decode a " + schema.getName()).contains("fingerprint");
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.riffle.schemas.serde;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.SchemaStore;
@@ -15,6 +17,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Avro single-object encoding of a generated record class: header {@code C3 01}, the 8-byte
@@ -30,6 +33,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
     private final Class<T> type;
     private transient Schema schema;
     private transient BinaryMessageDecoder<T> decoder;
+    private transient DatumReader<T> reader;
     /** The single-object header of {@link #schema}: C3 01 and its 8-byte fingerprint (little-endian). */
     private transient byte[] header;
     private transient DatumWriter<T> writer;
@@ -104,6 +108,12 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
             throw new SerdeException("cannot decode " + type.getSimpleName() + ": the value is null");
         }
         try {
+            if (bytes.length >= header.length && Arrays.equals(bytes, 0, header.length, header, 0, header.length)) {
+                // this schema's: decoded from the array as it is (Avro's decoder reads the body byte by
+                // byte through a synchronized stream, about twice as slow)
+                return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, header.length,
+                        bytes.length - header.length, null));
+            }
             return decoder.decode(bytes);
         } catch (IOException | RuntimeException e) {
             throw new SerdeException("cannot decode " + type.getSimpleName() + " (" + bytes.length + " bytes): "
@@ -159,12 +169,12 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
 
         private void ensure(int more) {
             if (count + more > buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
             }
         }
 
         byte[] toByteArray() {
-            return java.util.Arrays.copyOf(buf, count);
+            return Arrays.copyOf(buf, count);
         }
     }
 
@@ -190,6 +200,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
         header = ByteBuffer.allocate(10).order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .put((byte) 0xC3).put((byte) 0x01).putLong(SchemaNormalization.parsingFingerprint64(schema)).array();
         writer = (DatumWriter<T>) model.createDatumWriter(schema);
+        reader = (DatumReader<T>) model.createDatumReader(schema);
         out = new Output();
         ready = true;
     }

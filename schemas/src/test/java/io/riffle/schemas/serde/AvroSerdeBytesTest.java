@@ -54,5 +54,6 @@ class AvroSerdeBytesTest {
         Transaction t = Transaction.newBuilder().setEventId("1").setCardId("c").setMerchantId("m").setAmount(12.5)
                 .setCurrency("EUR").setCountry("DE").setChannel("WEB").setMerchantCategory("food").setEventTime(7).build();
         assertThat(tx.encode(t)).isEqualTo(avros(t));
+        assertThat(tx.decode(avros(t))).isEqualTo(t);
     }
 }
