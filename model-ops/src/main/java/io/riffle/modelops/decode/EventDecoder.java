@@ -4,9 +4,9 @@ import io.riffle.modelops.features.EventFields;
 import io.riffle.modelops.features.EventTimeBounds;
 import io.riffle.modelops.spec.DataFormat;
 import io.riffle.modelops.spec.PipelineSpec;
+import io.riffle.schemas.serde.AvroSerde;
 import io.riffle.schemas.serde.JsonRecordDecoder;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
@@ -47,7 +47,7 @@ public final class EventDecoder implements Serializable {
 
     private transient Schema schema;
     private transient BinaryMessageDecoder<GenericRecord> avro;
-    private transient long fingerprint;
+    private transient byte[] header;
     private transient GenericDatumReader<GenericRecord> reader;
     private transient BinaryDecoder body;
     private transient JsonRecordDecoder<GenericData.Record> json;
@@ -75,7 +75,7 @@ public final class EventDecoder implements Serializable {
     public void open() {
         schema = new Schema.Parser().parse(schemaJson);
         avro = new BinaryMessageDecoder<>(GenericData.get(), schema);
-        fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        header = AvroSerde.singleObjectHeader(schema);
         reader = new GenericDatumReader<>(schema, schema, GenericData.get());
         json = JsonRecordDecoder.forSchema(schema);
     }
@@ -124,8 +124,8 @@ public final class EventDecoder implements Serializable {
             return json.decode(value);
         }
         try {
-            if (hasOurHeader(value)) {
-                body = DecoderFactory.get().binaryDecoder(value, HEADER_BYTES, value.length - HEADER_BYTES, body);
+            if (AvroSerde.startsWith(value, header)) {
+                body = DecoderFactory.get().binaryDecoder(value, header.length, value.length - header.length, body);
                 return reader.read(null, body);
             }
             return avro.decode(value);
@@ -134,20 +134,6 @@ public final class EventDecoder implements Serializable {
                     + " bytes of Avro single-object encoding (is the producer writing this schema, or JSON"
                     + " to a topic the pipeline file declares avro?): " + e.getMessage(), e);
         }
-    }
-
-    /** Single-object encoding's header: the marker C3 01, then the schema's CRC-64-AVRO fingerprint, little-endian. */
-    private static final int HEADER_BYTES = 10;
-
-    private boolean hasOurHeader(byte[] value) {
-        if (value.length < HEADER_BYTES || value[0] != (byte) 0xC3 || value[1] != (byte) 0x01) {
-            return false;
-        }
-        long f = 0;
-        for (int i = HEADER_BYTES - 1; i >= 2; i--) {
-            f = (f << 8) | (value[i] & 0xFFL);
-        }
-        return f == fingerprint;
     }
 
     /** The decoded event with its key, id and time read, or throws naming the field that is wrong. */

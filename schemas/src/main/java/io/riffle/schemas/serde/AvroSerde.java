@@ -108,7 +108,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
             throw new SerdeException("cannot decode " + type.getSimpleName() + ": the value is null");
         }
         try {
-            if (bytes.length >= header.length && Arrays.equals(bytes, 0, header.length, header, 0, header.length)) {
+            if (startsWith(bytes, header)) {
                 // this schema's: decoded from the array as it is (Avro's decoder reads the body byte by
                 // byte through a synchronized stream, about twice as slow)
                 return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, header.length,
@@ -178,6 +178,17 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
         }
     }
 
+    /** The single-object encoding's header of records of {@code schema}: C3 01, then its CRC-64-AVRO fingerprint, little-endian. */
+    public static byte[] singleObjectHeader(Schema schema) {
+        return ByteBuffer.allocate(10).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .put((byte) 0xC3).put((byte) 0x01).putLong(SchemaNormalization.parsingFingerprint64(schema)).array();
+    }
+
+    /** Whether {@code bytes} begin with {@code header} (see {@link #singleObjectHeader}). */
+    public static boolean startsWith(byte[] bytes, byte[] header) {
+        return bytes.length >= header.length && Arrays.equals(bytes, 0, header.length, header, 0, header.length);
+    }
+
     private void init() {
         if (!ready) {
             build();
@@ -197,8 +208,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serializer
         model.setCustomCoders(true);
         schema = model.getSchema(type);
         decoder = new BinaryMessageDecoder<>(model, schema);
-        header = ByteBuffer.allocate(10).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                .put((byte) 0xC3).put((byte) 0x01).putLong(SchemaNormalization.parsingFingerprint64(schema)).array();
+        header = singleObjectHeader(schema);
         writer = (DatumWriter<T>) model.createDatumWriter(schema);
         reader = (DatumReader<T>) model.createDatumReader(schema);
         out = new Output();
