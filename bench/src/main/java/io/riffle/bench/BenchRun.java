@@ -391,14 +391,16 @@ public final class BenchRun {
         double gcCores = jvmKnown ? cpu.gcNanosBetween(audit.firstAppend(), audit.lastAppend()) / 1e9 / seconds : 0;
         r.put("jit_cores", jvmKnown ? round(jitCores, 2) : null);
         r.put("gc_cores", jvmKnown ? round(gcCores, 2) : null);
-        String where = threadCores(r, audit, seconds, cpuNanos, jvmKnown ? jitCores + gcCores : Double.NaN);
+        threadCores(r, audit, seconds, cpuNanos, jvmKnown ? jitCores + gcCores : Double.NaN);
+        JsonNode where = r.path("thread_cores");
         r.put("first_to_last_output_s", round(seconds, 2));
         r.put("wall_s", round((System.currentTimeMillis() - t0) / 1000.0, 1));
         r.set("throughput_phase", results.exactness(v, what, audit, events, failure));
         say(String.format("[%s] %,.0f events/s sustained, %.2f CPU s per million events%s, %s%s", v.key(), rate,
                 cpuNanos / 1e9 / Math.max(1, audit.distinct()) * 1e6,
-                jvmKnown ? String.format(" (of the %.2f cores busy: %sJIT %.2f, GC %.2f)", cpuNanos / 1e9 / seconds,
-                        where, jitCores, gcCores) : "",
+                !jvmKnown ? "" : String.format(" (of the %.2f cores busy: %s)", cpuNanos / 1e9 / seconds,
+                        where.isObject() ? BenchReport.cores(where)
+                                : String.format("JIT %.2f, GC %.2f", jitCores, gcCores)),
                 BenchResults.exactSummary(audit, events),
                 audit.checkedScores() > 0 ? String.format("; %,d flagged (alerts)", audit.flaggedScores()) : ""));
         return audit;
@@ -408,33 +410,27 @@ public final class BenchRun {
      * Puts {@code thread_cores} into {@code r}: the cores each {@link CpuSampler.Group} of Java threads
      * used between the phase's first and last output, with {@code jit} and {@code gc} and the rest as
      * {@code other} (Flink's RPC and the JVM's other threads) when {@code jvmCores} (JIT + GC) is known.
-     * Returns them for the phase's status line ("tasks 1.41, checkpoints 0.09, ... "), or "". A
-     * window shorter than {@link #MIN_SPLIT_SECONDS} is not split (null): the Java threads are
+     * A window shorter than {@link #MIN_SPLIT_SECONDS} is not split (null): the Java threads are
      * sampled only every {@code JavaThreads.EVERY_SAMPLES} periods of the sampler.
      */
-    private String threadCores(ObjectNode r, OutputAudit audit, double seconds, long cpuNanos, double jvmCores) {
+    private void threadCores(ObjectNode r, OutputAudit audit, double seconds, long cpuNanos, double jvmCores) {
         if (!cpu.knowsThreadGroups() || audit.distinct() <= 1 || seconds < MIN_SPLIT_SECONDS) {
             r.putNull("thread_cores");
-            return "";
+            return;
         }
         ObjectNode t = r.putObject("thread_cores");
-        StringBuilder line = new StringBuilder();
         double grouped = 0;
         for (CpuSampler.Group g : CpuSampler.Group.values()) {
             double cores = cpu.groupNanosBetween(g, audit.firstAppend(), audit.lastAppend()) / 1e9 / seconds;
             grouped += cores;
             t.put(g.key, round(cores, 2));
-            line.append(String.format("%s %.2f, ", g.key.replace('_', ' '), cores));
         }
         if (!Double.isNaN(jvmCores)) {
             t.put("jit", r.path("jit_cores").asDouble());
             t.put("gc", r.path("gc_cores").asDouble());
             // sampled apart from the process's total, so the rest is clamped at 0
-            double other = Math.max(0, cpuNanos / 1e9 / seconds - grouped - jvmCores);
-            t.put("other", round(other, 2));
-            line.append(String.format("other %.2f, ", other));
+            t.put("other", round(Math.max(0, cpuNanos / 1e9 / seconds - grouped - jvmCores), 2));
         }
-        return line.toString();
     }
 
     private void latencyPhase(Variant v, ObjectNode r, double rate) throws Exception {

@@ -156,6 +156,8 @@ class EventDecoderTest {
         DecodedEvent truncated = avro.decode(KEY, Arrays.copyOf(good, good.length - 5), TIME);
         assertThat(truncated.message()).contains(schema.getName());
         assertThat(truncated.record()).isNull();
+        // the decoder it reuses is left clean by the failure: the next record decodes
+        assertThat(avro.decode(KEY, good, TIME).isRefused()).isFalse();
         DecodedEvent jsonAsAvro = avro.decode(KEY, json("e-7", "d", TIME).getBytes(StandardCharsets.UTF_8), TIME);
         assertThat(jsonAsAvro.message()).contains("cannot decode a " + schema.getName()).contains("Avro single-object encoding");
         assertThat(avro.decode(KEY, null, TIME).message()).isEqualTo("the record has no value");
