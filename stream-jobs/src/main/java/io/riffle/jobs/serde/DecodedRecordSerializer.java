@@ -1,6 +1,7 @@
 package io.riffle.jobs.serde;
 
 import io.riffle.schemas.DeadLetter;
+import io.riffle.schemas.serde.AvroClassAllowList;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -106,6 +107,9 @@ public final class DecodedRecordSerializer extends FreshInstanceSerializer<Decod
             d.record = records.deserialize(in);
         }
         if ((flags & DEAD_LETTER) != 0) {
+            // Avro builds generated records only of trusted classes: trusted here, whichever task
+            // reads this, not only those whose operators decode Riffle's records themselves
+            AvroClassAllowList.allowRiffleRecords();
             d.deadLetter = deadLetters.deserialize(in);
         }
         return d;

@@ -13,6 +13,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,6 +75,32 @@ class DecodedRecordSerializerTest {
         DecodedRecord copy = serializer.copy(cases.get(0));
         copy.record.put("amount", -1.0);
         assertThat(cases.get(0).record.get("amount")).isEqualTo(12.5);
+    }
+
+    @Test
+    void oneInstanceCarriesManyEventsOneAfterAnotherWhateverTheirSize() throws Exception {
+        Schema schema = schema();
+        DecodedRecordSerializer serializer = new DecodedRecordSerializer(schema);
+        List<DecodedRecord> sent = new ArrayList<>();
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        for (int i = 0; i < 50; i++) {
+            GenericRecord e = event(schema, i);
+            if (i % 7 == 3) {
+                // larger than the reused buffers, once even beyond what they keep afterwards
+                e.put("merchantId", "m".repeat(i == 3 ? 100_000 : 300 + i));
+            }
+            DecodedRecord d = i % 10 == 9
+                    ? DecodedRecord.failed(DeadLetters.of("riffle.events", 0, i, null, new byte[] {(byte) i},
+                            new IllegalArgumentException("bad " + i)), i)
+                    : DecodedRecord.of(e, "card-" + i, i, i + 1, "riffle.events", i % 2, i);
+            serializer.serialize(d, out);
+            sent.add(d);
+        }
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        for (DecodedRecord d : sent) {
+            assertSame(serializer.deserialize(in), d);
+        }
+        assertThat(in.available()).isZero();
     }
 
     @Test
