@@ -448,6 +448,7 @@ public final class BenchRun {
         producer.start();
         long deadline = System.nanoTime() + settings.variantTimeout().toNanos();
         String failure = null;
+        ObjectNode checkpoints = null;
         try {
             while (true) {
                 audit.poll(Duration.ofMillis(100));
@@ -469,6 +470,10 @@ public final class BenchRun {
             }
         } finally {
             producer.stop();
+            if (failure == null) {
+                // what the visible latency waits for beyond the interval: each checkpoint's end to end
+                checkpoints = jobs.checkpointStats(job);
+            }
             jobs.stop(job);
         }
         audit.setExpected(producer.sent());
@@ -485,11 +490,26 @@ public final class BenchRun {
         ObjectNode phase = results.exactness(v, "latency", audit, producer.sent(), failure);
         phase.put("offered_events_per_s", Math.round(rate));
         phase.put("measured_events", producer.sent() - producer.measuredFrom());
+        if (checkpoints != null) {
+            phase.set("checkpoints", checkpoints);
+        }
         r.set("latency_phase", phase);
         say(String.format("[%s] latency ingestion -> output p50 %d ms, p95 %d, p99 %d, max %d (read_committed visible"
                         + " p50 %d, p99 %d); %s", v.key(), h.getValueAtPercentile(50), h.getValueAtPercentile(95),
                 h.getValueAtPercentile(99), h.getMaxValue(), vis.getValueAtPercentile(50),
                 vis.getValueAtPercentile(99), BenchResults.exactSummary(audit, producer.sent())));
+        if (checkpoints != null && checkpoints.path("completed").asLong() > 0) {
+            StringBuilder tasks = new StringBuilder();
+            checkpoints.path("last_by_task").fields().forEachRemaining(t -> tasks.append(String.format(
+                    "; %s: barrier after %d ms, aligned in %d, sync %d, async %d, acknowledged after %d", t.getKey(),
+                    t.getValue().path("start_delay_ms").asLong(), t.getValue().path("alignment_ms").asLong(),
+                    t.getValue().path("sync_ms").asLong(), t.getValue().path("async_ms").asLong(),
+                    t.getValue().path("end_to_end_ms").asLong())));
+            say(String.format("[%s] latency phase: %d checkpoints, end to end p50 %.0f ms, max %d (a record is visible"
+                            + " once the checkpoint after it completes and its transaction commits)%s", v.key(),
+                    checkpoints.path("completed").asLong(), checkpoints.path("duration_ms_p50").asDouble(),
+                    checkpoints.path("duration_ms_max").asLong(), tasks));
+        }
         audit.close();
     }
 

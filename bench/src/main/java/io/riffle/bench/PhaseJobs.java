@@ -176,15 +176,12 @@ final class PhaseJobs implements AutoCloseable {
     com.fasterxml.jackson.databind.node.ObjectNode checkpointStats(JobClient job) {
         com.fasterxml.jackson.databind.node.ObjectNode n = json.createObjectNode();
         try {
-            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create("http://127.0.0.1:" + restPort + "/jobs/" + job.getJobID() + "/checkpoints"))
-                    .timeout(java.time.Duration.ofSeconds(10)).GET().build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                n.put("error", "HTTP " + r.statusCode());
+            String base = "/jobs/" + job.getJobID() + "/checkpoints";
+            com.fasterxml.jackson.databind.JsonNode c = rest(base);
+            if (c == null) {
+                n.put("error", "the REST API did not answer " + base);
                 return n;
             }
-            com.fasterxml.jackson.databind.JsonNode c = json.readTree(r.body());
             n.put("completed", c.path("counts").path("completed").asLong());
             com.fasterxml.jackson.databind.JsonNode latest = c.path("latest").path("completed");
             n.put("last_state_bytes", latest.path("state_size").asLong());
@@ -193,6 +190,9 @@ final class PhaseJobs implements AutoCloseable {
             n.put("state_bytes_max", summary.path("state_size").path("max").asLong());
             n.put("duration_ms_p50", summary.path("end_to_end_duration").path("p50").asDouble());
             n.put("duration_ms_max", summary.path("end_to_end_duration").path("max").asLong());
+            if (latest.has("id")) {
+                n.set("last_by_task", lastByTask(job, base + "/details/" + latest.path("id").asLong()));
+            }
         } catch (java.io.IOException e) {
             n.put("error", e.toString());
         } catch (InterruptedException e) {
@@ -200,6 +200,58 @@ final class PhaseJobs implements AutoCloseable {
             n.put("error", "interrupted");
         }
         return n;
+    }
+
+    /**
+     * Where the newest completed checkpoint's time went, per task (chain) of the job, slowest
+     * subtask each: from the trigger until the barrier reached it ({@code start_delay_ms}), barrier
+     * alignment, the synchronous part (flushing batches and sinks, copying state tables) and the
+     * asynchronous one (writing the state), and the task's end to end. Empty when the API did not answer.
+     */
+    private com.fasterxml.jackson.databind.node.ObjectNode lastByTask(JobClient job, String details)
+            throws java.io.IOException, InterruptedException {
+        com.fasterxml.jackson.databind.node.ObjectNode byTask = json.createObjectNode();
+        com.fasterxml.jackson.databind.JsonNode d = rest(details);
+        com.fasterxml.jackson.databind.JsonNode j = rest("/jobs/" + job.getJobID());
+        if (d == null || j == null) {
+            return byTask;
+        }
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode v : j.path("vertices")) {
+            names.put(v.path("id").asText(), shortName(v.path("name").asText("")));
+        }
+        java.util.Iterator<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> tasks =
+                d.path("tasks").fields();
+        while (tasks.hasNext()) {
+            String vertex = tasks.next().getKey();
+            com.fasterxml.jackson.databind.JsonNode t = rest(details + "/subtasks/" + vertex);
+            if (t == null) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode sum = t.path("summary");
+            com.fasterxml.jackson.databind.node.ObjectNode o = byTask.putObject(names.getOrDefault(vertex, vertex));
+            o.put("end_to_end_ms", sum.path("end_to_end_duration").path("max").asLong());
+            o.put("start_delay_ms", sum.path("start_delay").path("max").asLong());
+            o.put("alignment_ms", sum.path("alignment").path("duration").path("max").asLong());
+            o.put("sync_ms", sum.path("checkpoint_duration").path("sync").path("max").asLong());
+            o.put("async_ms", sum.path("checkpoint_duration").path("async").path("max").asLong());
+        }
+        return byTask;
+    }
+
+    /** A task's name up to its first operator's: "features-and-scorer", "Source: events". */
+    private static String shortName(String name) {
+        int arrow = name.indexOf(" -> ");
+        return arrow > 0 ? name.substring(0, arrow) : name;
+    }
+
+    /** A GET of Flink's REST API as JSON, or null when it did not answer 200. */
+    private com.fasterxml.jackson.databind.JsonNode rest(String path) throws java.io.IOException, InterruptedException {
+        java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + restPort + path))
+                .timeout(java.time.Duration.ofSeconds(10)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? json.readTree(r.body()) : null;
     }
 
     /** Null while the job runs; else why it ended. */

@@ -51,6 +51,28 @@ class BenchRunITCase {
             // Flink's REST API answered (the figures themselves depend on how many checkpoints completed).
             assertThat(n.path("checkpoints").has("completed")).as(v.key() + " checkpoints: " + n).isTrue();
             assertThat(n.path("checkpoints").has("error")).as(v.key() + " checkpoints: " + n).isFalse();
+            // the latency phase's checkpoints too (under exactly-once its output became readable only
+            // through them), and where the newest one's time went per task
+            assertThat(n.path("latency_phase").path("checkpoints").path("completed").asLong())
+                    .as(v.key() + " latency phase checkpoints: " + n).isPositive();
+            for (JsonNode c : List.of(n.path("checkpoints"), n.path("latency_phase").path("checkpoints"))) {
+                assertThat(c.has("completed")).as(v.key() + " checkpoints: " + n).isTrue();
+                if (c.path("completed").asLong() > 0) {
+                    JsonNode tasks = c.path("last_by_task");
+                    assertThat(tasks.size()).as(v.key() + " last_by_task: " + c).isPositive();
+                    if (v == Variant.RIFFLE) {
+                        assertThat(tasks.has("features-and-scorer")).as("riffle's scorer in " + c).isTrue();
+                    }
+                    tasks.forEach(t -> {
+                        for (String key : List.of("end_to_end_ms", "start_delay_ms", "alignment_ms", "sync_ms", "async_ms")) {
+                            assertThat(t.path(key).isNumber()).as(v.key() + " " + key + " in " + c).isTrue();
+                        }
+                        assertThat(t.path("sync_ms").asLong() + t.path("async_ms").asLong())
+                                .as(v.key() + " sync + async within end to end: " + c)
+                                .isLessThanOrEqualTo(t.path("end_to_end_ms").asLong());
+                    });
+                }
+            }
             JsonNode warm = result.path("warmup").path(v.key()).path("throughput_phase");
             assertThat(warm.path("exactly_once").asBoolean()).as(v.key() + " warm-up: " + warm).isTrue();
             assertThat(warm.path("distinct").asLong()).isEqualTo(1_000);
