@@ -47,6 +47,7 @@ class EntityFeatureStateSerializerTest {
             byte[] bytes = write(state);
             EntityFeatureState back = read(bytes);
             assertThat(back).as("after event %d", i).isEqualTo(state);
+            assertThat(read(writeFormat2(state))).as("format 2 after event %d", i).isEqualTo(state);
             assertThat(EntityFeatureStateSerializer.INSTANCE.copy(state)).isEqualTo(state);
             // Further events give the same features from the copy as from the original.
             GenericRecord next = SpecFeatureRowsTest.event(i + 1_000, "dev-1", time + 1_000, new Random(i));
@@ -90,10 +91,67 @@ class EntityFeatureStateSerializerTest {
         EntityFeatureState s = extractor.newState();
         extractor.extract(SpecFeatureRowsTest.event(1, "dev-1", 1_767_225_600_000L, new Random(1)), s);
         byte[] bytes = write(s);
-        // header: marker 8 + 3 × 8 + session 3 × 8 + 4 (no recent ids) + 4 (slots) + 4 (entries) + 4 × 4 → first entry's slot at 84
-        bytes[84] = 0x7f;
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(bytes))
+        // header: marker 8 + 3 × 8 + session 3 × 8 + 4 (no recent ids) + 4 (slots) + 4 (entries) + 4 × 4 → the
+        // first entry's slot at 84
+        byte[] beyond = bytes.clone();
+        beyond[84] = 0x7f;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(beyond))
                 .isInstanceOf(java.io.IOException.class).hasMessageContaining("corrupt entity feature state");
+        // two entries claiming one slot: the second entry's slot made the first's
+        assertThat(s.size).isGreaterThan(1);
+        byte[] twice = bytes.clone();
+        System.arraycopy(twice, 84, twice, 88, 4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(twice))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("corrupt entity feature state: slot");
+    }
+
+    /** Format 2, as the releases before 2026-12-07 wrote it: per entry in slot order, its slot, then its parts. */
+    private static byte[] writeFormat2(EntityFeatureState s) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        out.writeLong(EntityFeatureStateSerializer.FORMAT_2);
+        out.writeLong(s.newestTime);
+        out.writeLong(s.events);
+        out.writeLong(s.touchedAt);
+        out.writeLong(s.sessionStart);
+        out.writeLong(s.sessionNewest);
+        out.writeLong(s.sessionEvents);
+        out.writeInt(s.recentCount);
+        for (int i = 0; i < 2 * s.recentCount; i++) {
+            out.writeLong(s.recent[i]);
+        }
+        if (s.data == null) {
+            out.writeInt(-1);
+            return out.getCopyOfBuffer();
+        }
+        int values = s.entryValues;
+        int words = s.entryWords;
+        int counters = s.entryCounters;
+        out.writeInt(s.slots);
+        out.writeInt(s.size);
+        out.writeInt(values);
+        out.writeInt(words);
+        out.writeInt(counters);
+        out.writeInt(s.entryKeys);
+        for (int slot = 0; slot < s.slots; slot++) {
+            int e = s.entryAt(slot);
+            if (e < 0) {
+                continue;
+            }
+            int x = s.entryBase(e);
+            out.writeInt(slot);
+            out.writeLong(s.data[x]);
+            out.writeInt((int) s.data[x + 1]);
+            for (int i = x + 2, end = i + values + words; i < end; i++) {
+                out.writeLong(s.data[i]);
+            }
+            for (int i = x + 2 + values + words, end = i + counters; i < end; i++) {
+                out.writeInt((int) s.data[i]);
+            }
+            for (int i = x + 2 + values + words + counters, end = i + s.entryKeys; i < end; i++) {
+                out.writeLong(s.data[i]);
+            }
+        }
+        return out.getCopyOfBuffer();
     }
 
     /** A pipeline over the generic-30 events with counts by region (listed and top-N) and sessions. */
@@ -190,8 +248,13 @@ class EntityFeatureStateSerializerTest {
         EntityFeatureState back = read(earlier);
         assertThat(back).as(resource).isEqualTo(built);
         assertThat(back.size).as(resource).isGreaterThan(10);
-        assertThat(write(built)).as(resource).isEqualTo(earlier);
-        assertThat(write(back)).as(resource).isEqualTo(earlier);
+        // the fixtures are format 2, written by the releases before 2026-12-07, byte for byte
+        assertThat(writeFormat2(built)).as(resource).isEqualTo(earlier);
+        assertThat(writeFormat2(back)).as(resource).isEqualTo(earlier);
+        // and what is written now (format 3: the entries in memory order, so not the same bytes
+        // for the restored state and the built one) reads back as the same state
+        assertThat(read(write(back))).as(resource).isEqualTo(built);
+        assertThat(read(write(built))).as(resource).isEqualTo(built);
     }
 
     /** The format of the previous release (no marker, no sessions, no category counters), as it wrote it. */
