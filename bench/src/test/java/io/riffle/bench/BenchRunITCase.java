@@ -63,13 +63,12 @@ class BenchRunITCase {
                     if (v == Variant.RIFFLE) {
                         assertThat(tasks.has("features-and-scorer")).as("riffle's scorer in " + c).isTrue();
                     }
+                    // (each figure is the slowest subtask's, so they need not add up)
                     tasks.forEach(t -> {
                         for (String key : List.of("end_to_end_ms", "start_delay_ms", "alignment_ms", "sync_ms", "async_ms")) {
                             assertThat(t.path(key).isNumber()).as(v.key() + " " + key + " in " + c).isTrue();
+                            assertThat(t.path(key).asLong()).as(v.key() + " " + key + " in " + c).isNotNegative();
                         }
-                        assertThat(t.path("sync_ms").asLong() + t.path("async_ms").asLong())
-                                .as(v.key() + " sync + async within end to end: " + c)
-                                .isLessThanOrEqualTo(t.path("end_to_end_ms").asLong());
                     });
                 }
             }
