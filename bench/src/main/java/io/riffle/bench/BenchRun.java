@@ -391,16 +391,22 @@ public final class BenchRun {
         double gcCores = jvmKnown ? cpu.gcNanosBetween(audit.firstAppend(), audit.lastAppend()) / 1e9 / seconds : 0;
         r.put("jit_cores", jvmKnown ? round(jitCores, 2) : null);
         r.put("gc_cores", jvmKnown ? round(gcCores, 2) : null);
+        // Flink's snapshot threads' time runnable but without a core: a checkpoint's duration that is queueing, not work
+        boolean waitKnown = cpu.knowsSnapshotWait() && audit.distinct() > 1 && seconds > 0;
+        double snapshotWait = waitKnown
+                ? cpu.snapshotWaitNanosBetween(audit.firstAppend(), audit.lastAppend()) / 1e9 / seconds : 0;
+        r.put("snapshot_wait_cores", waitKnown ? round(snapshotWait, 2) : null);
         threadCores(r, audit, seconds, cpuNanos, jvmKnown ? jitCores + gcCores : Double.NaN);
         JsonNode where = r.path("thread_cores");
         r.put("first_to_last_output_s", round(seconds, 2));
         r.put("wall_s", round((System.currentTimeMillis() - t0) / 1000.0, 1));
         r.set("throughput_phase", results.exactness(v, what, audit, events, failure));
-        say(String.format("[%s] %,.0f events/s sustained, %.2f CPU s per million events%s, %s%s", v.key(), rate,
+        say(String.format("[%s] %,.0f events/s sustained, %.2f CPU s per million events%s%s, %s%s", v.key(), rate,
                 cpuNanos / 1e9 / Math.max(1, audit.distinct()) * 1e6,
                 !jvmKnown ? "" : String.format(" (of the %.2f cores busy: %s)", cpuNanos / 1e9 / seconds,
                         where.isObject() ? BenchReport.cores(where)
                                 : String.format("JIT %.2f, GC %.2f", jitCores, gcCores)),
+                snapshotWait >= 0.005 ? String.format("; snapshot threads waiting for a core: %.2f", snapshotWait) : "",
                 BenchResults.exactSummary(audit, events),
                 audit.checkedScores() > 0 ? String.format("; %,d flagged (alerts)", audit.flaggedScores()) : ""));
         return audit;

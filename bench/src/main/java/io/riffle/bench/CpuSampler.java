@@ -34,6 +34,7 @@ final class CpuSampler implements AutoCloseable {
     private long[] cpu = new long[1 << 12];
     private long[] jit = new long[1 << 12];
     private long[] gc = new long[1 << 12];
+    private long[] snapshotWait = new long[1 << 12];
     private long[][] groups = new long[Group.values().length][1 << 12];
     private int n;
     private long offset;
@@ -86,6 +87,7 @@ final class CpuSampler implements AutoCloseable {
             cpu = java.util.Arrays.copyOf(cpu, n * 2);
             jit = java.util.Arrays.copyOf(jit, n * 2);
             gc = java.util.Arrays.copyOf(gc, n * 2);
+            snapshotWait = java.util.Arrays.copyOf(snapshotWait, n * 2);
             for (int g = 0; g < groups.length; g++) {
                 groups[g] = java.util.Arrays.copyOf(groups[g], n * 2);
             }
@@ -96,6 +98,7 @@ final class CpuSampler implements AutoCloseable {
             jvm.sample();
             jit[n] = jvm.jitNanos;
             gc[n] = jvm.gcNanos;
+            snapshotWait[n] = jvm.snapshotWaitNanos;
         }
         if (javaThreads != null) {
             if (n % JavaThreads.EVERY_SAMPLES == 0) {
@@ -129,6 +132,24 @@ final class CpuSampler implements AutoCloseable {
     /** CPU nanoseconds the garbage collector's threads spent between two instants; 0 unless {@link #knowsJvmThreads()}. */
     synchronized long gcNanosBetween(long fromMs, long toMs) {
         return at(gc, toMs) - at(gc, fromMs);
+    }
+
+    /**
+     * Whether {@link #snapshotWaitNanosBetween} is known: where the kernel reports each thread's
+     * time runnable but waiting for a CPU ({@code /proc/<pid>/task/<tid>/schedstat}), and while no
+     * other process's CPU counts.
+     */
+    boolean knowsSnapshotWait() {
+        return jvm != null && jvm.schedstat && extra == null;
+    }
+
+    /**
+     * Nanoseconds Flink's asynchronous snapshot threads ("AsyncOperations-thread-N") spent between
+     * two instants runnable but waiting for a CPU: how much of a checkpoint's duration is its
+     * snapshot queueing for a core rather than working. 0 unless {@link #knowsSnapshotWait()}.
+     */
+    synchronized long snapshotWaitNanosBetween(long fromMs, long toMs) {
+        return at(snapshotWait, toMs) - at(snapshotWait, fromMs);
     }
 
     /**
@@ -293,13 +314,19 @@ final class CpuSampler implements AutoCloseable {
         private final Path tasks;
         private final List<Path> jitStats = new ArrayList<>();
         private final List<Path> gcStats = new ArrayList<>();
+        private final List<Path> snapshotSchedstats = new ArrayList<>();
         private final java.util.Map<Path, Long> last = new java.util.HashMap<>();
         private int sinceScan = RESCAN_SAMPLES;
         long jitNanos;
         long gcNanos;
+        /** Runnable-but-waiting nanoseconds of Flink's snapshot threads, where {@link #schedstat}. */
+        long snapshotWaitNanos;
+        /** Whether the kernel reports threads' scheduling statistics (CONFIG_SCHED_INFO). */
+        final boolean schedstat;
 
         private JvmThreads(Path tasks) {
             this.tasks = tasks;
+            this.schedstat = Files.isReadable(Path.of("/proc/self/schedstat"));
         }
 
         /** Null where there is no {@code /proc/self/task} (not Linux). */
@@ -322,6 +349,11 @@ final class CpuSampler implements AutoCloseable {
             return GC.stream().anyMatch(name::startsWith);
         }
 
+        /** Flink's asynchronous snapshot threads, "AsyncOperations-thread-N" (15 characters kept). */
+        static boolean isSnapshot(String name) {
+            return name.startsWith("AsyncOperation");
+        }
+
         /** Compiler threads found by the last scan. */
         int jitThreads() {
             return jitStats.size();
@@ -339,11 +371,15 @@ final class CpuSampler implements AutoCloseable {
             }
             jitNanos += growth(jitStats);
             gcNanos += growth(gcStats);
+            if (schedstat) {
+                snapshotWaitNanos += waitGrowth(snapshotSchedstats);
+            }
         }
 
         private void scan() {
             jitStats.clear();
             gcStats.clear();
+            snapshotSchedstats.clear();
             try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
                 for (Path t : threads) {
                     String name;
@@ -356,6 +392,8 @@ final class CpuSampler implements AutoCloseable {
                         jitStats.add(t.resolve("stat"));
                     } else if (isGc(name)) {
                         gcStats.add(t.resolve("stat"));
+                    } else if (schedstat && isSnapshot(name)) {
+                        snapshotSchedstats.add(t.resolve("schedstat"));
                     }
                 }
             } catch (IOException e) {
@@ -363,6 +401,7 @@ final class CpuSampler implements AutoCloseable {
             }
             List<Path> seen = new ArrayList<>(jitStats);
             seen.addAll(gcStats);
+            seen.addAll(snapshotSchedstats);
             last.keySet().retainAll(seen);
         }
 
@@ -380,6 +419,29 @@ final class CpuSampler implements AutoCloseable {
                 }
             }
             return sum;
+        }
+
+        /** Waiting nanoseconds these threads added since the last sample (a thread seen for the first time counts from now). */
+        private long waitGrowth(List<Path> schedstats) {
+            long sum = 0;
+            for (Path p : schedstats) {
+                long waited;
+                try {
+                    waited = waitedOf(Files.readString(p));
+                } catch (IOException | RuntimeException e) {
+                    continue; // ended meanwhile
+                }
+                Long before = last.put(p, waited);
+                if (before != null && waited > before) {
+                    sum += waited - before;
+                }
+            }
+            return sum;
+        }
+
+        /** From a {@code schedstat} line ("on-CPU ns, runnable-waiting ns, timeslices"): the waiting nanoseconds. */
+        static long waitedOf(String schedstat) {
+            return Long.parseLong(schedstat.strip().split(" ")[1]);
         }
 
         /** utime + stime of one thread, or -1 when it has ended. */

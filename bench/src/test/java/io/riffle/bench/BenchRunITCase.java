@@ -83,6 +83,11 @@ class BenchRunITCase {
                 // the JVM's compiler and collector threads' share of the phase's CPU, each within what the process used
                 assertThat(result.path("warmup").path(v.key()).path("rounds_jit_cores")).hasSize(rounds);
                 double busy = n.path("cores_busy").asDouble();
+                if (Files.isReadable(Path.of("/proc/self/schedstat"))) {
+                    // the snapshot threads' time without a core, in cores: known, and at least 0
+                    assertThat(n.path("snapshot_wait_cores").isNumber()).as(v.key() + ".snapshot_wait_cores in " + text).isTrue();
+                    assertThat(n.path("snapshot_wait_cores").asDouble()).as(v.key() + ".snapshot_wait_cores").isNotNegative();
+                }
                 for (String key : List.of("jit_cores", "gc_cores")) {
                     assertThat(n.path(key).isNumber()).as(v.key() + "." + key + " in " + text).isTrue();
                     assertThat(n.path(key).asDouble()).as(v.key() + "." + key).isBetween(0.0, busy + 0.01);

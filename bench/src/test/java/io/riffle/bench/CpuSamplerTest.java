@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.lang.management.ManagementFactory;
@@ -38,6 +39,58 @@ class CpuSamplerTest {
         for (String other : new String[] {"main", "VM Thread", "Source: events", "features-and-sc", "kafka-producer-"}) {
             assertThat(CpuSampler.JvmThreads.isJit(other)).as(other).isFalse();
             assertThat(CpuSampler.JvmThreads.isGc(other)).as(other).isFalse();
+        }
+    }
+
+    @Test
+    void readsTheTimeAThreadWaitedForACpuAndKnowsFlinksSnapshotThreads() {
+        // /proc/<pid>/task/<tid>/schedstat: on-CPU ns, runnable-but-waiting ns, timeslices
+        assertThat(CpuSampler.JvmThreads.waitedOf("52000000 7890 12\n")).isEqualTo(7890);
+        assertThat(CpuSampler.JvmThreads.isSnapshot("AsyncOperations")).isTrue();
+        for (String other : new String[] {"main", "features-and-sc", "Source: events", "GC Thread#1"}) {
+            assertThat(CpuSampler.JvmThreads.isSnapshot(other)).as(other).isFalse();
+        }
+    }
+
+    @Test
+    void countsTheTimeSnapshotThreadsWaitForACoreWhenThereAreMoreThanCores() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/schedstat")), "Linux with scheduling statistics");
+        try (CpuSampler sampler = new CpuSampler()) {
+            assertThat(sampler.knowsSnapshotWait()).isTrue();
+            long from = System.currentTimeMillis();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            // one busy thread more than there are processors, named as Flink names its snapshot threads:
+            // at least one of them is runnable without a core at any moment
+            List<Thread> busy = new java.util.ArrayList<>();
+            for (int i = 0; i <= Runtime.getRuntime().availableProcessors(); i++) {
+                Thread t = new Thread(() -> {
+                    long x = 0;
+                    while (!stop.get()) {
+                        x += System.nanoTime() & 1;
+                    }
+                    if (x == 42) {
+                        System.out.print("");
+                    }
+                }, "AsyncOperations-thread-" + (i + 1));
+                t.start();
+                busy.add(t);
+            }
+            long waited = 0;
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (System.nanoTime() < deadline && waited <= 0) {
+                    Thread.sleep(CpuSampler.PERIOD_MS);
+                    waited = sampler.snapshotWaitNanosBetween(from, System.currentTimeMillis());
+                }
+            } finally {
+                stop.set(true);
+                for (Thread t : busy) {
+                    t.join(TimeUnit.SECONDS.toMillis(10));
+                }
+            }
+            assertThat(waited).as("nanoseconds the snapshot threads waited for a core").isPositive();
+            sampler.addSource(() -> 0L);
+            assertThat(sampler.knowsSnapshotWait()).as("with another process's CPU counted").isFalse();
         }
     }
 
