@@ -349,9 +349,9 @@ final class CpuSampler implements AutoCloseable {
             return GC.stream().anyMatch(name::startsWith);
         }
 
-        /** Flink's asynchronous snapshot threads, "AsyncOperations-thread-N" (15 characters kept). */
+        /** Flink's asynchronous snapshot threads, by their kernel name ("AsyncOperations", 15 characters kept). */
         static boolean isSnapshot(String name) {
-            return name.startsWith("AsyncOperation");
+            return Group.of(name) == Group.CHECKPOINTS;
         }
 
         /** Compiler threads found by the last scan. */
@@ -369,10 +369,10 @@ final class CpuSampler implements AutoCloseable {
                 sinceScan = 0;
                 scan();
             }
-            jitNanos += growth(jitStats);
-            gcNanos += growth(gcStats);
+            jitNanos += growth(jitStats, JvmThreads::cpuNanos);
+            gcNanos += growth(gcStats, JvmThreads::cpuNanos);
             if (schedstat) {
-                snapshotWaitNanos += waitGrowth(snapshotSchedstats);
+                snapshotWaitNanos += growth(snapshotSchedstats, JvmThreads::waitedNanos);
             }
         }
 
@@ -405,38 +405,39 @@ final class CpuSampler implements AutoCloseable {
             last.keySet().retainAll(seen);
         }
 
-        /** CPU nanoseconds these threads used since the last sample (a thread seen for the first time counts from now). */
-        private long growth(List<Path> stats) {
+        /**
+         * How much what {@code read} reads from each of these files (a thread's growing total, in
+         * nanoseconds, or -1 once it has ended) grew since the last sample; a thread seen for the
+         * first time counts from now.
+         */
+        private long growth(List<Path> files, java.util.function.ToLongFunction<Path> read) {
             long sum = 0;
-            for (Path stat : stats) {
-                long ticks = ticks(stat);
-                if (ticks < 0) {
+            for (Path file : files) {
+                long total = read.applyAsLong(file);
+                if (total < 0) {
                     continue;
                 }
-                Long before = last.put(stat, ticks);
-                if (before != null && ticks > before) {
-                    sum += (ticks - before) * NANOS_PER_TICK;
+                Long before = last.put(file, total);
+                if (before != null && total > before) {
+                    sum += total - before;
                 }
             }
             return sum;
         }
 
-        /** Waiting nanoseconds these threads added since the last sample (a thread seen for the first time counts from now). */
-        private long waitGrowth(List<Path> schedstats) {
-            long sum = 0;
-            for (Path p : schedstats) {
-                long waited;
-                try {
-                    waited = waitedOf(Files.readString(p));
-                } catch (IOException | RuntimeException e) {
-                    continue; // ended meanwhile
-                }
-                Long before = last.put(p, waited);
-                if (before != null && waited > before) {
-                    sum += waited - before;
-                }
+        /** A thread's CPU nanoseconds from its {@code stat}, or -1 when it has ended. */
+        private static long cpuNanos(Path stat) {
+            long ticks = ticks(stat);
+            return ticks < 0 ? -1 : ticks * NANOS_PER_TICK;
+        }
+
+        /** A thread's runnable-but-waiting nanoseconds from its {@code schedstat}, or -1 when it has ended. */
+        private static long waitedNanos(Path schedstat) {
+            try {
+                return waitedOf(Files.readString(schedstat));
+            } catch (IOException | RuntimeException e) {
+                return -1;
             }
-            return sum;
         }
 
         /** From a {@code schedstat} line ("on-CPU ns, runnable-waiting ns, timeslices"): the waiting nanoseconds. */

@@ -178,10 +178,6 @@ final class PhaseJobs implements AutoCloseable {
         try {
             String base = "/jobs/" + job.getJobID() + "/checkpoints";
             com.fasterxml.jackson.databind.JsonNode c = rest(base);
-            if (c == null) {
-                n.put("error", "the REST API did not answer " + base);
-                return n;
-            }
             n.put("completed", c.path("counts").path("completed").asLong());
             com.fasterxml.jackson.databind.JsonNode latest = c.path("latest").path("completed");
             n.put("last_state_bytes", latest.path("state_size").asLong());
@@ -206,14 +202,18 @@ final class PhaseJobs implements AutoCloseable {
      * Where the newest completed checkpoint's time went, per task (chain) of the job, slowest
      * subtask each: from the trigger until the barrier reached it ({@code start_delay_ms}), barrier
      * alignment, the synchronous part (flushing batches and sinks, copying state tables) and the
-     * asynchronous one (writing the state), and the task's end to end. Empty when the API did not answer.
+     * asynchronous one (writing the state), and the task's end to end. Empty, or without a task, where
+     * the API did not answer (Flink keeps only the newest checkpoints' details).
      */
     private com.fasterxml.jackson.databind.node.ObjectNode lastByTask(JobClient job, String details)
-            throws java.io.IOException, InterruptedException {
+            throws InterruptedException {
         com.fasterxml.jackson.databind.node.ObjectNode byTask = json.createObjectNode();
-        com.fasterxml.jackson.databind.JsonNode d = rest(details);
-        com.fasterxml.jackson.databind.JsonNode j = rest("/jobs/" + job.getJobID());
-        if (d == null || j == null) {
+        com.fasterxml.jackson.databind.JsonNode d;
+        com.fasterxml.jackson.databind.JsonNode j;
+        try {
+            d = rest(details);
+            j = rest("/jobs/" + job.getJobID());
+        } catch (java.io.IOException e) {
             return byTask;
         }
         java.util.Map<String, String> names = new java.util.HashMap<>();
@@ -224,8 +224,10 @@ final class PhaseJobs implements AutoCloseable {
                 d.path("tasks").fields();
         while (tasks.hasNext()) {
             String vertex = tasks.next().getKey();
-            com.fasterxml.jackson.databind.JsonNode t = rest(details + "/subtasks/" + vertex);
-            if (t == null) {
+            com.fasterxml.jackson.databind.JsonNode t;
+            try {
+                t = rest(details + "/subtasks/" + vertex);
+            } catch (java.io.IOException e) {
                 continue;
             }
             com.fasterxml.jackson.databind.JsonNode sum = t.path("summary");
@@ -245,13 +247,9 @@ final class PhaseJobs implements AutoCloseable {
         return arrow > 0 ? name.substring(0, arrow) : name;
     }
 
-    /** A GET of Flink's REST API as JSON, or null when it did not answer 200. */
+    /** A GET of the current cluster's REST API as JSON (an IOException unless it answered 200). */
     private com.fasterxml.jackson.databind.JsonNode rest(String path) throws java.io.IOException, InterruptedException {
-        java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + restPort + path))
-                .timeout(java.time.Duration.ofSeconds(10)).GET().build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() == 200 ? json.readTree(r.body()) : null;
+        return StandaloneCluster.get(http, "127.0.0.1:" + restPort, path);
     }
 
     /** Null while the job runs; else why it ended. */

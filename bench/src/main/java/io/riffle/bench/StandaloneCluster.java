@@ -186,7 +186,12 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** GET on the REST API, as JSON. */
     public JsonNode get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + restAddress() + path))
+        return get(http, restAddress(), path);
+    }
+
+    /** GET on the REST API of the Flink cluster at {@code address} (host:port), as JSON; an IOException unless HTTP 200. */
+    static JsonNode get(HttpClient http, String address, String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + address + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("GET " + path + ": HTTP " + response.statusCode() + " " + response.body());

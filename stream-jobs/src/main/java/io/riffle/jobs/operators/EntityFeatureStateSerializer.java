@@ -1,6 +1,7 @@
 package io.riffle.jobs.operators;
 
 import io.riffle.jobs.serde.FreshInstanceSerializer;
+import io.riffle.jobs.serde.OneCallWrites;
 import io.riffle.modelops.features.EntityFeatureState;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -51,13 +52,6 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    /**
-     * Per thread (the task thread and the snapshot threads share this serializer): the state's
-     * bytes, handed to the stream in one call.
-     */
-    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[4096]});
-    /** A scratch array beyond this is not kept for the next state. */
-    private static final int KEPT_SCRATCH = 1 << 20;
 
     /** More recent ids than any capacity a job sets: a count beyond it is corruption, not state. */
     private static final int MAX_RECENT = 1 << 20;
@@ -87,8 +81,8 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
         int first = d == null ? 0 : s.entryBase(0);
         int used = d == null ? 0 : s.entryBase(size) - first;
         int length = 8 * 7 + 4 + 8 * recent + 4 + (d == null ? 0 : 4 * 5 + 4 * size + 8 * used);
-        byte[][] holder = SCRATCH.get();
-        byte[] b = holder[0].length >= length ? holder[0] : new byte[Math.max(length, 2 * holder[0].length)];
+        // this thread's array (the task thread and the snapshot threads share this serializer)
+        byte[] b = OneCallWrites.array(length);
         int p = 0;
         p = putLong(b, p, FORMAT_3);
         p = putLong(b, p, s.newestTime);
@@ -122,9 +116,6 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
         // Handed over in one call: a checkpoint writes every entity, and the checkpoint stream's
         // per-call cost (8 single-byte writes per long) was most of the asynchronous snapshot's time.
         out.write(b, 0, p);
-        if (b.length <= KEPT_SCRATCH) {
-            holder[0] = b;
-        }
     }
 
     private static int putLong(byte[] b, int p, long v) {
@@ -229,8 +220,7 @@ public final class EntityFeatureStateSerializer extends FreshInstanceSerializer<
 
     /** {@code n} big-endian longs into {@code to} from {@code from} on, read a few KB at a time. */
     private static void readLongs(DataInputView in, long[] to, int from, int n) throws IOException {
-        byte[][] holder = SCRATCH.get();
-        byte[] b = holder[0];
+        byte[] b = OneCallWrites.array(0);
         int chunk = b.length / 8;
         for (int done = 0; done < n; ) {
             int k = Math.min(chunk, n - done);
