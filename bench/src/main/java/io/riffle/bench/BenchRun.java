@@ -346,7 +346,7 @@ public final class BenchRun {
         try {
             while (!audit.complete()) {
                 Thread.sleep(250);
-                failure = PhaseJobs.terminalFailure(job);
+                failure = jobs.terminalFailure(job);
                 if (failure != null || System.nanoTime() > deadline) {
                     break;
                 }
@@ -464,7 +464,7 @@ public final class BenchRun {
                 if (producer.done() && audit.distinct() >= producer.sent()) {
                     break;
                 }
-                failure = PhaseJobs.terminalFailure(job);
+                failure = jobs.terminalFailure(job);
                 if (failure != null || System.nanoTime() > deadline || producer.failure() != null) {
                     if (failure == null) {
                         failure = producer.failure() != null ? "producer failed: " + producer.failure().getMessage()
