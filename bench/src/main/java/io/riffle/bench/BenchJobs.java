@@ -20,6 +20,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.time.Duration;
@@ -32,7 +33,8 @@ final class BenchJobs {
 
     static void build(Variant variant, JobSettings s, List<ModelVersion> naiveModels, StreamExecutionEnvironment env) {
         switch (variant) {
-            case PASSTHROUGH -> passthrough(s, env);
+            case PASSTHROUGH -> passthrough(s, env, false);
+            case PASSTHROUGH_KEYED -> passthrough(s, env, true);
             case NAIVE -> naive(s, naiveModels, env);
             case RIFFLE -> new PipelineScoringJob(BenchPipeline.spec(), riffleConfig(s)).build(env);
             case RIFFLE_ALT -> {
@@ -43,12 +45,19 @@ final class BenchJobs {
         }
     }
 
-    /** Source → decode → re-encode → sink: the ceiling of the stack. */
-    static void passthrough(JobSettings s, StreamExecutionEnvironment env) {
+    /**
+     * Source → decode → re-encode → sink: the ceiling of the stack; {@code keyed}: with the events
+     * keyed by card (the naive and riffle jobs' shuffle) before the sink, the ceiling of a keyed job.
+     */
+    static void passthrough(JobSettings s, StreamExecutionEnvironment env, boolean keyed) {
         common(s, env);
-        env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events").uid("events-source")
-                .filter(d -> d.deadLetter == null).name("decoded").uid("decoded")
-                .sinkTo(KafkaSink.<DecodedRecord>builder()
+        DataStream<DecodedRecord> decoded = env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events")
+                .uid("events-source")
+                .filter(d -> d.deadLetter == null).name("decoded").uid("decoded");
+        if (keyed) {
+            decoded = decoded.keyBy(d -> d.key, Types.STRING);
+        }
+        decoded.sinkTo(KafkaSink.<DecodedRecord>builder()
                         .setBootstrapServers(s.bootstrapServers())
                         .setRecordSerializer(new IngestStampedSerializer(s.outputTopic(),
                                 BenchPipeline.spec().eventSchema()))

@@ -52,6 +52,13 @@ public final class BenchReport {
                         + " passthrough = %s x, riffle / naive = %s x", r.path("riffle_vs_passthrough").asText("-"),
                 r.path("riffle_vs_naive").asText("-"), r.path("cpu_riffle_vs_passthrough").asText("-"),
                 r.path("cpu_riffle_vs_naive").asText("-")));
+        if (r.has("passthrough_keyed_vs_passthrough")) {
+            lines.add(String.format("passthrough-keyed / passthrough = %s x (throughput), CPU per event %s x; riffle /"
+                            + " passthrough-keyed = %s x, CPU per event %s x",
+                    r.path("passthrough_keyed_vs_passthrough").asText("-"),
+                    r.path("cpu_passthrough_keyed_vs_passthrough").asText("-"),
+                    r.path("riffle_vs_passthrough_keyed").asText("-"), r.path("cpu_riffle_vs_passthrough_keyed").asText("-")));
+        }
         if (r.hasNonNull("riffle_alt_vs_riffle")) {
             lines.add(String.format("riffle-alt (%s) / riffle = %s x (throughput), CPU per event %s x; riffle-alt /"
                             + " passthrough = %s x", root.path("settings").path("riffle_alt"),

@@ -124,6 +124,14 @@ final class BenchResults {
         n.put("riffle_vs_naive", ratio(riffle, naive, "events_per_s"));
         n.put("cpu_riffle_vs_passthrough", ratio(riffle, pass, "cpu_s_per_million"));
         n.put("cpu_riffle_vs_naive", ratio(riffle, naive, "cpu_s_per_million"));
+        ObjectNode keyed = results.get(Variant.PASSTHROUGH_KEYED);
+        if (keyed != null) {
+            // what the keyed shuffle alone costs, and riffle against a keyed job's ceiling
+            n.put("passthrough_keyed_vs_passthrough", ratio(keyed, pass, "events_per_s"));
+            n.put("cpu_passthrough_keyed_vs_passthrough", ratio(keyed, pass, "cpu_s_per_million"));
+            n.put("riffle_vs_passthrough_keyed", ratio(riffle, keyed, "events_per_s"));
+            n.put("cpu_riffle_vs_passthrough_keyed", ratio(riffle, keyed, "cpu_s_per_million"));
+        }
         ObjectNode alt = results.get(Variant.RIFFLE_ALT);
         if (alt != null) {
             n.put("riffle_alt_vs_riffle", ratio(alt, riffle, "events_per_s"));

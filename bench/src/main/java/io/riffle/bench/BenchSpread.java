@@ -19,8 +19,10 @@ import java.util.Locale;
 public final class BenchSpread {
     private static final String[] RATIOS = {"riffle_vs_passthrough", "riffle_vs_naive", "cpu_riffle_vs_passthrough",
             "cpu_riffle_vs_naive"};
-    /** The lever's ratios, in runs with riffle-alt (--alt) only. */
-    private static final String[] ALT_RATIOS = {"riffle_alt_vs_riffle", "cpu_riffle_alt_vs_riffle"};
+    /** The lever's ratios, in runs with riffle-alt (--alt) only; the keyed passthrough's, in runs with it only. */
+    private static final String[] ALT_RATIOS = {"riffle_alt_vs_riffle", "cpu_riffle_alt_vs_riffle",
+            "passthrough_keyed_vs_passthrough", "cpu_passthrough_keyed_vs_passthrough", "riffle_vs_passthrough_keyed",
+            "cpu_riffle_vs_passthrough_keyed"};
     private static final String[] PER_VARIANT = {"events_per_s", "cpu_s_per_million"};
     private static final String[] LATENCY = {"p50_ms", "p99_ms", "visible_p99_ms"};
 

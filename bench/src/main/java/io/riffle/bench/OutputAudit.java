@@ -129,7 +129,7 @@ final class OutputAudit implements AutoCloseable {
         byte[] v = r.value();
         long ingest;
         String eventId;
-        if (variant == Variant.PASSTHROUGH) {
+        if (variant.isPassthrough()) {
             eventId = firstString(v);
             Header h = r.headers().lastHeader(IngestStampedSerializer.INGEST_HEADER);
             ingest = h == null ? -1 : ByteBuffer.wrap(h.value()).getLong();

@@ -41,6 +41,28 @@ class BenchResultsTest {
     }
 
     @Test
+    void theKeyedPassthroughGivesTheShufflesShareAndRiffleAgainstAKeyedJobsCeilingOnlyWhenItRan() {
+        Map<Variant, ObjectNode> byVariant = new EnumMap<>(Variant.class);
+        byVariant.put(Variant.PASSTHROUGH, json.createObjectNode().put("events_per_s", 400_000)
+                .put("cpu_s_per_million", 3.0));
+        byVariant.put(Variant.RIFFLE, json.createObjectNode().put("events_per_s", 200_000)
+                .put("cpu_s_per_million", 6.0));
+        assertThat(results.ratios(byVariant).has("riffle_vs_passthrough_keyed")).isFalse();
+
+        byVariant.put(Variant.PASSTHROUGH_KEYED, json.createObjectNode().put("events_per_s", 250_000)
+                .put("cpu_s_per_million", 4.5));
+        ObjectNode r = results.ratios(byVariant);
+        assertThat(r.get("passthrough_keyed_vs_passthrough").asDouble()).isEqualTo(0.625);
+        assertThat(r.get("cpu_passthrough_keyed_vs_passthrough").asDouble()).isEqualTo(1.5);
+        assertThat(r.get("riffle_vs_passthrough_keyed").asDouble()).isEqualTo(0.8);
+        assertThat(r.get("cpu_riffle_vs_passthrough_keyed").asDouble()).isEqualTo(1.333);
+        assertThat(r.get("riffle_vs_passthrough").asDouble()).isEqualTo(0.5);
+        assertThat(BenchReport.table(json.createObjectNode().set("ratios", r)))
+                .anyMatch(line -> line.contains("passthrough-keyed / passthrough = 0.625 x")
+                        && line.contains("riffle / passthrough-keyed = 0.8 x"));
+    }
+
+    @Test
     void settingsAndMachineAreRecordedWithTheRun() {
         ObjectNode s = results.settingsJson();
         assertThat(s.get("events").asLong()).isEqualTo(1_000);

@@ -92,7 +92,8 @@ public final class BenchCommand implements Callable<Integer> {
     boolean objectReuse = true;
 
     @Option(names = "--variants", split = ",", description = "Variants to run (default: passthrough,naive,riffle;"
-            + " riffle-alt is the scoring job again with --alt on top).")
+            + " passthrough-keyed is the passthrough with the events keyed by card before its sink, the ceiling of a"
+            + " keyed job; riffle-alt is the scoring job again with --alt on top).")
     List<String> variants = List.of("passthrough", "naive", "riffle");
 
     @Option(names = "--alt", paramLabel = "KEY=VALUE", description = {"Configuration of the riffle-alt variant on top"

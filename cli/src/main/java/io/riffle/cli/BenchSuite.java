@@ -56,8 +56,8 @@ final class BenchSuite {
             }
             chosen = order(List.copyOf(set), c.altFirst);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(c), "--variants takes passthrough, naive, riffle"
-                    + " and riffle-alt, was " + c.variants);
+            throw new CommandLine.ParameterException(new CommandLine(c), "--variants takes passthrough, passthrough-keyed,"
+                    + " naive, riffle and riffle-alt, was " + c.variants);
         }
         List<Integer> taskManagers = c.taskManagers == null ? List.of() : c.taskManagers;
         // A short warm-up left a fresh task manager JVM still compiling while it was measured (two of them
