@@ -1,5 +1,16 @@
 package io.riffle.bench;
 
+import io.riffle.jobs.serde.EntityKeyTypeInfo;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.array.LongPrimitiveArraySerializer;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -9,6 +20,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,10 +64,22 @@ public class StateLookupBenchmark {
     /** The looked-up keys, each an object of its own, in random card order. */
     private String[] probes;
     private final int[] slots = new int[CHUNK];
+    private final Object[] found = new Object[CHUNK];
     private int next;
+    /** Flink's heap keyed state (the job's backend and key type), 128 key groups like a job of parallelism 2. */
+    private KeyedOneInputStreamOperatorTestHarness<String, String, Long> harness;
+    private KeyedStateBackend<String> backend;
+    private ValueState<long[]> flinkState;
 
     @Setup
-    public void setup() {
+    @SuppressWarnings("unchecked")
+    public void setup() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new NoOperator(), k -> k, EntityKeyTypeInfo.INSTANCE,
+                128, 1, 0);
+        harness.open();
+        backend = (KeyedStateBackend<String>) (KeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend();
+        flinkState = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>("cards", LongPrimitiveArraySerializer.INSTANCE));
         Random random = new Random(7);
         List<String> cards = new ArrayList<>();
         for (int i = 0; i < entities; i++) {
@@ -73,6 +97,8 @@ public class StateLookupBenchmark {
             long[] state = new long[STATE_LONGS];
             state[0] = card.hashCode();
             map.put(card, state);
+            backend.setCurrentKey(card);
+            flinkState.update(state);
             int h = hash(card);
             int s = h & mask;
             while (hashes[s] != 0) {
@@ -86,6 +112,17 @@ public class StateLookupBenchmark {
         for (int i = 0; i < PROBES; i++) {
             probes[i] = new String(cards.get(random.nextInt(entities)).toCharArray());
         }
+    }
+
+    @TearDown
+    public void tearDown() throws Exception {
+        harness.close();
+    }
+
+    /** A keyed operator that only holds the state. */
+    private static final class NoOperator extends AbstractStreamOperator<Long> implements OneInputStreamOperator<String, Long> {
+        @Override
+        public void processElement(StreamRecord<String> element) {}
     }
 
     /** Never 0, which marks an empty slot. */
@@ -111,6 +148,52 @@ public class StateLookupBenchmark {
         long sum = 0;
         for (int i = 0; i < CHUNK; i++) {
             sum += values[find(probes[next++ & (PROBES - 1)])][0];
+        }
+        return sum;
+    }
+
+    /** Flink's heap state: the key made current (its key group found), then the state read, one after another. */
+    @Benchmark
+    @OperationsPerInvocation(CHUNK)
+    public long flinkHeapOneAfterAnother() throws Exception {
+        long sum = 0;
+        for (int i = 0; i < CHUNK; i++) {
+            backend.setCurrentKey(probes[next++ & (PROBES - 1)]);
+            sum += flinkState.value()[0];
+        }
+        return sum;
+    }
+
+    /**
+     * As the scorer's warm chunk does: every key made current and its state found (Flink's heap
+     * state), then every state's first long read.
+     */
+    @Benchmark
+    @OperationsPerInvocation(CHUNK)
+    public long flinkHeapChunk() throws Exception {
+        for (int i = 0; i < CHUNK; i++) {
+            backend.setCurrentKey(probes[next++ & (PROBES - 1)]);
+            found[i] = flinkState.value();
+        }
+        long sum = 0;
+        for (int i = 0; i < CHUNK; i++) {
+            sum += ((long[]) found[i])[0];
+            found[i] = null;
+        }
+        return sum;
+    }
+
+    /** The same two passes over a {@link HashMap}. */
+    @Benchmark
+    @OperationsPerInvocation(CHUNK)
+    public long hashMapChunk() {
+        for (int i = 0; i < CHUNK; i++) {
+            found[i] = map.get(probes[next++ & (PROBES - 1)]);
+        }
+        long sum = 0;
+        for (int i = 0; i < CHUNK; i++) {
+            sum += ((long[]) found[i])[0];
+            found[i] = null;
         }
         return sum;
     }
