@@ -36,7 +36,9 @@ import java.util.concurrent.TimeUnit;
  * slot, entry, stored key and its bytes, then the state), (b) one after another in an
  * open-addressing table of hashes, keys and states, and (c) in that table staged across the
  * chunk: every key's slot by its hash first, then every candidate's key compared, then every
- * state read, so that the chunk's cache misses overlap instead of following one another. The
+ * state read, so that the chunk's cache misses overlap instead of following one another, and (d)
+ * in Flink's own heap keyed state (the key made current, then the state read; alone and in the
+ * scorer's two passes). The
  * keys and states are the same objects in all three; each lookup uses a key object of its own,
  * as the keyed shuffle gives the scorer. A prototype for deciding on the scorer's own state table
  * (the job runs Flink's); time per lookup. Run with {@code java -cp
