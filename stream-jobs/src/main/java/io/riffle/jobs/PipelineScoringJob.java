@@ -129,7 +129,8 @@ public final class PipelineScoringJob {
                                                      KeyedStream<DecodedRecord, String> events,
                                                      DataStream<ModelVersion> models, int parallelism) {
         SpecFeatureRows rows = SpecFeatureRows.of(spec, sinks.features() != null)
-                .warmChunk(conf.get(ScoringOptions.WARM_CHUNK));
+                .warmChunk(conf.get(ScoringOptions.WARM_CHUNK))
+                .prefetch(conf.get(ScoringOptions.PREFETCH));
         TwoInputTransformation<DecodedRecord, ModelVersion, Score> transformation = new TwoInputTransformation<>(
                 events.getTransformation(), models.getTransformation(), "features-and-scorer",
                 new BatchingScorer<>(scorerConfig(), rows), new AvroTypeInfo<>(Score.class), parallelism);
