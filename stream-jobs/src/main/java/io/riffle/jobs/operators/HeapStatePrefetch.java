@@ -18,12 +18,12 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Reads, for a chunk of keys, the memory Flink's heap state map will read to find each key's
- * state (the table slot, the entry, the stored key and its bytes, the state object), a stage at a
- * time for the whole chunk ({@link #touch}), so that the processor overlaps the chunk's cache
- * misses; Flink's own lookups of the same keys then find all of it in the cache. Flink's {@code
- * CopyOnWriteStateMap.get} does the same reads, but a lookup there is a long dependent chain
- * inside a long loop body (key context, key group, copy-on-write checks), so the misses of one key
- * and the next follow one another.
+ * state (the table slot, the entry, the stored key and its bytes, the state object), one key
+ * after another in a short loop whose iterations do not depend on each other, so that the
+ * processor overlaps their cache misses; Flink's own lookups of the same keys then find all of it
+ * in the cache. Flink's {@code CopyOnWriteStateMap.get} does the same reads, but a lookup there is
+ * a long dependent chain inside a long loop body (key context, key group, copy-on-write checks),
+ * so the misses of one key and the next follow one another.
  *
  * <p>Only reads: it never changes the map, its entries or a state, and never throws on a key (a
  * key outside this subtask's key groups, or any field it cannot read, reads nothing). It reads
