@@ -188,10 +188,6 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         descriptor = stateDescriptor();
         state = context.getState(descriptor);
         prefetcher = changesInPlace && prefetch && warmChunk > 0 ? HeapStatePrefetch.of(keyed, descriptor) : null;
-        if (changesInPlace && prefetch && warmChunk > 0 && prefetcher == null) {
-            LOG.warn("riffle.scoring.prefetch is on, but this Flink's heap state map is not laid out as Riffle reads it:"
-                    + " state lookups are not prefetched (set riffle.scoring.prefetch=false to silence this)");
-        }
         keys = new Object[warmChunk];
         expired = metrics.counter("expiredEntities");
         specHash = extractor.spec().hash();
