@@ -69,10 +69,6 @@ public class KeyedScorerBenchmark {
     @Param({"128"})
     public int warmChunk;
 
-    /** Whether the warm chunk's state lookups are prefetched ({@code SpecFeatureRows.prefetch}): {@code -p prefetch=false,true}. */
-    @Param({"true"})
-    public boolean prefetch;
-
     private KeyedTwoInputStreamOperatorTestHarness<String, DecodedRecord, ModelVersion, Score> harness;
     private ScorerBenchmark.CountingOutput output;
     /** The events as the keyed shuffle carries them to the scorer ({@link DecodedRecordSerializer}), one after another. */
@@ -92,7 +88,7 @@ public class KeyedScorerBenchmark {
                 DecisionPolicy.DEFAULT_ON_FAILURE, ModelPolicy.defaults(), ModelLoader.DEFAULT_MAX_MODEL_BYTES,
                 Map.of(), null);
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new BatchingScorer<>(config, SpecFeatureRows.of(spec, false).warmChunk(warmChunk).prefetch(prefetch)), d -> d.key,
+                new BatchingScorer<>(config, SpecFeatureRows.of(spec, false).warmChunk(warmChunk)), d -> d.key,
                 mv -> mv.getName().toString(), EntityKeyTypeInfo.INSTANCE);
         output = new ScorerBenchmark.CountingOutput();
         harness.setOutputCreator(serializer -> output);

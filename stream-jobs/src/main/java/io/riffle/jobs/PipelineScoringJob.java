@@ -129,8 +129,7 @@ public final class PipelineScoringJob {
                                                      KeyedStream<DecodedRecord, String> events,
                                                      DataStream<ModelVersion> models, int parallelism) {
         SpecFeatureRows rows = SpecFeatureRows.of(spec, sinks.features() != null)
-                .warmChunk(conf.get(ScoringOptions.WARM_CHUNK))
-                .prefetch(conf.get(ScoringOptions.PREFETCH));
+                .warmChunk(conf.get(ScoringOptions.WARM_CHUNK));
         TwoInputTransformation<DecodedRecord, ModelVersion, Score> transformation = new TwoInputTransformation<>(
                 events.getTransformation(), models.getTransformation(), "features-and-scorer",
                 new BatchingScorer<>(scorerConfig(), rows), new AvroTypeInfo<>(Score.class), parallelism);

@@ -99,12 +99,6 @@ public final class ScoringOptions {
                     + " computing their features (heap state only): their cache misses overlap. 0 computes each record's"
                     + " features as it arrives.");
 
-    public static final ConfigOption<Boolean> PREFETCH = ConfigOptions.key("riffle.scoring.prefetch")
-            .booleanType().defaultValue(true)
-            .withDescription("Before a warm chunk's state lookups, read what Flink's heap state map will read for them,"
-                    + " a stage at a time for the whole chunk, so that their cache misses overlap (heap state only;"
-                    + " reads Flink's map and changes nothing).");
-
     public static final ConfigOption<Integer> MAX_WAITING = ConfigOptions.key("riffle.scoring.max-waiting")
             .intType().defaultValue(100_000)
             .withDescription("Records held per subtask while no model is loaded; beyond it they become dead letters.");

@@ -244,12 +244,12 @@ public final class BatchingScorer<IN> extends AbstractStreamOperator<Score>
         }
         Object key = getCurrentKey();
         int n = pendingCount;
-        long sum = rows.prefetch(pending, n);
         for (int i = 0; i < n; i++) {
             keyRecord.replace((IN) pending[i]);
             setKeyContextElement1(keyRecord);
             lookedUp[i] = rows.lookUp();
         }
+        long sum = 0;
         for (int i = 0; i < n; i++) {
             sum += rows.warm(lookedUp[i]);
             lookedUp[i] = null;

@@ -64,15 +64,6 @@ public interface ScoringRows<IN> extends Serializable {
         return null;
     }
 
-    /**
-     * Before a chunk's {@link #lookUp}s, whatever key is current: reads what looking up the state
-     * of each of {@code records[0, n)} will read, so that the chunk's lookups find it in the cache;
-     * the sum means nothing. Changes nothing and never throws on a record.
-     */
-    default long prefetch(Object[] records, int n) {
-        return 0;
-    }
-
     /** Reads a word of each cache line of what {@link #lookUp} returned (null allowed); the sum means nothing. */
     default long warm(Object lookedUp) {
         return 0;

@@ -26,8 +26,6 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +56,6 @@ import java.time.Duration;
  */
 public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(SpecFeatureRows.class);
 
     /** Beyond the longest window and the lateness: processing time runs ahead of event time under backlog too. */
     static final Duration TTL_MARGIN = Duration.ofMinutes(1);
@@ -82,11 +79,6 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     public static final int DEFAULT_WARM_CHUNK = 128;
 
     private int warmChunk = DEFAULT_WARM_CHUNK;
-    private boolean prefetch = true;
-    /** Null where the backend's state map cannot be prefetched (see {@link HeapStatePrefetch}) or prefetching is off. */
-    private transient HeapStatePrefetch prefetcher;
-    /** The keys of the chunk being prefetched. */
-    private transient Object[] keys;
 
     /** The current entity's windowed aggregates. */
     private transient ValueState<EntityFeatureState> state;
@@ -187,8 +179,6 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
         ttlMs = stateTtl.toMillis();
         descriptor = stateDescriptor();
         state = context.getState(descriptor);
-        prefetcher = changesInPlace && prefetch && warmChunk > 0 ? HeapStatePrefetch.of(keyed, descriptor) : null;
-        keys = new Object[warmChunk];
         expired = metrics.counter("expiredEntities");
         specHash = extractor.spec().hash();
         lateEvents = metrics.counter("lateEvents");
@@ -220,40 +210,6 @@ public final class SpecFeatureRows implements ScoringRows<DecodedRecord> {
     @Override
     public int warmChunk() {
         return changesInPlace ? warmChunk : 0;
-    }
-
-    /**
-     * Whether a warm chunk's lookups are prefetched on the heap backend ({@link HeapStatePrefetch});
-     * on unless set.
-     *
-     * @return this
-     */
-    public SpecFeatureRows prefetch(boolean on) {
-        prefetch = on;
-        return this;
-    }
-
-    @Override
-    public long prefetch(Object[] records, int n) {
-        if (prefetcher == null) {
-            return 0;
-        }
-        if (keys.length < n) {
-            keys = new Object[n];
-        }
-        for (int i = 0; i < n; i++) {
-            keys[i] = records[i] instanceof DecodedRecord d ? d.key : null;
-        }
-        try {
-            return prefetcher.touch(keys, n);
-        } catch (RuntimeException | LinkageError e) {
-            // Flink's map is not laid out as the prefetcher reads it: no more prefetching, the lookups go on as before
-            LOG.warn("Stopped prefetching entity state lookups: {}", e.toString());
-            prefetcher = null;
-            return 0;
-        } finally {
-            java.util.Arrays.fill(keys, 0, n, null);
-        }
     }
 
     @Override
