@@ -177,6 +177,11 @@ public class StateLookupBenchmark {
             backend.setCurrentKey(probes[next++ & (PROBES - 1)]);
             found[i] = flinkState.value();
         }
+        return readFound();
+    }
+
+    /** The second pass: each found state's first long (and the chunk's references let go). */
+    private long readFound() {
         long sum = 0;
         for (int i = 0; i < CHUNK; i++) {
             sum += ((long[]) found[i])[0];
@@ -192,12 +197,7 @@ public class StateLookupBenchmark {
         for (int i = 0; i < CHUNK; i++) {
             found[i] = map.get(probes[next++ & (PROBES - 1)]);
         }
-        long sum = 0;
-        for (int i = 0; i < CHUNK; i++) {
-            sum += ((long[]) found[i])[0];
-            found[i] = null;
-        }
-        return sum;
+        return readFound();
     }
 
     private int find(String key) {
