@@ -56,23 +56,22 @@ final class BenchEvents {
      * about a microsecond an event, on the cores the variants are measured on).
      */
     static String zeroPadded(String prefix, long value, int digits, String suffix) {
-        if (value < 0) {
-            return String.format(prefix + "%0" + digits + "d" + suffix, value);
+        if (value >= 0) {
+            int p = prefix.length();
+            char[] c = new char[p + digits + suffix.length()];
+            prefix.getChars(0, p, c, 0);
+            long v = value;
+            for (int i = p + digits - 1; i >= p; i--) {
+                c[i] = (char) ('0' + v % 10);
+                v /= 10;
+            }
+            if (v == 0) {
+                suffix.getChars(0, suffix.length(), c, p + digits);
+                return new String(c);
+            }
         }
-        int p = prefix.length();
-        char[] c = new char[p + digits + suffix.length()];
-        prefix.getChars(0, p, c, 0);
-        long v = value;
-        for (int i = p + digits - 1; i >= p; i--) {
-            c[i] = (char) ('0' + v % 10);
-            v /= 10;
-        }
-        if (v != 0) {
-            // wider than the padding: as the format would write it
-            return String.format(prefix + "%0" + digits + "d" + suffix, value);
-        }
-        suffix.getChars(0, suffix.length(), c, p + digits);
-        return new String(c);
+        // negative, or wider than the padding: as the format writes it
+        return String.format(prefix + "%0" + digits + "d" + suffix, value);
     }
 
     /** The index encoded in an event id written by {@link #event}, or -1. */

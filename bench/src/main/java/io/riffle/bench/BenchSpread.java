@@ -19,8 +19,11 @@ import java.util.Locale;
 public final class BenchSpread {
     private static final String[] RATIOS = {"riffle_vs_passthrough", "riffle_vs_naive", "cpu_riffle_vs_passthrough",
             "cpu_riffle_vs_naive"};
-    /** The lever's ratios, in runs with riffle-alt (--alt) only; the keyed passthrough's, in runs with it only. */
-    private static final String[] ALT_RATIOS = {"riffle_alt_vs_riffle", "cpu_riffle_alt_vs_riffle",
+    /**
+     * Ratios of variants that run only when asked for: the lever's (riffle-alt, --alt) and the keyed
+     * passthrough's; each is spread over the runs that have it.
+     */
+    private static final String[] OPTIONAL_RATIOS = {"riffle_alt_vs_riffle", "cpu_riffle_alt_vs_riffle",
             "passthrough_keyed_vs_passthrough", "cpu_passthrough_keyed_vs_passthrough", "riffle_vs_passthrough_keyed",
             "cpu_riffle_vs_passthrough_keyed"};
     private static final String[] PER_VARIANT = {"events_per_s", "cpu_s_per_million"};
@@ -37,7 +40,7 @@ public final class BenchSpread {
         for (String r : RATIOS) {
             put(ratios, r, values(runs, "/ratios/" + r));
         }
-        for (String r : ALT_RATIOS) {
+        for (String r : OPTIONAL_RATIOS) {
             double[] values = values(runs, "/ratios/" + r);
             if (values.length > 0) {
                 put(ratios, r, values);

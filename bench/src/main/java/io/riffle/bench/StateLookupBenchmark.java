@@ -127,6 +127,11 @@ public class StateLookupBenchmark {
         public void processElement(StreamRecord<String> element) {}
     }
 
+    /** The next looked-up key (a key object of its own, in random card order). */
+    private String nextProbe() {
+        return probes[next++ & (PROBES - 1)];
+    }
+
     /** Never 0, which marks an empty slot. */
     private static int hash(String key) {
         int h = key.hashCode() * 0x9E3779B9;
@@ -139,7 +144,7 @@ public class StateLookupBenchmark {
     public long hashMapOneAfterAnother() {
         long sum = 0;
         for (int i = 0; i < CHUNK; i++) {
-            sum += map.get(probes[next++ & (PROBES - 1)])[0];
+            sum += map.get(nextProbe())[0];
         }
         return sum;
     }
@@ -149,7 +154,7 @@ public class StateLookupBenchmark {
     public long openTableOneAfterAnother() {
         long sum = 0;
         for (int i = 0; i < CHUNK; i++) {
-            sum += values[find(probes[next++ & (PROBES - 1)])][0];
+            sum += values[find(nextProbe())][0];
         }
         return sum;
     }
@@ -160,7 +165,7 @@ public class StateLookupBenchmark {
     public long flinkHeapOneAfterAnother() throws Exception {
         long sum = 0;
         for (int i = 0; i < CHUNK; i++) {
-            backend.setCurrentKey(probes[next++ & (PROBES - 1)]);
+            backend.setCurrentKey(nextProbe());
             sum += flinkState.value()[0];
         }
         return sum;
@@ -174,7 +179,7 @@ public class StateLookupBenchmark {
     @OperationsPerInvocation(CHUNK)
     public long flinkHeapChunk() throws Exception {
         for (int i = 0; i < CHUNK; i++) {
-            backend.setCurrentKey(probes[next++ & (PROBES - 1)]);
+            backend.setCurrentKey(nextProbe());
             found[i] = flinkState.value();
         }
         return readFound();
@@ -195,7 +200,7 @@ public class StateLookupBenchmark {
     @OperationsPerInvocation(CHUNK)
     public long hashMapChunk() {
         for (int i = 0; i < CHUNK; i++) {
-            found[i] = map.get(probes[next++ & (PROBES - 1)]);
+            found[i] = map.get(nextProbe());
         }
         return readFound();
     }
